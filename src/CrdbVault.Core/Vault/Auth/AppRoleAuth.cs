@@ -1,0 +1,36 @@
+using System.Security;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Validation;
+
+namespace CrdbVault.Core.Vault.Auth;
+
+/// <summary>AppRole login (vault-api.md §2.3): role_id + secret_id, unauthenticated request.</summary>
+public sealed class AppRoleAuth : IVaultAuthMethod
+{
+    private readonly SecureString? _secretId;
+
+    public AppRoleAuth(string roleId, SecureString? secretId, string mount = "approle")
+    {
+        if (string.IsNullOrWhiteSpace(roleId))
+            throw new ArgumentException("-RoleId is empty. Pass the AppRole's role_id (vault read auth/approle/role/<name>/role-id).", nameof(roleId));
+        RoleId = roleId;
+        _secretId = secretId;
+        Mount = InputValidator.MountPath(mount, "AuthMount");
+    }
+
+    public string RoleId { get; }
+    public string Mount { get; }
+    public string Name => "approle";
+    public bool CanLogin => true;
+
+    public async Task<VaultAuthInfo> LoginAsync(VaultClient client, CancellationToken ct)
+    {
+        var body = new Dictionary<string, string> { ["role_id"] = RoleId };
+        if (_secretId is not null) body["secret_id"] = SecureStrings.Reveal(_secretId);
+        VaultResponse? r = await client.WriteAsync($"auth/{Mount}/login", body,
+            new VaultRequestOptions { Anonymous = true, Idempotent = false }, ct).ConfigureAwait(false);
+        return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth block.", VaultErrorKind.Other, $"auth/{Mount}/login");
+    }
+
+    public override string ToString() => $"approle role_id={RoleId} mount={Mount}";
+}

@@ -1,0 +1,36 @@
+using System.Security;
+
+namespace CrdbVault.Core.Vault.Auth;
+
+/// <summary>A token given by the user (parameter, VAULT_TOKEN or ~/.vault-token). Cannot log in again.</summary>
+public sealed class TokenAuth : IVaultAuthMethod
+{
+    public TokenAuth(SecureString token, string source)
+    {
+        Token = token;
+        Source = source;
+    }
+
+    public SecureString Token { get; }
+
+    /// <summary>Where the token came from ('parameter', 'VAULT_TOKEN', '~/.vault-token').</summary>
+    public string Source { get; }
+
+    public string Name => "token";
+    public bool CanLogin => false;
+
+    public Task<VaultAuthInfo> LoginAsync(VaultClient client, CancellationToken ct) =>
+        throw new InvalidOperationException("A token cannot log in again; connect with a new token.");
+
+    /// <summary>Finds the token the way the Vault CLI does: VAULT_TOKEN wins, then ~/.vault-token.</summary>
+    public static TokenAuth? FromEnvironment()
+    {
+        string? env = Environment.GetEnvironmentVariable("VAULT_TOKEN");
+        if (!string.IsNullOrWhiteSpace(env)) return new TokenAuth(Secrets.SecureStrings.From(env.Trim()), "VAULT_TOKEN");
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string file = Path.Combine(home, ".vault-token");
+        if (string.IsNullOrEmpty(home) || !File.Exists(file)) return null;
+        string text = File.ReadAllText(file).Trim();
+        return text.Length == 0 ? null : new TokenAuth(Secrets.SecureStrings.From(text), "~/.vault-token");
+    }
+}

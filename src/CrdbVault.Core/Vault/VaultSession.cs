@@ -1,0 +1,181 @@
+using System.Security;
+using System.Text.Json;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Vault.Auth;
+
+namespace CrdbVault.Core.Vault;
+
+/// <summary>
+/// A logged-in Vault connection: the client, the token (kept as SecureString) and what
+/// <c>auth/token/lookup-self</c> said about it. Renews a renewable token before it expires and logs
+/// in again when the auth method can (AppRole, JWT); a runbook that runs for hours keeps working.
+/// </summary>
+public sealed class VaultSession : IVaultTokenSource, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TimeProvider _clock;
+    private SecureString _token;
+
+    private VaultSession(VaultClient client, IVaultAuthMethod auth, SecureString token, TimeProvider clock)
+    {
+        Client = client;
+        Auth = auth;
+        _token = token;
+        _clock = clock;
+        client.Tokens = this;
+    }
+
+    public VaultClient Client { get; }
+    public IVaultAuthMethod Auth { get; }
+    public Uri Address => Client.Options.Address;
+    public string? Namespace => Client.Options.Namespace;
+    public string? Accessor { get; private set; }
+    public string? DisplayName { get; private set; }
+    public IReadOnlyList<string> Policies { get; private set; } = [];
+    public bool Renewable { get; private set; }
+
+    /// <summary>Null for a token without expiry (root, or ttl 0).</summary>
+    public DateTimeOffset? ExpiresAt { get; private set; }
+
+    /// <summary>The TTL the token had when we last learned it; renewals aim for this again.</summary>
+    public TimeSpan LastTtl { get; private set; }
+
+    /// <summary>How many times the session renewed or logged in again (for verbose output and tests).</summary>
+    public int Refreshes { get; private set; }
+
+    /// <summary>Logs in (or takes the given token) and verifies it with lookup-self.</summary>
+    public static async Task<VaultSession> ConnectAsync(VaultClientOptions options, IVaultAuthMethod auth, CancellationToken ct, TimeProvider? clock = null)
+    {
+        var client = new VaultClient(options);
+        try
+        {
+            SecureString token = auth is TokenAuth t ? t.Token : await LoginToken(client, auth, ct).ConfigureAwait(false);
+            var session = new VaultSession(client, auth, token, clock ?? TimeProvider.System);
+            await session.LookupSelfAsync(ct).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Re-reads the token's policies and TTL; expiry comes from <c>ttl</c> at receipt, not <c>expire_time</c>.</summary>
+    public async Task LookupSelfAsync(CancellationToken ct)
+    {
+        DateTimeOffset asked = _clock.GetUtcNow();
+        VaultResponse r;
+        try
+        {
+            r = await Client.ReadAsync("auth/token/lookup-self", ct).ConfigureAwait(false)
+                ?? throw new VaultApiException("Vault returned nothing for auth/token/lookup-self.", VaultErrorKind.Other, "auth/token/lookup-self");
+        }
+        catch (VaultApiException ex) when (ex.Status == 403)
+        {
+            throw new VaultApiException(
+                $"Vault rejected the token from {DescribeSource()} (auth/token/lookup-self answered 403: {string.Join("; ", ex.Errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()))}). The token is wrong, expired or revoked: get a new one (vault login) and connect again.",
+                VaultErrorKind.InvalidToken, ex.Path, ex.Status, ex.Errors);
+        }
+        Accessor = r.GetString("accessor");
+        DisplayName = r.GetString("display_name");
+        var policies = new List<string>();
+        foreach (string key in new[] { "policies", "identity_policies" })
+            foreach (string p in VaultResponse.StringList(r.Get(key)))
+                if (!policies.Contains(p)) policies.Add(p);
+        Policies = policies;
+        Renewable = r.Get("renewable").ValueKind == JsonValueKind.True;
+        TimeSpan ttl = VaultDuration.FromJson(r.Get("ttl"));
+        LastTtl = ttl;
+        ExpiresAt = ttl > TimeSpan.Zero ? asked + ttl : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string?> GetTokenAsync(CancellationToken ct)
+    {
+        if (NeedsRefresh())
+        {
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (NeedsRefresh()) await RefreshAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        return SecureStrings.Reveal(_token);
+    }
+
+    /// <summary>Renew when less than a third of the TTL (at most 5 minutes' worth) is left.</summary>
+    private bool NeedsRefresh()
+    {
+        if (ExpiresAt is not DateTimeOffset expires) return false;
+        TimeSpan margin = TimeSpan.FromTicks(Math.Min(LastTtl.Ticks / 3, TimeSpan.FromMinutes(5).Ticks));
+        return _clock.GetUtcNow() >= expires - margin;
+    }
+
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        bool expired = ExpiresAt is DateTimeOffset e && _clock.GetUtcNow() >= e;
+        if (Renewable && !expired)
+        {
+            try
+            {
+                DateTimeOffset asked = _clock.GetUtcNow();
+                VaultResponse? r = await Client.SendAsync(HttpMethod.Post, "auth/token/renew-self",
+                    new Dictionary<string, string> { ["increment"] = VaultDuration.Format(LastTtl) },
+                    new VaultRequestOptions { Idempotent = true }, ct, tokenOverride: SecureStrings.Reveal(_token)).ConfigureAwait(false);
+                if (r?.Auth is VaultAuthInfo a && a.LeaseDuration > TimeSpan.Zero)
+                {
+                    // Vault may grant less than asked (max TTL): read what it gave.
+                    ExpiresAt = asked + a.LeaseDuration;
+                    Renewable = a.Renewable;
+                    Refreshes++;
+                    if (a.LeaseDuration > LastTtl / 3 || !Auth.CanLogin) return;
+                }
+            }
+            catch (VaultApiException) when (Auth.CanLogin)
+            {
+                // Fall through to a fresh login.
+            }
+        }
+        if (Auth.CanLogin)
+        {
+            _token = await LoginToken(Client, Auth, ct).ConfigureAwait(false);
+            await LookupSelfWithoutRefresh(ct).ConfigureAwait(false);
+            Refreshes++;
+        }
+    }
+
+    private async Task LookupSelfWithoutRefresh(CancellationToken ct)
+    {
+        // lookup-self goes through GetTokenAsync, which would recurse while the gate is held.
+        ExpiresAt = null;
+        await LookupSelfAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes the token (Disconnect-CrdbVault -Revoke).</summary>
+    public async Task RevokeSelfAsync(CancellationToken ct) =>
+        await Client.WriteAsync("auth/token/revoke-self", null, new VaultRequestOptions { Idempotent = true }, ct).ConfigureAwait(false);
+
+    private static async Task<SecureString> LoginToken(VaultClient client, IVaultAuthMethod auth, CancellationToken ct)
+    {
+        VaultAuthInfo info = await auth.LoginAsync(client, ct).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(info.ClientTokenValue))
+            throw new VaultApiException($"The {auth.Name} login returned no client token.", VaultErrorKind.Other, "auth");
+        return SecureStrings.From(info.ClientTokenValue);
+    }
+
+    private string DescribeSource() => Auth is TokenAuth t ? t.Source : $"the {Auth.Name} login";
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _token.Dispose();
+        _gate.Dispose();
+    }
+
+    public override string ToString() => $"VaultSession {Address} ({Auth.Name}, accessor {Accessor})";
+}
