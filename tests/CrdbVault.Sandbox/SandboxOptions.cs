@@ -1,0 +1,70 @@
+namespace CrdbVault.Sandbox;
+
+/// <summary>Knobs for tests: timing of the Cloud status machines, faults to inject, TLS.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>Serve the Vault double over HTTPS with a generated certificate.</summary>
+    public bool VaultTls { get; init; }
+
+    /// <summary>Faults the doubles inject before answering (see <see cref="Fault"/>).</summary>
+    public FaultInjector Faults { get; } = new();
+}
+
+/// <summary>One injected fault: matches requests by method and path prefix, a number of times.</summary>
+public sealed class Fault
+{
+    /// <summary>Null = any method.</summary>
+    public string? Method { get; init; }
+    /// <summary>Path after /v1/ (Vault) or the full path (Cloud), matched as a prefix.</summary>
+    public required string PathPrefix { get; init; }
+    /// <summary>Status to answer, e.g. 503. 0 = no status (only the delay, or a dropped connection when <see cref="Drop"/>).</summary>
+    public int Status { get; init; }
+    public string[] Errors { get; init; } = [];
+    /// <summary>How many matching requests it hits; -1 = all.</summary>
+    public int Times { get; set; } = 1;
+    /// <summary>Wait before answering (to provoke client timeouts).</summary>
+    public TimeSpan Delay { get; init; }
+    /// <summary>Process the request normally, then fail (the call happened but the client sees an error).</summary>
+    public bool AfterExecution { get; init; }
+    /// <summary>Abort the connection instead of answering.</summary>
+    public bool Drop { get; init; }
+    /// <summary>Retry-After header value in seconds, when set.</summary>
+    public int? RetryAfterSeconds { get; init; }
+    /// <summary>Counts how often it fired.</summary>
+    public int Hits { get; set; }
+}
+
+/// <summary>Thread-safe list of faults.</summary>
+public sealed class FaultInjector
+{
+    private readonly List<Fault> _faults = [];
+
+    public Fault Add(Fault fault)
+    {
+        lock (_faults) _faults.Add(fault);
+        return fault;
+    }
+
+    public void Clear()
+    {
+        lock (_faults) _faults.Clear();
+    }
+
+    /// <summary>The first fault matching the request, consuming one of its times.</summary>
+    public Fault? Take(string method, string path)
+    {
+        lock (_faults)
+        {
+            foreach (Fault f in _faults)
+            {
+                if (f.Times == 0) continue;
+                if (f.Method is not null && !string.Equals(f.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
+                if (!path.StartsWith(f.PathPrefix, StringComparison.Ordinal)) continue;
+                if (f.Times > 0) f.Times--;
+                f.Hits++;
+                return f;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,23 @@
+namespace CrdbVault.Sandbox.Vault;
+
+/// <summary>What engines may use from the double: the clock, leases, PostgreSQL, certificates.</summary>
+public sealed class VaultServices
+{
+    public required TimeProvider Clock { get; init; }
+    public required ILeaseManager Leases { get; init; }
+
+    /// <summary>Sandbox-wide settings and fault injection shared with tests.</summary>
+    public required SandboxOptions Options { get; init; }
+}
+
+/// <summary>Lease bookkeeping shared by every engine (database creds, PKI generate_lease, ...).</summary>
+public interface ILeaseManager
+{
+    /// <summary>
+    /// Registers a lease <c>{prefix}/{random id}</c> (e.g. prefix "database/creds/app") and returns its id.
+    /// <paramref name="revoke"/> runs on revoke, revoke-prefix, or expiry; <paramref name="renew"/>
+    /// (optional) receives the new expiry time.
+    /// </summary>
+    string Create(string prefix, TimeSpan ttl, TimeSpan maxTtl, bool renewable,
+        Func<CancellationToken, Task> revoke, Func<DateTimeOffset, CancellationToken, Task>? renew = null);
+}
