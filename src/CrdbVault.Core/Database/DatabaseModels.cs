@@ -1,0 +1,55 @@
+using System.Security;
+
+namespace CrdbVault.Core.Database;
+
+/// <summary>A connection as stored at <c>&lt;mount&gt;/config/&lt;name&gt;</c> (the password is never returned).</summary>
+public sealed record DatabaseConnectionInfo(
+    string MountPath,
+    string Name,
+    string PluginName,
+    string? ConnectionUrl,
+    string? Username,
+    IReadOnlyList<string> AllowedRoles,
+    string? UsernameTemplate,
+    bool VerifyConnection);
+
+/// <summary>A role as stored at <c>&lt;mount&gt;/roles/&lt;name&gt;</c>.</summary>
+public sealed record DatabaseRoleInfo(
+    string MountPath,
+    string Name,
+    string ConnectionName,
+    IReadOnlyList<string> CreationStatements,
+    IReadOnlyList<string> RevocationStatements,
+    IReadOnlyList<string> RenewStatements,
+    TimeSpan DefaultTtl,
+    TimeSpan MaxTtl);
+
+/// <summary>A freshly issued dynamic credential. The password is a SecureString.</summary>
+public sealed class IssuedCredential
+{
+    public required string MountPath { get; init; }
+    public required string Role { get; init; }
+    public required string UserName { get; init; }
+    public required SecureString Password { get; init; }
+    public required string LeaseId { get; init; }
+    public required TimeSpan LeaseDuration { get; init; }
+    public required bool Renewable { get; init; }
+    public required DateTimeOffset IssuedAt { get; init; }
+    public DateTimeOffset ExpiresAt => IssuedAt + LeaseDuration;
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public override string ToString() => $"{UserName} (lease {LeaseId})";
+}
+
+/// <summary>What to write at <c>&lt;mount&gt;/config/&lt;name&gt;</c>.</summary>
+public sealed class DatabaseConnectionRequest
+{
+    public required string MountPath { get; init; }
+    public required string Name { get; init; }
+    public required VaultConnectionUrl Url { get; init; }
+    public required string Username { get; init; }
+    public required SecureString Password { get; init; }
+    public IReadOnlyList<string> AllowedRoles { get; init; } = ["*"];
+    public string UsernameTemplate { get; init; } = UsernameTemplates.CockroachDbSafe;
+    public bool VerifyConnection { get; init; } = true;
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using CrdbVault.Core.Vault;
+
+namespace CrdbVault.Core.Leases;
+
+/// <summary>
+/// <c>sys/leases</c> (vault-api.md §4): lookup, list by prefix, renew, revoke, revoke-prefix.
+/// Lease ids are opaque (HCP adds a namespace suffix); only characters that would change the
+/// request's meaning are refused.
+/// </summary>
+public sealed class LeaseApi(VaultClient client)
+{
+    public async Task<LeaseInfo> LookupAsync(string leaseId, CancellationToken ct)
+    {
+        ValidateLeaseId(leaseId);
+        VaultResponse? r;
+        try
+        {
+            r = await client.WriteAsync("sys/leases/lookup", new { lease_id = leaseId }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
+        }
+        if (r is null) throw new VaultApiException($"Vault knows no lease '{leaseId}'.", VaultErrorKind.NotFound, "sys/leases/lookup", 404);
+        return Parse(r.Data, leaseId);
+    }
+
+    /// <summary>
+    /// The ids of every lease under <paramref name="prefix"/> (LIST sys/leases/lookup/&lt;prefix&gt;/,
+    /// which needs sudo), descending into sub-prefixes.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken ct)
+    {
+        string root = NormalisePrefix(prefix);
+        var ids = new List<string>();
+        var pending = new Queue<string>();
+        pending.Enqueue(root);
+        while (pending.Count > 0)
+        {
+            string current = pending.Dequeue();
+            foreach (string key in await client.ListAsync($"sys/leases/lookup/{current}", ct).ConfigureAwait(false))
+            {
+                if (key.EndsWith('/')) pending.Enqueue(current + key);
+                else ids.Add(current + key);
+            }
+        }
+        return ids;
+    }
+
+    /// <summary>Renews a lease. <paramref name="increment"/> null = the lease's own TTL again.</summary>
+    public async Task<LeaseInfo> RenewAsync(string leaseId, TimeSpan? increment, CancellationToken ct)
+    {
+        ValidateLeaseId(leaseId);
+        var body = new Dictionary<string, object> { ["lease_id"] = leaseId };
+        if (increment is TimeSpan inc) body["increment"] = (long)Math.Ceiling(inc.TotalSeconds);
+        DateTimeOffset asked = DateTimeOffset.UtcNow;
+        VaultResponse? r;
+        try
+        {
+            // Renewing twice is harmless, so this may be retried.
+            r = await client.WriteAsync("sys/leases/renew", body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired or was revoked. Issue a new credential instead.", VaultErrorKind.NotFound, "sys/leases/renew", ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not renewable", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new VaultApiException($"Lease '{leaseId}' is not renewable. Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);
+        }
+        if (r is null) throw new VaultApiException($"Vault returned nothing renewing '{leaseId}'.", VaultErrorKind.Other, "sys/leases/renew");
+        TimeSpan granted = r.LeaseDuration;
+        return new LeaseInfo(r.LeaseId ?? leaseId, null, asked + granted, asked, r.Renewable, granted)
+        {
+            LeaseDuration = granted,
+            Warnings = r.Warnings,
+        };
+    }
+
+    /// <summary>Revokes one lease (its revocation statements drop the database user).</summary>
+    public async Task RevokeAsync(string leaseId, bool sync, CancellationToken ct)
+    {
+        ValidateLeaseId(leaseId);
+        await client.WriteAsync("sys/leases/revoke", new { lease_id = leaseId, sync }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes every lease under a prefix (needs sudo on sys/leases/revoke-prefix).</summary>
+    public async Task RevokePrefixAsync(string prefix, bool sync, CancellationToken ct)
+    {
+        string p = NormalisePrefix(prefix);
+        await client.WriteAsync($"sys/leases/revoke-prefix/{p}", new { sync }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Lease ids and prefixes end up in URLs and bodies: refuse what would change their meaning.</summary>
+    public static string ValidateLeaseId(string? leaseId, string parameterName = "LeaseId")
+    {
+        if (string.IsNullOrWhiteSpace(leaseId))
+            throw new ArgumentException($"-{parameterName} is empty. Pass a lease id such as 'database/creds/app/AbCd1234', e.g. from New-CrdbDynamicCredential.", parameterName);
+        if (leaseId.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' || char.IsControl(c)) || leaseId.Split('/').Any(s => s is ".." or "."))
+            throw new ArgumentException($"-{parameterName} '{leaseId}' contains whitespace, '?', '#' or '..'; lease ids look like 'database/creds/app/AbCd1234'.", parameterName);
+        return leaseId;
+    }
+
+    /// <summary>'database/creds/app' and 'database/creds/app/' mean the same prefix.</summary>
+    public static string NormalisePrefix(string? prefix)
+    {
+        string p = ValidateLeaseId(prefix?.Trim().Trim('/'), "Prefix");
+        return p + "/";
+    }
+
+    /// <summary>
+    /// The server answers an enveloped <c>data</c> with <c>last_renewal</c>; the docs show a flat body
+    /// with <c>last_renewal_time</c>. Parse both.
+    /// </summary>
+    internal static LeaseInfo Parse(JsonElement data, string fallbackId)
+    {
+        string id = Str(data, "id") ?? fallbackId;
+        return new LeaseInfo(
+            id,
+            Time(data, "issue_time"),
+            Time(data, "expire_time"),
+            Time(data, "last_renewal") ?? Time(data, "last_renewal_time"),
+            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("renewable", out JsonElement r) && r.ValueKind == JsonValueKind.True,
+            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("ttl", out JsonElement ttl) ? VaultDuration.FromJson(ttl) : TimeSpan.Zero);
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static DateTimeOffset? Time(JsonElement e, string name) =>
+        Str(e, name) is string s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
+}

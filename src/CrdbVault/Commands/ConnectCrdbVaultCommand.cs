@@ -1,0 +1,166 @@
+using System.Management.Automation;
+using System.Security;
+using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
+using CrdbVault.Core.Vault.Auth;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Connects to HashiCorp Vault and makes the connection the session default.</para>
+/// <para type="description">Logs in with a token (parameter, VAULT_TOKEN, then ~/.vault-token, as the
+/// vault CLI does) or AppRole, verifies the token with auth/token/lookup-self and returns a
+/// VaultConnection that never shows the token. The module renews a renewable token before it
+/// expires and logs in again with AppRole when the token runs out, so long runbooks keep working.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "CrdbVault", DefaultParameterSetName = TokenSet)]
+[OutputType(typeof(VaultConnection))]
+public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
+{
+    private const string TokenSet = "Token";
+    private const string AppRoleSet = "AppRole";
+
+    /// <summary>Vault URL, e.g. https://vault.example.com:8200. Default: VAULT_ADDR, then https://127.0.0.1:8200.</summary>
+    [Parameter(Position = 0)]
+    public string? Address { get; set; }
+
+    /// <summary>The Vault token. Default: VAULT_TOKEN, then ~/.vault-token.</summary>
+    [Parameter(ParameterSetName = TokenSet)]
+    public SecureString? Token { get; set; }
+
+    /// <summary>AppRole role_id.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AppRoleSet)]
+    [ValidateNotNullOrEmpty]
+    public string RoleId { get; set; } = "";
+
+    /// <summary>AppRole secret_id (omit only for roles with bind_secret_id=false).</summary>
+    [Parameter(ParameterSetName = AppRoleSet)]
+    public SecureString? SecretId { get; set; }
+
+    /// <summary>Where the AppRole auth method is mounted (auth/&lt;AuthMount&gt;/login).</summary>
+    [Parameter(ParameterSetName = AppRoleSet)]
+    public string AuthMount { get; set; } = "approle";
+
+    /// <summary>Enterprise/HCP namespace (X-Vault-Namespace). Default: VAULT_NAMESPACE.</summary>
+    [Parameter]
+    public string? Namespace { get; set; }
+
+    /// <summary>PEM file of the CA that signed Vault's certificate. Default: VAULT_CACERT.</summary>
+    [Parameter]
+    public string? CACertificate { get; set; }
+
+    /// <summary>Accept any TLS certificate. Only for labs; a warning says so. Default: VAULT_SKIP_VERIFY.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Per-request timeout. Default: VAULT_CLIENT_TIMEOUT, then 60 s.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Return the connection without making it the session default.</summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
+    protected override void EndProcessing()
+    {
+        VaultClientOptions options = BuildOptions();
+        IVaultAuthMethod auth = BuildAuth();
+        WriteVerbose($"Connecting to {options.Address} with {auth.Name} authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
+        VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.ToString());
+        var connection = new VaultConnection(session);
+        if (!NoDefault) ConnectionStore.Vault = connection;
+        WriteVerbose($"Connected as '{session.DisplayName}' with policies {string.Join(", ", session.Policies)}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
+        WriteObject(connection);
+    }
+
+    private VaultClientOptions BuildOptions()
+    {
+        string address = Address ?? Environment.GetEnvironmentVariable("VAULT_ADDR") ?? "https://127.0.0.1:8200";
+        Uri uri;
+        try
+        {
+            uri = InputValidator.VaultAddress(address);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidVaultAddress", address);
+            throw;
+        }
+
+        bool skip = SkipCertificateCheck.IsPresent || EnvBool("VAULT_SKIP_VERIFY");
+        if (skip)
+            WriteWarning($"TLS certificate checks are OFF for {uri.GetLeftPart(UriPartial.Authority)}: anyone on the network path can read the token and every secret. Use -CACertificate (or VAULT_CACERT) instead outside a lab.");
+
+        string? ca = CACertificate ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_CACERT"));
+        if (ca is not null && !skip)
+        {
+            ca = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ca);
+            try
+            {
+                VaultClient.LoadCaBundle(ca);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FileNotFoundException)
+            {
+                ThrowInvalidArgument(ex.Message, "InvalidCACertificate", ca);
+            }
+        }
+
+        return new VaultClientOptions
+        {
+            Address = uri,
+            Namespace = Namespace ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_NAMESPACE")),
+            CaCertificatePath = skip ? null : ca,
+            SkipCertificateCheck = skip,
+            Timeout = Timeout ?? EnvDuration("VAULT_CLIENT_TIMEOUT") ?? TimeSpan.FromSeconds(60),
+            MaxAttempts = EnvInt("VAULT_MAX_RETRIES") is int retries ? Math.Max(0, retries) + 1 : 3,
+            Trace = VerboseSink.Write,
+        };
+    }
+
+    private IVaultAuthMethod BuildAuth()
+    {
+        if (ParameterSetName == AppRoleSet)
+        {
+            try
+            {
+                return new AppRoleAuth(RoleId, SecretId, AuthMount);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowInvalidArgument(ex.Message, "InvalidAppRole", RoleId);
+            }
+        }
+        if (Token is not null)
+        {
+            if (Token.Length == 0) ThrowInvalidArgument("-Token is empty. Pass the token as a SecureString, e.g. (Read-Host -AsSecureString).", "MissingVaultToken");
+            return new TokenAuth(Token, "parameter");
+        }
+        TokenAuth? found = TokenAuth.FromEnvironment();
+        if (found is null)
+            ThrowMapped(new NotConnectedException("No Vault token: pass -Token, set VAULT_TOKEN, run 'vault login' (it writes ~/.vault-token), or use -RoleId/-SecretId for AppRole."), null, "MissingVaultToken");
+        return found!;
+    }
+
+    private bool EnvBool(string name)
+    {
+        string? v = NullIfEmpty(Environment.GetEnvironmentVariable(name));
+        if (v is null) return false;
+        // Go's strconv.ParseBool, which the vault CLI uses.
+        return v switch
+        {
+            "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
+            "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
+            _ => throw new PSArgumentException($"{name}='{v}' is not a boolean. Use true or false."),
+        };
+    }
+
+    private static TimeSpan? EnvDuration(string name) =>
+        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) ? t : null;
+
+    private static int? EnvInt(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : null;
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+}

@@ -1,0 +1,53 @@
+using System.Management.Automation;
+using CrdbVault.Core.Vault;
+
+namespace CrdbVault.Infrastructure;
+
+/// <summary>
+/// One place that turns Core exceptions into ErrorRecords with stable ids and categories
+/// (DESIGN.md §4). Messages come from Core and already name the path, what the server said and
+/// the likely fix; they never contain a secret.
+/// </summary>
+internal static class ErrorMapper
+{
+    internal static ErrorRecord ToErrorRecord(Exception exception, object? target, string? idOverride = null)
+    {
+        Exception ex = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerException! : exception;
+        (string id, ErrorCategory category) = Classify(ex);
+        var record = new ErrorRecord(ex, idOverride ?? id, category, target);
+        if (ex is VaultApiException { MayHaveExecuted: true })
+            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The request may have taken effect on the server; check before repeating it." };
+        return record;
+    }
+
+    internal static (string Id, ErrorCategory Category) Classify(Exception ex) => ex switch
+    {
+        VaultApiException v => v.Kind switch
+        {
+            VaultErrorKind.InvalidToken => ("VaultInvalidToken", ErrorCategory.AuthenticationError),
+            VaultErrorKind.PermissionDenied => ("VaultPermissionDenied", ErrorCategory.PermissionDenied),
+            VaultErrorKind.NotFound => ("VaultNotFound", ErrorCategory.ObjectNotFound),
+            VaultErrorKind.InvalidRequest => ("VaultInvalidRequest", ErrorCategory.InvalidArgument),
+            VaultErrorKind.RateLimited => ("VaultRateLimited", ErrorCategory.ResourceUnavailable),
+            VaultErrorKind.ServerError => ("VaultServerError", ErrorCategory.ResourceUnavailable),
+            VaultErrorKind.ConnectionFailed => ("VaultConnectionFailed", ErrorCategory.ConnectionError),
+            VaultErrorKind.Timeout => ("VaultTimeout", ErrorCategory.OperationTimeout),
+            _ => ("VaultError", ErrorCategory.NotSpecified),
+        },
+        CrdbVault.Core.Sql.SqlConnectionException s => s.IsAuthentication
+            ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
+            : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
+        TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
+        FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
+        UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
+        IOException => ("FileError", ErrorCategory.WriteError),
+        ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument),
+        FormatException => ("InvalidFormat", ErrorCategory.InvalidArgument),
+        NotConnectedException => ("NotConnected", ErrorCategory.ConnectionError),
+        InvalidOperationException => ("InvalidOperation", ErrorCategory.InvalidOperation),
+        _ => ("UnexpectedError", ErrorCategory.NotSpecified),
+    };
+}
+
+/// <summary>No connection was given and none is the session default.</summary>
+public sealed class NotConnectedException(string message) : InvalidOperationException(message);

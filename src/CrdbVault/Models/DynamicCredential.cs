@@ -1,0 +1,25 @@
+using System.Management.Automation;
+using System.Security;
+
+namespace CrdbVault;
+
+/// <summary>
+/// A short-lived SQL user from Vault. The password is a SecureString (and inside Credential);
+/// nothing here prints it. Pipe it to Revoke-CrdbLease, Update-CrdbLease, Test-CrdbConnection or
+/// Get-CrdbConnectionString.
+/// </summary>
+public sealed class DynamicCredential
+{
+    public required string Role { get; init; }
+    public required string MountPath { get; init; }
+    public required string UserName { get; init; }
+    public required SecureString Password { get; init; }
+    public required PSCredential Credential { get; init; }
+    public required string LeaseId { get; init; }
+    public required TimeSpan LeaseDuration { get; init; }
+    public required bool Renewable { get; init; }
+    public required DateTimeOffset IssuedAt { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public override string ToString() => $"{UserName} (lease {LeaseId}, expires {ExpiresAt:u})";
+}

@@ -1,0 +1,20 @@
+namespace CrdbVault;
+
+/// <summary>A database secrets engine connection (database/config/&lt;Name&gt;) as Initialize-CrdbVaultDatabase left it.</summary>
+public sealed class VaultDatabaseConnection
+{
+    public required string Name { get; init; }
+    public required string MountPath { get; init; }
+    public required string PluginName { get; init; }
+
+    /// <summary>The URL Vault connects with; it holds only {{username}}:{{password}} placeholders.</summary>
+    public string? ConnectionUrl { get; init; }
+    public string? SslMode { get; init; }
+    public string? Username { get; init; }
+    public string[] AllowedRoles { get; init; } = [];
+    public string? UsernameTemplate { get; init; }
+    public bool MountCreated { get; init; }
+    public bool RootRotated { get; init; }
+
+    public override string ToString() => $"{MountPath}/config/{Name}";
+}

@@ -1,0 +1,19 @@
+namespace CrdbVault;
+
+/// <summary>A dynamic-credential role (database/roles/&lt;Name&gt;).</summary>
+public sealed class VaultDatabaseRole
+{
+    public required string Name { get; init; }
+    public required string ConnectionName { get; init; }
+    public required string MountPath { get; init; }
+    public string[] CreationStatements { get; init; } = [];
+    public string[] RevocationStatements { get; init; } = [];
+    public string[] RenewStatements { get; init; } = [];
+    public TimeSpan DefaultTtl { get; init; }
+    public TimeSpan MaxTtl { get; init; }
+
+    /// <summary>Lets New-CrdbDynamicCredential bind -Role from this object.</summary>
+    public string Role => Name;
+
+    public override string ToString() => $"{MountPath}/roles/{Name}";
+}
