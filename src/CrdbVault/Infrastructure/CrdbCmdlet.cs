@@ -55,7 +55,8 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    private T Await<T>(Func<CancellationToken, Task<T>> operation)
+    /// <summary>Runs the operation and lets Core's exception through unmapped (for callers that handle some failures).</summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {
         var lines = new ConcurrentQueue<string>();
         VerboseSink.Current.Value = lines;

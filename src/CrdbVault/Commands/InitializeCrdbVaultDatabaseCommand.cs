@@ -1,0 +1,122 @@
+using System.Management.Automation;
+using CrdbVault.Core.Database;
+using CrdbVault.Core.Validation;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Sets Vault's database secrets engine up for a CockroachDB cluster.</para>
+/// <para type="description">Enables the database engine at -MountPath when absent and writes
+/// &lt;mount&gt;/config/&lt;Name&gt; with the postgresql plugin. -ConnectionUrl is a plain URL without
+/// credentials; the cmdlet inserts Vault's {{username}}:{{password}} placeholders and sends the user and
+/// password of -Credential separately. An sslmode in the URL wins; without one it uses verify-full with
+/// -RootCertificate (a path on the Vault server), else require with a warning. It sets a
+/// username_template that yields valid lower-case CockroachDB names, so Vault's revocation finds the
+/// user again. -RotateRoot then rotates the password of -Credential so only Vault knows it.</para>
+/// </summary>
+[Cmdlet(VerbsData.Initialize, "CrdbVaultDatabase", SupportsShouldProcess = true)]
+[OutputType(typeof(VaultDatabaseConnection))]
+public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
+{
+    /// <summary>Name of the connection (database/config/&lt;Name&gt;); roles refer to it with -ConnectionName.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Name { get; set; } = "";
+
+    /// <summary>postgresql://host:26257/defaultdb?sslmode=verify-full — without user or password.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    public string ConnectionUrl { get; set; } = "";
+
+    /// <summary>The SQL user Vault connects as (needs CREATEROLE/CREATELOGIN or admin) and its password.</summary>
+    [Parameter(Mandatory = true)]
+    [Credential]
+    public PSCredential Credential { get; set; } = null!;
+
+    /// <summary>Roles that may use this connection. Default '*' (any role on this mount).</summary>
+    [Parameter]
+    public string[] AllowedRoles { get; set; } = ["*"];
+
+    /// <summary>Where the database engine is (or will be) mounted. Nested paths like team/database work.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MountPathCompleter))]
+    public string MountPath { get; set; } = "database";
+
+    /// <summary>Path ON THE VAULT SERVER of the CA certificate of the cluster (becomes sslrootcert; implies verify-full).</summary>
+    [Parameter]
+    public string? RootCertificate { get; set; }
+
+    /// <summary>Rotate the password of -Credential right away so that only Vault knows it.</summary>
+    [Parameter]
+    public SwitchParameter RotateRoot { get; set; }
+
+    /// <summary>Write the config without Vault test-connecting first (verify_connection=false).</summary>
+    [Parameter]
+    public SwitchParameter SkipConnectionCheck { get; set; }
+
+    protected override void EndProcessing()
+    {
+        VaultConnectionUrl url;
+        DatabaseEngine engine;
+        try
+        {
+            InputValidator.PathSegment(Name, nameof(Name));
+            engine = new DatabaseEngine(Client, MountPath);
+            url = VaultConnectionUrl.Build(ConnectionUrl, RootCertificate);
+            foreach (string role in AllowedRoles)
+                if (role != "*") InputValidator.PathSegment(role, nameof(AllowedRoles));
+            if (string.IsNullOrEmpty(Credential.UserName) || Credential.Password.Length == 0)
+                throw new ArgumentException("-Credential needs a user name and a password: the SQL user Vault connects as.", nameof(Credential));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidDatabaseConnectionArgument", Name);
+            return;
+        }
+
+        if (url.ServerIdentityUnverified)
+            WriteWarning($"Vault will connect with sslmode={url.SslMode}: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl.");
+
+        bool created = false;
+        if (ShouldProcess($"{MountPath}/", "Enable the database secrets engine if absent"))
+            created = Run(ct => engine.EnsureMountAsync(ct), MountPath, "DatabaseMountFailed");
+        if (created) WriteVerbose($"Enabled the database secrets engine at {engine.MountPath}/.");
+
+        string target = $"{engine.MountPath}/config/{Name}";
+        if (!ShouldProcess(target, $"Write the connection to {url.Host}:{url.Port}/{url.Database} as '{Credential.UserName}'"))
+            return;
+        var request = new DatabaseConnectionRequest
+        {
+            MountPath = engine.MountPath,
+            Name = Name,
+            Url = url,
+            Username = Credential.UserName,
+            Password = Credential.Password,
+            AllowedRoles = AllowedRoles,
+            VerifyConnection = !SkipConnectionCheck,
+        };
+        Run(ct => engine.WriteConnectionAsync(request, ct), target, "DatabaseConfigFailed");
+
+        bool rotated = false;
+        if (RotateRoot && ShouldProcess(target, $"Rotate the password of '{Credential.UserName}' so that only Vault knows it"))
+        {
+            Run(ct => engine.RotateRootAsync(Name, ct), target, "RotateRootFailed");
+            rotated = true;
+            WriteWarning($"The password of '{Credential.UserName}' was rotated: the one you passed no longer works, and only Vault knows the new one.");
+        }
+
+        DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
+        WriteObject(new VaultDatabaseConnection
+        {
+            Name = Name,
+            MountPath = engine.MountPath,
+            PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
+            ConnectionUrl = info?.ConnectionUrl ?? url.TemplatedUrl,
+            SslMode = url.SslMode,
+            Username = info?.Username ?? Credential.UserName,
+            AllowedRoles = [.. info?.AllowedRoles ?? AllowedRoles],
+            UsernameTemplate = info?.UsernameTemplate ?? request.UsernameTemplate,
+            MountCreated = created,
+            RootRotated = rotated,
+        });
+    }
+}

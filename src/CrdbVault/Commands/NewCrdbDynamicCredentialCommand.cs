@@ -1,0 +1,60 @@
+using System.Management.Automation;
+using CrdbVault.Core.Database;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Issues a short-lived CockroachDB SQL user from a Vault role.</para>
+/// <para type="description">Reads &lt;mount&gt;/creds/&lt;Role&gt;: Vault creates the user with the role's
+/// statements and returns it with a lease. The password is a SecureString and inside Credential; pipe
+/// the object to Test-CrdbConnection, Get-CrdbConnectionString, Update-CrdbLease or Revoke-CrdbLease.
+/// The request is never retried: each call creates a user, and when the outcome is unknown the
+/// error says where to look for a stray lease.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "CrdbDynamicCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(DynamicCredential))]
+public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
+{
+    /// <summary>The role to issue from (Set-CrdbVaultRole -Name).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
+    public string Role { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MountPathCompleter))]
+    public string MountPath { get; set; } = "database";
+
+    protected override void ProcessRecord()
+    {
+        DatabaseEngine engine;
+        try
+        {
+            engine = new DatabaseEngine(Client, MountPath);
+            Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidRoleName", Role);
+            return;
+        }
+        string path = $"{engine.MountPath}/creds/{Role}";
+        if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
+        if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;
+        foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
+        WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
+        WriteObject(new DynamicCredential
+        {
+            Role = Role,
+            MountPath = engine.MountPath,
+            UserName = issued.UserName,
+            Password = issued.Password,
+            Credential = new PSCredential(issued.UserName, issued.Password),
+            LeaseId = issued.LeaseId,
+            LeaseDuration = issued.LeaseDuration,
+            Renewable = issued.Renewable,
+            IssuedAt = issued.IssuedAt,
+            ExpiresAt = issued.ExpiresAt,
+        });
+    }
+}

@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using CrdbVault.Core.Database;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Deletes a dynamic-credential role.</para>
+/// <para type="description">Credentials already issued from the role keep their leases and users until
+/// they expire or you revoke them (Revoke-CrdbLease -Prefix database/creds/&lt;Name&gt;).</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "CrdbVaultRole", SupportsShouldProcess = true)]
+[OutputType(typeof(void))]
+public sealed class RemoveCrdbVaultRoleCommand : VaultCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
+    public string Name { get; set; } = "";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MountPathCompleter))]
+    public string MountPath { get; set; } = "database";
+
+    protected override void ProcessRecord()
+    {
+        DatabaseEngine engine;
+        try
+        {
+            engine = new DatabaseEngine(Client, MountPath);
+            Core.Validation.InputValidator.PathSegment(Name, nameof(Name));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidRoleName", Name);
+            return;
+        }
+        string target = $"{engine.MountPath}/roles/{Name}";
+        if (!ShouldProcess(target, "Delete the role (issued credentials stay valid until revoked)")) return;
+        if (TryRun(ct => engine.DeleteRoleAsync(Name, ct), out bool _, target))
+            WriteVerbose($"Deleted {target}. Revoke its credentials with: Revoke-CrdbLease -Prefix '{engine.MountPath}/creds/{Name}'");
+    }
+}

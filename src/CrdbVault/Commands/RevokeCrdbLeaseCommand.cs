@@ -1,0 +1,82 @@
+using System.Management.Automation;
+using CrdbVault.Core.Leases;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Revokes a Vault lease, or every lease under a prefix.</para>
+/// <para type="description">Revoking a dynamic credential's lease runs the role's revocation
+/// statements: the SQL user is dropped. -LeaseId binds by property name from any object of this module
+/// that carries one. Without -Sync Vault queues the revocation and answers at once (done within a
+/// moment); with -Sync it answers after the statements ran, so a failure is reported here.
+/// -Prefix (e.g. 'database/creds/app') revokes everything under it and needs sudo.</para>
+/// </summary>
+[Cmdlet(VerbsSecurity.Revoke, "CrdbLease", SupportsShouldProcess = true, DefaultParameterSetName = ById)]
+[OutputType(typeof(VaultLease))]
+public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
+{
+    private const string ById = "LeaseId";
+    private const string ByPrefix = "Prefix";
+
+    /// <summary>Not mandatory: objects without a lease (e.g. certificates issued without one) are skipped with a message.</summary>
+    [Parameter(Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? LeaseId { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ByPrefix)]
+    public string Prefix { get; set; } = "";
+
+    /// <summary>Wait until Vault has run the revocation (and report its failure).</summary>
+    [Parameter]
+    public SwitchParameter Sync { get; set; }
+
+    /// <summary>Emit the lease as it was just before revocation.</summary>
+    [Parameter(ParameterSetName = ById)]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var leases = new LeaseApi(Client);
+        if (ParameterSetName == ByPrefix)
+        {
+            string prefix;
+            try
+            {
+                prefix = LeaseApi.NormalisePrefix(Prefix);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowInvalidArgument(ex.Message, "InvalidLeasePrefix", Prefix);
+                return;
+            }
+            if (ShouldProcess(prefix, "Revoke every lease under the prefix"))
+                Run(ct => leases.RevokePrefixAsync(prefix, Sync, ct), prefix, null);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(LeaseId))
+        {
+            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output)."),
+                "MissingLeaseId", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+        try
+        {
+            LeaseApi.ValidateLeaseId(LeaseId);
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(ex, "InvalidLeaseId", ErrorCategory.InvalidArgument, LeaseId));
+            return;
+        }
+        if (!ShouldProcess(LeaseId, "Revoke the lease (drops the SQL user of a dynamic credential)")) return;
+        LeaseInfo? before = null;
+        if (PassThru && !TryRun(ct => leases.LookupAsync(LeaseId, ct), out before, LeaseId)) return;
+        if (TryRun(async ct => { await leases.RevokeAsync(LeaseId, Sync, ct).ConfigureAwait(false); return true; }, out bool _, LeaseId))
+        {
+            WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
+            if (PassThru && before is not null) WriteObject(LeaseView.From(before));
+        }
+    }
+}
