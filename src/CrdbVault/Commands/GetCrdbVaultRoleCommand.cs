@@ -27,13 +27,14 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
         DatabaseEngine engine;
         try
         {
-            engine = new DatabaseEngine(Client, MountPath);
+            Core.Validation.InputValidator.MountPath(MountPath);
         }
         catch (ArgumentException ex)
         {
             ThrowInvalidArgument(ex.Message, "InvalidMountPath", MountPath);
             return;
         }
+        engine = new DatabaseEngine(Client, MountPath);
 
         string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
         IReadOnlyList<string>? all = null;

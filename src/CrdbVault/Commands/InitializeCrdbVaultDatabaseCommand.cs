@@ -60,7 +60,7 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         try
         {
             InputValidator.PathSegment(Name, nameof(Name));
-            engine = new DatabaseEngine(Client, MountPath);
+            InputValidator.MountPath(MountPath);
             url = VaultConnectionUrl.Build(ConnectionUrl, RootCertificate);
             foreach (string role in AllowedRoles)
                 if (role != "*") InputValidator.PathSegment(role, nameof(AllowedRoles));
@@ -72,6 +72,7 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
             ThrowInvalidArgument(ex.Message, "InvalidDatabaseConnectionArgument", Name);
             return;
         }
+        engine = new DatabaseEngine(Client, MountPath);
 
         if (url.ServerIdentityUnverified)
             WriteWarning($"Vault will connect with sslmode={url.SslMode}: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl.");

@@ -30,7 +30,7 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
         DatabaseEngine engine;
         try
         {
-            engine = new DatabaseEngine(Client, MountPath);
+            Core.Validation.InputValidator.MountPath(MountPath);
             Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
         }
         catch (ArgumentException ex)
@@ -38,6 +38,7 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
             ThrowInvalidArgument(ex.Message, "InvalidRoleName", Role);
             return;
         }
+        engine = new DatabaseEngine(Client, MountPath);
         string path = $"{engine.MountPath}/creds/{Role}";
         if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
         if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;

@@ -26,7 +26,7 @@ public sealed class RemoveCrdbVaultRoleCommand : VaultCmdlet
         DatabaseEngine engine;
         try
         {
-            engine = new DatabaseEngine(Client, MountPath);
+            Core.Validation.InputValidator.MountPath(MountPath);
             Core.Validation.InputValidator.PathSegment(Name, nameof(Name));
         }
         catch (ArgumentException ex)
@@ -34,6 +34,7 @@ public sealed class RemoveCrdbVaultRoleCommand : VaultCmdlet
             ThrowInvalidArgument(ex.Message, "InvalidRoleName", Name);
             return;
         }
+        engine = new DatabaseEngine(Client, MountPath);
         string target = $"{engine.MountPath}/roles/{Name}";
         if (!ShouldProcess(target, "Delete the role (issued credentials stay valid until revoked)")) return;
         if (TryRun(ct => engine.DeleteRoleAsync(Name, ct), out bool _, target))

@@ -66,7 +66,7 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
         {
             InputValidator.PathSegment(Name, nameof(Name));
             InputValidator.PathSegment(ConnectionName, nameof(ConnectionName));
-            engine = new DatabaseEngine(Client, MountPath);
+            InputValidator.MountPath(MountPath);
             var grants = Grant.Select(GrantClause.Parse).ToList();
             statements = RoleStatements.Build(grants, GrantRole, AllowRoleMembershipChangeInTransaction);
             if (DefaultTtl is TimeSpan d && MaxTtl is TimeSpan m && d > m)
@@ -79,6 +79,7 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
             ThrowInvalidArgument(ex.Message, "InvalidRoleArgument", Name);
             return;
         }
+        engine = new DatabaseEngine(Client, MountPath);
 
         if (Grant.Length == 0 && GrantRole.Length == 0)
             WriteWarning($"Role '{Name}' grants nothing: its users can log in but not read or write. Add -GrantRole <existing role> or -Grant '<privileges> ON ...'.");

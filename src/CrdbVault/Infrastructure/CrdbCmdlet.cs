@@ -87,7 +87,7 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 
     /// <summary>A terminating error for bad input, raised before any request.</summary>
     protected void ThrowInvalidArgument(string message, string errorId, object? target = null) =>
-        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(message)), errorId, ErrorCategory.InvalidArgument, target));
 
     public void Dispose()
     {

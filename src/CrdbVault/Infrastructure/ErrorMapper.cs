@@ -13,11 +13,20 @@ internal static class ErrorMapper
     internal static ErrorRecord ToErrorRecord(Exception exception, object? target, string? idOverride = null)
     {
         Exception ex = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerException! : exception;
+        if (ex is ArgumentException { ParamName: not null } arg)
+            ex = new ArgumentException(WithoutParameterSuffix(arg.Message), arg);
         (string id, ErrorCategory category) = Classify(ex);
         var record = new ErrorRecord(ex, idOverride ?? id, category, target);
         if (ex is VaultApiException { MayHaveExecuted: true })
             record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The request may have taken effect on the server; check before repeating it." };
         return record;
+    }
+
+    /// <summary>ArgumentException appends " (Parameter 'x')"; our messages already name the parameter.</summary>
+    internal static string WithoutParameterSuffix(string message)
+    {
+        int i = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return i > 0 && message.EndsWith("')", StringComparison.Ordinal) ? message[..i] : message;
     }
 
     internal static (string Id, ErrorCategory Category) Classify(Exception ex) => ex switch
