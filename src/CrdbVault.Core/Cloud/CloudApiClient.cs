@@ -96,7 +96,7 @@ public sealed partial class CloudApiClient : IDisposable
     private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, byte[]? payload, CloudCall call, CancellationToken ct)
     {
         // Waiting for our own rate cap is not part of the request's timeout.
-        await _throttle.WaitAsync(ct).ConfigureAwait(false);
+        using IDisposable permit = await _throttle.AcquireAsync(ct).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.Timeout);
         var watch = Stopwatch.StartNew();

@@ -26,8 +26,9 @@ public sealed class CloudClientOptions
     public TimeSpan RetryBaseDelay { get; init; } = DefaultDelay("CRDBVAULT_RETRY_DELAY_MS", TimeSpan.FromSeconds(1));
 
     /// <summary>
-    /// Client-side cap on requests per rolling second. The Cloud allows 10 per user; 9 leaves one
-    /// for the skew between when we send and when the server counts. 0 = no client-side cap.
+    /// Client-side cap on requests per second as the server counts them (see CloudRequestThrottle).
+    /// The Cloud allows 10 per user; 9 leaves one for another tool using the same key briefly.
+    /// 0 = no client-side cap.
     /// </summary>
     public int MaxRequestsPerSecond { get; init; } = 9;
 

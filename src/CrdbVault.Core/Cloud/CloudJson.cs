@@ -67,9 +67,9 @@ internal static class CloudJson
             if (typeof(T) == typeof(bool) && reader.TokenType == JsonTokenType.String)
                 return (T)(object)string.Equals(reader.GetString(), "true", StringComparison.OrdinalIgnoreCase);
             if (typeof(T) == typeof(int))
-                return (T)(object)(reader.TokenType == JsonTokenType.String ? int.Parse(reader.GetString()!, CultureInfo.InvariantCulture) : reader.GetInt32());
+                return (T)(object)(reader.TokenType == JsonTokenType.String ? (int.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : 0) : reader.GetInt32());
             if (typeof(T) == typeof(double))
-                return (T)(object)(reader.TokenType == JsonTokenType.String ? double.Parse(reader.GetString()!, CultureInfo.InvariantCulture) : reader.GetDouble());
+                return (T)(object)(reader.TokenType == JsonTokenType.String ? (double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : 0) : reader.GetDouble());
             return (T)(object)reader.GetBoolean();
         }
 
