@@ -70,6 +70,10 @@ internal sealed class CloudDoubleEndpoints(CloudApiDouble owner, CloudDoubleOpti
 
     private JsonNode Cmek(SimulatedCluster cluster, string method, JsonElement body, DateTimeOffset now)
     {
+        // Never-CMEK cluster: UNCONFIRMED in the docs (cockroachdb.md §6). We answer 404 because
+        // Terraform, written against the real API, handles exactly that on GET /cmek ("CMEK spec not
+        // found"); the spec's "DISABLED (default for new clusters)" is the other reading, and the
+        // Core client maps both to the same result.
         if (method == "GET")
             return cluster.Cmek?.ToJson(now) ?? throw CloudDoubleError.NotFound($"CMEK is not configured for cluster {cluster.Id}");
         if (cluster.Plan != "ADVANCED")
