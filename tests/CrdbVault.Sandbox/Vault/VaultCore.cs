@@ -74,7 +74,11 @@ public sealed class VaultCore
         mount.Engine = create(mount);
         if (Mounts.TryAdd(mount) is string conflict)
         {
-            (mount.Engine as IDisposable)?.Dispose();
+            switch (mount.Engine)
+            {
+                case IAsyncDisposable a: _ = a.DisposeAsync().AsTask(); break;
+                case IDisposable d: d.Dispose(); break;
+            }
             throw new VaultInputException($"path is already in use at {conflict}/");
         }
         return mount;

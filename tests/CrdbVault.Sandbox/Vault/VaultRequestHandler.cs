@@ -100,7 +100,7 @@ public sealed class VaultRequestHandler(VaultCore core, VaultRequestLog log)
             JsonObject parameters = (JsonObject)body.DeepClone();
             foreach (var (k, v) in query) parameters[k] ??= v;
             Acl acl = core.Policies.AclFor(token.Policies);
-            if (!acl.Allows(path, Needed(method), NeedsSudo(path), parameters))
+            if (!acl.Allows(path, Needed(method), NeedsSudo(method, path), parameters))
                 return (VaultReply.Error(403, VaultErrors.PermissionDenied), null);
         }
 
@@ -127,8 +127,16 @@ public sealed class VaultRequestHandler(VaultCore core, VaultRequestLog log)
         _ => Capability.None,
     };
 
-    private static bool NeedsSudo(string path) =>
-        SudoPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal) || path + "/" == p);
+    /// <summary>
+    /// Vault protects "sys/leases/lookup/*" etc. The path arrives without its trailing slash, so the
+    /// bare "sys/leases/lookup" needs sudo only when LISTed (a lookup by body does not), while a bare
+    /// "sys/leases/revoke-prefix" (everything) always does.
+    /// </summary>
+    private static bool NeedsSudo(string method, string path)
+    {
+        if (path == "sys/leases/lookup") return method == "LIST";
+        return SudoPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal) || path + "/" == p);
+    }
 
     private static string? TokenOf(HttpRequest request)
     {

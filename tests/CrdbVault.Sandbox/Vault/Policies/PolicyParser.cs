@@ -124,7 +124,7 @@ public static class PolicyParser
     {
         // HCL may produce a list of maps when the block is repeated; merge them.
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        IEnumerable<JsonNode?> maps = value is JsonArray arr ? arr : [value];
+        List<JsonNode?> maps = value is JsonArray arr ? [.. arr] : new List<JsonNode?> { value };
         foreach (JsonNode? m in maps)
         {
             if (m is not JsonObject obj) throw new FormatException($"failed to parse policy: \"{key}\" must be a map");

@@ -47,7 +47,9 @@ public sealed class TokenStore(TimeProvider clock)
             Accessor = VaultIds.NewAccessor(),
             Policies = ["root"],
             TokenPolicies = ["root"],
-            DisplayName = "root",
+            // "token", like a root token made with `vault token create`: it is what the database
+            // engine's username template sees (v-token-...), as in CockroachDB's Vault tutorial.
+            DisplayName = "token",
             Path = "auth/token/root",
             IssueTime = clock.GetUtcNow(),
             Renewable = false,
