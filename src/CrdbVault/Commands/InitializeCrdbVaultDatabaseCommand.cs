@@ -27,7 +27,11 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter(Mandatory = true, Position = 1)]
     public string ConnectionUrl { get; set; } = "";
 
-    /// <summary>The SQL user Vault connects as (needs CREATEROLE/CREATELOGIN or admin) and its password.</summary>
+    /// <summary>
+    /// The SQL user Vault connects as, and its password. On CockroachDB make it a member of admin: the
+    /// revocation statements (REASSIGN OWNED / DROP OWNED BY the dynamic user) need to act on the users'
+    /// objects (on PostgreSQL: a superuser, or a member of every dynamic role).
+    /// </summary>
     [Parameter(Mandatory = true)]
     [Credential]
     public PSCredential Credential { get; set; } = null!;
