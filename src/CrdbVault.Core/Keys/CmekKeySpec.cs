@@ -195,6 +195,22 @@ public sealed partial record CmekKeySpec
     [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex Guid();
 
+    /// <summary>Null when <paramref name="principal"/> fits <paramref name="type"/>, else what is wrong and what to give.</summary>
+    public static string? PrincipalProblem(CmekKeyType type, string? principal)
+    {
+        var list = new List<CmekSpecProblem>();
+        CheckPrincipal(principal?.Trim(), type, list);
+        return list.Count == 0 ? null : list[0].Message;
+    }
+
+    /// <summary>Null when <paramref name="region"/> is a region name of <paramref name="type"/>'s cloud, else what is wrong.</summary>
+    public static string? RegionProblem(CmekKeyType type, string? region)
+    {
+        var list = new List<CmekSpecProblem>();
+        CheckRegion(region?.Trim(), type, list);
+        return list.Count == 0 ? null : list[0].Message;
+    }
+
     private static void CheckPrincipal(string? principal, CmekKeyType type, List<CmekSpecProblem> problems)
     {
         string what = type switch
