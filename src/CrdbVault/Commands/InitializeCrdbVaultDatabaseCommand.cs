@@ -75,7 +75,9 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         engine = new DatabaseEngine(Client, MountPath);
 
         if (url.ServerIdentityUnverified)
-            WriteWarning($"Vault will connect with sslmode={url.SslMode}: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl.");
+            WriteWarning(url.SslMode == "require"
+                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
+                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
 
         bool created = false;
         if (ShouldProcess($"{MountPath}/", "Enable the database secrets engine if absent"))
