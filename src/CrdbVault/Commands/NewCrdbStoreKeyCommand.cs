@@ -88,7 +88,7 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
             Overwrite = Force,
             CreateTransitKeyWhenAbsent = !NoCreateTransitKey,
         };
-        StoreKeyResult result = Run(ct => keys.CreateAsync(request, ct), full, "StoreKeyCreationFailed");
+        StoreKeyResult result = Run(ct => keys.CreateAsync(request, ct), full, null);
         WriteObject(StoreKeyErrors.ToModel(result));
     }
 }

@@ -175,5 +175,9 @@ public sealed class KeysVaultHost : IDisposable
     {
         public string Create(string prefix, TimeSpan ttl, TimeSpan maxTtl, bool renewable, Func<CancellationToken, Task> revoke, Func<DateTimeOffset, CancellationToken, Task>? renew = null) =>
             throw new InvalidOperationException("transit and keymgmt create no leases");
+
+        public Task RevokeAsync(string leaseId, bool force = false) => Task.CompletedTask;
+
+        public Task RevokePrefixAsync(string prefix, bool force = false) => Task.CompletedTask;
     }
 }
