@@ -17,7 +17,6 @@ param(
     [ValidateSet('Build', 'Test', 'Package', 'Demo')]
     [string[]] $Task = 'Build',
 
-    [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Debug'
 )
 
