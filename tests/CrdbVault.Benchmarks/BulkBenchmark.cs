@@ -1,4 +1,3 @@
-#if HAVE_SANDBOX_WORLD
 using System.Diagnostics;
 using System.Management.Automation.Runspaces;
 using CrdbVault.Sandbox;
@@ -90,4 +89,3 @@ internal static class BulkBenchmark
         return names;
     }
 }
-#endif

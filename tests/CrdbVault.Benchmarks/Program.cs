@@ -28,11 +28,7 @@ try
     // Import first: it checks that nothing heavy is loaded, so it must run before anything loads Npgsql.
     if (all || selected.Contains("import")) ImportBenchmark.Run(report, quick);
     if (all || selected.Contains("credential")) await CredentialBenchmark.RunAsync(report, quick);
-#if HAVE_SANDBOX_WORLD
     if (all || selected.Contains("bulk")) await BulkBenchmark.RunAsync(report, quick);
-#else
-    if (selected.Contains("bulk")) report.Problem("bulk needs SandboxWorld (tests/CrdbVault.Sandbox), which this checkout does not have yet.");
-#endif
 }
 catch (Exception ex)
 {

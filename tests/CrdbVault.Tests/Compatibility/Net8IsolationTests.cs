@@ -1,4 +1,3 @@
-#if HAVE_SANDBOX_WORLD
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
@@ -100,4 +99,3 @@ public sealed class Net8IsolationTests(SandboxFixture fixture)
         return JsonNode.Parse(output)!.AsObject();
     }
 }
-#endif
