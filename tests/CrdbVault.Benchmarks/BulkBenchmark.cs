@@ -27,11 +27,16 @@ internal static class BulkBenchmark
         rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=disable");
         rs.SessionStateProxy.SetVariable("count", count);
         Harness.Run(rs, $"Import-Module '{Harness.ModuleManifest}'");
+        // Users get their rights through membership of one SQL role (-GrantRole, the recommended form).
+        // Per-user privilege grants (-Grant 'CONNECT ON DATABASE ...') would make every revocation
+        // REVOKE on the same catalog row, which PostgreSQL refuses under concurrency
+        // ("tuple concurrently updated") when revoke-prefix drops users in parallel.
+        await ExecuteAsync(pg.AdminConnectionString, "CREATE ROLE bulk_reader NOLOGIN; GRANT CONNECT ON DATABASE postgres TO bulk_reader");
         Harness.Run(rs, """
             $null = Connect-CrdbVault -Address $addr -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword)
             $admin = [pscredential]::new($pgUser, [System.Net.NetworkCredential]::new('', $pgPassword).SecurePassword)
             $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $pgUrl -Credential $admin -WarningAction SilentlyContinue
-            $null = Set-CrdbVaultRole -Name bulk -ConnectionName pg -Grant 'CONNECT ON DATABASE postgres' -DefaultTtl '1h' -MaxTtl '2h' -WarningAction SilentlyContinue
+            $null = Set-CrdbVaultRole -Name bulk -ConnectionName pg -GrantRole bulk_reader -DefaultTtl '1h' -MaxTtl '2h' -WarningAction SilentlyContinue
             """);
         HashSet<string> rolesBefore = await RolesAsync(pg.AdminConnectionString);
 
@@ -76,6 +81,14 @@ internal static class BulkBenchmark
         GC.Collect();
         using var self = Process.GetCurrentProcess();
         return (GC.GetTotalMemory(forceFullCollection: true), self.WorkingSet64);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
     }
 
     private static async Task<HashSet<string>> RolesAsync(string adminConnectionString)
