@@ -278,7 +278,7 @@ public sealed class PkiEngine : IVaultEngine, IDisposable
             case "pem": return VaultReply.RawContent(Encoding.ASCII.GetBytes(PkiCertificates.Pem(issuer.Certificate)), PemChain);
             case "der": return VaultReply.RawContent(issuer.Certificate.RawData, "application/pkix-cert");
             case "crl" or "crl/der": return VaultReply.RawContent(CrlFor(issuer), "application/pkix-crl");
-            case "crl/pem": return VaultReply.RawContent(Encoding.ASCII.GetBytes(new string(PemEncoding.Write("X509 CRL", CrlFor(issuer)))), "application/x-pem-file");
+            case "crl/pem": return VaultReply.RawContent(Encoding.ASCII.GetBytes(new string(PemEncoding.Write("X509 CRL", CrlFor(issuer))) + "\n"), "application/x-pem-file");
         }
         return VaultReply.Ok(new JsonObject
         {
@@ -623,7 +623,7 @@ public sealed class PkiEngine : IVaultEngine, IDisposable
         if (issuer?.Key is null) return VaultReply.NoContent();
         byte[] der = CrlFor(issuer);
         return pem
-            ? VaultReply.RawContent(Encoding.ASCII.GetBytes(new string(PemEncoding.Write("X509 CRL", der))), "application/x-pem-file")
+            ? VaultReply.RawContent(Encoding.ASCII.GetBytes(new string(PemEncoding.Write("X509 CRL", der)) + "\n"), "application/x-pem-file")
             : VaultReply.RawContent(der, "application/pkix-crl");
     }
 
@@ -715,7 +715,7 @@ public sealed class PkiEngine : IVaultEngine, IDisposable
         issuer.CrlNumber++;
         PkiKey key = issuer.Key!;
         issuer.CrlDer = builder.Build(issuer.Certificate.SubjectName, key.SignatureGenerator(), new BigInteger(issuer.CrlNumber), now + CrlLifetime,
-            key.Hash(), X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false), now);
+            key.Hash(), PkiCertificates.Aki(issuer.Certificate), now);
     }
 
     private static bool SignedBy(X509Certificate2 cert, X509Certificate2 issuer)

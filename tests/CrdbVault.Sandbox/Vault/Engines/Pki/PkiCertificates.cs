@@ -72,7 +72,14 @@ internal static class PkiCertificates
         return string.Join(':', parts.Select(p => p.PadLeft(2, '0')));
     }
 
-    public static string Pem(X509Certificate2 cert) => new(PemEncoding.Write("CERTIFICATE", cert.RawData));
+    /// <summary>PEM as Go's pem.EncodeToMemory writes it (trailing newline); JSON fields carry it trimmed.</summary>
+    public static string Pem(X509Certificate2 cert) => new string(PemEncoding.Write("CERTIFICATE", cert.RawData)) + "\n";
+
+    /// <summary>AKI from the issuer's SKI, or from its public key when it has none (imported CAs).</summary>
+    public static X509AuthorityKeyIdentifierExtension Aki(X509Certificate2 issuer) =>
+        issuer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any()
+            ? X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false)
+            : X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(new X509SubjectKeyIdentifierExtension(issuer.PublicKey, false));
 
     public static X500DistinguishedName Subject(string commonName, PkiRole? role)
     {
@@ -115,7 +122,7 @@ internal static class PkiCertificates
         foreach (string oid in ExtendedKeyUsages(role).Distinct()) ekus.Add(new Oid(oid));
         if (ekus.Count > 0) request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(ekus, false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        request.CertificateExtensions.Add(Aki(issuer.Certificate));
         if (!sans.IsEmpty) request.CertificateExtensions.Add(SanExtension(sans));
         return request.Create(issuer.Certificate.SubjectName, signer.SignatureGenerator(), notBefore, notAfter, serial);
     }

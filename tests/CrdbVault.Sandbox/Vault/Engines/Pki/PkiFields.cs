@@ -43,7 +43,7 @@ internal static partial class PkiFields
                 if (s is "1" or "t" or "T" or "true" or "TRUE" or "True") return true;
                 if (s is "0" or "f" or "F" or "false" or "FALSE" or "False") return false;
                 break;
-            case JsonValue v when v.GetValueKind() == JsonValueKind.Number: return v.GetValue<double>() != 0;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.Number: return Num(v) != 0;
         }
         throw new PkiRequestException($"error converting input {body[name]!.ToJsonString()} for field \"{name}\": cannot parse as bool");
     }
@@ -53,7 +53,7 @@ internal static partial class PkiFields
         switch (body[name])
         {
             case null: return fallback;
-            case JsonValue v when v.GetValueKind() == JsonValueKind.Number: return (int)v.GetValue<double>();
+            case JsonValue v when v.GetValueKind() == JsonValueKind.Number: return (int)Num(v);
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 string s = v.GetValue<string>();
                 if (s.Length == 0) return fallback;
@@ -74,7 +74,7 @@ internal static partial class PkiFields
     {
         JsonNode? node = body[name];
         if (node is null) return TimeSpan.Zero;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return TimeSpan.FromSeconds(v.GetValue<double>());
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return TimeSpan.FromSeconds(Num(v));
         string s = (node is JsonValue sv && sv.GetValueKind() == JsonValueKind.String ? sv.GetValue<string>() : node.ToJsonString()).Trim();
         if (s.Length == 0) return TimeSpan.Zero;
         if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)) return TimeSpan.FromSeconds(seconds);
@@ -96,6 +96,8 @@ internal static partial class PkiFields
         }
         return TimeSpan.FromSeconds(total);
     }
+
+    private static double Num(JsonValue v) => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture);
 
     public static long Seconds(TimeSpan t) => (long)Math.Max(0, Math.Round(t.TotalSeconds, MidpointRounding.AwayFromZero));
 
