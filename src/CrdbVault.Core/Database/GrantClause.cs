@@ -76,7 +76,7 @@ public sealed partial class GrantClause
         string? targetType = null;
         foreach (string candidate in PrivilegesByTarget.Keys.OrderByDescending(k => k.Length))
         {
-            if (rest.StartsWith(candidate + " ", StringComparison.OrdinalIgnoreCase))
+            if (rest.Equals(candidate, StringComparison.OrdinalIgnoreCase) || rest.StartsWith(candidate + " ", StringComparison.OrdinalIgnoreCase))
             {
                 targetType = candidate;
                 rest = rest[candidate.Length..].Trim();

@@ -24,7 +24,8 @@ public sealed class LeaseApi(VaultClient client)
             throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault knows no lease '{leaseId}'.", VaultErrorKind.NotFound, "sys/leases/lookup", 404);
-        return Parse(r.Data, leaseId);
+        // Real servers envelope the lookup in data; the docs show it flat (with "renewable" at the top).
+        return Parse(r.Data.ValueKind == JsonValueKind.Object ? r.Data : r.Raw, leaseId);
     }
 
     /// <summary>

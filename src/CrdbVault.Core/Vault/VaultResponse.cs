@@ -45,6 +45,9 @@ public sealed class VaultResponse
     public IReadOnlyList<string> Warnings { get; private init; } = [];
     public VaultAuthInfo? Auth { get; private init; }
 
+    /// <summary>The whole body, for endpoints whose documented and real shapes differ (sys/leases/lookup).</summary>
+    public JsonElement Raw { get; private init; }
+
     /// <summary>A string property of <see cref="Data"/>, or null.</summary>
     public string? GetString(string name) =>
         Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -63,7 +66,7 @@ public sealed class VaultResponse
 
     internal static VaultResponse FromElement(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object) return new VaultResponse { Data = root };
+        if (root.ValueKind != JsonValueKind.Object) return new VaultResponse { Data = root, Raw = root };
         bool isEnvelope = false;
         foreach (string key in EnvelopeKeys)
         {
@@ -72,10 +75,11 @@ public sealed class VaultResponse
         if (!isEnvelope)
         {
             // Raw top-level object (like the Go client's ParseSecret fallback).
-            return new VaultResponse { Data = root };
+            return new VaultResponse { Data = root, Raw = root };
         }
         return new VaultResponse
         {
+            Raw = root,
             RequestId = Str(root, "request_id"),
             LeaseId = NullIfEmpty(Str(root, "lease_id")),
             LeaseDuration = root.TryGetProperty("lease_duration", out JsonElement ld) ? VaultDuration.FromJson(ld) : TimeSpan.Zero,

@@ -1,0 +1,87 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using Npgsql;
+
+namespace CrdbVault.Sandbox.Demo;
+
+/// <summary>
+/// Runs demo.ps1 in the real PowerShell engine against a running sandbox, then shows from the
+/// database side that the revoked user is gone. Returns 0 on success.
+/// </summary>
+public static class HostedDemo
+{
+    public static async Task<int> RunAsync(SandboxWorld world, string modulePath)
+    {
+        if (!File.Exists(modulePath))
+        {
+            Console.Error.WriteLine($"demo: the module is not built at {modulePath}; run 'dotnet build' first.");
+            return 1;
+        }
+
+        // What a DBA does once in SQL: a group role the dynamic users join (cockroachdb.md §4.1).
+        Console.WriteLine("sql> CREATE ROLE app_rw; GRANT CONNECT ON DATABASE postgres TO app_rw;");
+        await using (var admin = new NpgsqlConnection(world.Postgres.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var cmd = new NpgsqlCommand("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_rw') THEN CREATE ROLE app_rw; END IF; END $$; GRANT CONNECT ON DATABASE postgres TO app_rw;", admin);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        Environment.SetEnvironmentVariable("NO_COLOR", "1");
+        string script = Path.Combine(AppContext.BaseDirectory, "Demo", "demo.ps1");
+        var iss = InitialSessionState.CreateDefault2();
+        using Runspace runspace = RunspaceFactory.CreateRunspace(new DemoHost(), iss);
+        runspace.Open();
+        using (var init = PowerShell.Create())
+        {
+            init.Runspace = runspace;
+            init.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
+        }
+
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddCommand(script)
+            .AddParameter("ModulePath", modulePath)
+            .AddParameter("VaultAddress", world.VaultAddress)
+            .AddParameter("VaultToken", world.RootToken)
+            .AddParameter("SqlHost", world.Postgres.Host)
+            .AddParameter("SqlPort", world.Postgres.Port)
+            .AddParameter("SqlAdmin", world.Postgres.AdminUser)
+            .AddParameter("SqlAdminPassword", world.Postgres.AdminPassword);
+        ps.Streams.Warning.DataAdded += (s, e) => Console.WriteLine("WARNING: " + ((PSDataCollection<WarningRecord>)s!)[e.Index].Message);
+        ps.Streams.Error.DataAdded += (s, e) => Console.WriteLine("ERROR: " + ((PSDataCollection<ErrorRecord>)s!)[e.Index]);
+
+        string? user;
+        try
+        {
+            user = ps.Invoke().LastOrDefault()?.BaseObject as string;
+        }
+        catch (RuntimeException ex)
+        {
+            Console.WriteLine($"demo failed: [{ex.ErrorRecord.FullyQualifiedErrorId}] {ex.Message}");
+            return 1;
+        }
+        if (ps.HadErrors || user is null)
+        {
+            Console.WriteLine("demo failed: the script reported errors.");
+            return 1;
+        }
+
+        Console.WriteLine($"\nsql> SELECT count(*) FROM pg_roles WHERE rolname = '{user}';");
+        await using (var admin = new NpgsqlConnection(world.Postgres.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = $1", admin);
+            cmd.Parameters.AddWithValue(user);
+            long left = (long)(await cmd.ExecuteScalarAsync())!;
+            Console.WriteLine(left);
+            if (left != 0)
+            {
+                Console.WriteLine($"demo failed: role {user} is still in the database.");
+                return 1;
+            }
+        }
+        Console.WriteLine("\nDemo complete: issued, used, renewed and revoked a CockroachDB credential through Vault; the SQL user is gone.");
+        return 0;
+    }
+}
