@@ -179,7 +179,10 @@ public static class CertificateChecks
         }
         if (parts.Any(p => p.Length is < 1 or > 2 || !p.All(Uri.IsHexDigit)))
             throw new ArgumentException($"-{parameterName} '{serial}' is not a certificate serial. Use hex bytes separated by ':' or '-', e.g. '1d:2f:3a'.", parameterName);
-        return string.Join(':', parts.Select(p => p.PadLeft(2, '0')));
+        // Vault prints big.Int bytes: no leading zero byte (X509Certificate2.SerialNumber keeps the DER sign byte).
+        var list = parts.Select(p => p.PadLeft(2, '0')).ToList();
+        while (list.Count > 1 && list[0] == "00") list.RemoveAt(0);
+        return string.Join(':', list);
     }
 
     private static string Describe(IReadOnlyList<string> ekus) =>
