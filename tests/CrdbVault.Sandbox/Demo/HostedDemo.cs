@@ -10,8 +10,12 @@ namespace CrdbVault.Sandbox.Demo;
 /// </summary>
 public static class HostedDemo
 {
-    public static async Task<int> RunAsync(SandboxWorld world, string modulePath)
+    /// <param name="vaultAddress">The Vault double's address.</param>
+    /// <param name="rootToken">Its root token (the demo connects with it, as an admin would with theirs).</param>
+    /// <param name="sqlAdminConnectionString">Npgsql connection string of the PostgreSQL superuser.</param>
+    public static async Task<int> RunAsync(string vaultAddress, string rootToken, string sqlAdminConnectionString, string modulePath)
     {
+        var admin = new NpgsqlConnectionStringBuilder(sqlAdminConnectionString);
         if (!File.Exists(modulePath))
         {
             Console.Error.WriteLine($"demo: the module is not built at {modulePath}; run 'dotnet build' first.");
@@ -20,10 +24,10 @@ public static class HostedDemo
 
         // What a DBA does once in SQL: a group role the dynamic users join (cockroachdb.md §4.1).
         Console.WriteLine("sql> CREATE ROLE app_rw; GRANT CONNECT ON DATABASE postgres TO app_rw;");
-        await using (var admin = new NpgsqlConnection(world.Postgres.AdminConnectionString))
+        await using (var connection = new NpgsqlConnection(sqlAdminConnectionString))
         {
-            await admin.OpenAsync();
-            await using var cmd = new NpgsqlCommand("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_rw') THEN CREATE ROLE app_rw; END IF; END $$; GRANT CONNECT ON DATABASE postgres TO app_rw;", admin);
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_rw') THEN CREATE ROLE app_rw; END IF; END $$; GRANT CONNECT ON DATABASE postgres TO app_rw;", connection);
             await cmd.ExecuteNonQueryAsync();
         }
 
@@ -42,12 +46,12 @@ public static class HostedDemo
         ps.Runspace = runspace;
         ps.AddCommand(script)
             .AddParameter("ModulePath", modulePath)
-            .AddParameter("VaultAddress", world.VaultAddress)
-            .AddParameter("VaultToken", world.RootToken)
-            .AddParameter("SqlHost", world.Postgres.Host)
-            .AddParameter("SqlPort", world.Postgres.Port)
-            .AddParameter("SqlAdmin", world.Postgres.AdminUser)
-            .AddParameter("SqlAdminPassword", world.Postgres.AdminPassword);
+            .AddParameter("VaultAddress", vaultAddress)
+            .AddParameter("VaultToken", rootToken)
+            .AddParameter("SqlHost", admin.Host)
+            .AddParameter("SqlPort", admin.Port)
+            .AddParameter("SqlAdmin", admin.Username)
+            .AddParameter("SqlAdminPassword", admin.Password);
         ps.Streams.Warning.DataAdded += (s, e) => Console.WriteLine("WARNING: " + ((PSDataCollection<WarningRecord>)s!)[e.Index].Message);
         ps.Streams.Error.DataAdded += (s, e) => Console.WriteLine("ERROR: " + ((PSDataCollection<ErrorRecord>)s!)[e.Index]);
 
@@ -68,10 +72,10 @@ public static class HostedDemo
         }
 
         Console.WriteLine($"\nsql> SELECT count(*) FROM pg_roles WHERE rolname = '{user}';");
-        await using (var admin = new NpgsqlConnection(world.Postgres.AdminConnectionString))
+        await using (var connection = new NpgsqlConnection(sqlAdminConnectionString))
         {
-            await admin.OpenAsync();
-            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = $1", admin);
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = $1", connection);
             cmd.Parameters.AddWithValue(user);
             long left = (long)(await cmd.ExecuteScalarAsync())!;
             Console.WriteLine(left);

@@ -5,8 +5,8 @@ public static class EngineRegistry
 {
     public static readonly IReadOnlyDictionary<string, EngineFactory> Factories = new Dictionary<string, EngineFactory>
     {
-        // ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
+        ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
         ["pki"] = (mount, services) => new Engines.PkiEngine(mount, services),
-        // ["pki"] = ..., ["transit"] = ..., ["keymgmt"] = ...
+        // ["transit"] = ..., ["keymgmt"] = ...
     };
 }

@@ -13,7 +13,7 @@ namespace CrdbVault.Sandbox.Vault.Engines;
 /// roles with Vault's defaults and name rules, issue/sign, CA and certificate reads, revocation
 /// and a real CRL, leases for generate_lease roles. Works at any mount path.
 /// </summary>
-public sealed class PkiEngine : IVaultEngine, IDisposable
+public sealed class PkiEngine : IVaultEngine, IUnauthenticatedPaths, IDisposable
 {
     private const string PemChain = "application/pem-certificate-chain";
     private static readonly TimeSpan CrlLifetime = TimeSpan.FromHours(72);
@@ -40,6 +40,8 @@ public sealed class PkiEngine : IVaultEngine, IDisposable
         method == "GET" && (path is "ca" or "ca/pem" or "ca_chain" or "crl" or "crl/pem" or "crl/delta" or "crl/delta/pem"
             || path.StartsWith("cert/", StringComparison.Ordinal)
             || (path.StartsWith("issuer/", StringComparison.Ordinal) && (path.EndsWith("/json", StringComparison.Ordinal) || path.EndsWith("/pem", StringComparison.Ordinal) || path.EndsWith("/der", StringComparison.Ordinal))));
+
+    public bool IsUnauthenticated(string method, string path) => IsUnauthenticatedPath(method, path);
 
     /// <summary>For tests: serials of the certificates stored (colon form).</summary>
     public IReadOnlyList<string> StoredSerials { get { lock (_gate) return [.. _certs.Keys]; } }

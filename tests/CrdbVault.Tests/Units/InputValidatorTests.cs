@@ -1,7 +1,7 @@
 using CrdbVault.Core.Validation;
 using Xunit;
 
-namespace CrdbVault.Tests.Core;
+namespace CrdbVault.Tests.Units;
 
 public class InputValidatorTests
 {

@@ -4,7 +4,7 @@ using CrdbVault.Core.Vault;
 using CrdbVault.Core.Vault.Auth;
 using Xunit;
 
-namespace CrdbVault.Tests.Core;
+namespace CrdbVault.Tests.Units;
 
 public class VaultSessionTests
 {

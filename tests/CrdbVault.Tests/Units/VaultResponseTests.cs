@@ -3,7 +3,7 @@ using CrdbVault.Core.Leases;
 using CrdbVault.Core.Vault;
 using Xunit;
 
-namespace CrdbVault.Tests.Core;
+namespace CrdbVault.Tests.Units;
 
 public class VaultResponseTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using CrdbVault.Core.Vault;
 using Xunit;
 
-namespace CrdbVault.Tests.Core;
+namespace CrdbVault.Tests.Units;
 
 public class VaultDurationTests
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace CrdbVault.Tests.Core;
+namespace CrdbVault.Tests.Units;
 
 /// <summary>An HttpMessageHandler answering from a script of responses, recording every request.</summary>
 internal sealed class StubHandler : HttpMessageHandler
