@@ -30,7 +30,7 @@ public static class CertificateChecks
         string? cn = CommonName(cert);
         if (!string.IsNullOrEmpty(cn)) list.Add(cn);
         list.AddRange(Sans(cert).Dns);
-        return list;
+        return list.Distinct(StringComparer.Ordinal).ToList();
     }
 
     public static string? CommonName(X509Certificate2 cert)

@@ -71,7 +71,15 @@ public sealed class PkiEngine
     /// <summary>The default issuer's certificate (<c>ca/pem</c>, raw PEM) or null when the mount has none.</summary>
     public async Task<CaInfo?> ReadCaAsync(CancellationToken ct)
     {
-        byte[]? raw = await _client.ReadRawAsync($"{MountPath}/ca/pem", ct).ConfigureAwait(false);
+        byte[]? raw;
+        try
+        {
+            raw = await _client.ReadRawAsync($"{MountPath}/ca/pem", ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.NotFound)
+        {
+            return null; // no mount there ("no handler for route")
+        }
         if (raw is null || raw.Length == 0) return null;
         string pem = Encoding.ASCII.GetString(raw).Trim();
         if (pem.Length == 0) return null;

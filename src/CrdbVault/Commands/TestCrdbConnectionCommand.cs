@@ -137,7 +137,7 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
             throw new ArgumentException($"-RootCertificate '{root}' does not exist. Pass the PEM file of the cluster's CA (ca.crt).", nameof(RootCertificate));
         try
         {
-            using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert);
+            using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(cert));
             IReadOnlyList<string> principals = CertificateChecks.Principals(x509);
             if (!principals.Contains(User))
                 WriteWarning($"client.{User}.crt names {string.Join(", ", principals.Select(p => $"'{p}'"))}, not '{User}': the server will probably refuse it.");

@@ -22,6 +22,11 @@ public sealed class PkiEngineTests
             Revokers[id] = revoke;
             return id;
         }
+
+        public Task RevokeAsync(string leaseId, bool force = false) => Revokers[leaseId](CancellationToken.None);
+
+        public Task RevokePrefixAsync(string prefix, bool force = false) =>
+            Task.WhenAll(Revokers.Where(r => r.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r.Value(CancellationToken.None)));
     }
 
     private readonly RecordingLeases _leases = new();
