@@ -115,9 +115,9 @@ public sealed class CertificateCmdletTests(SandboxFixture sandbox) : IDisposable
     {
         string mount = SandboxFixture.Unique("pki");
         using PowerShellSession ps = Session(mount);
-        ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName CA -Kind Client | Out-Null").AssertSuccess();
-        Assert.Equal(200, sandbox.RootAsync("POST", $"{mount}/roles/client", new { allow_any_name = true }).Result.Code);
-        ScriptResult r = ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName CA -Kind Client").AssertSuccess();
+        ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName CA -Kind Client -KeyType ec | Out-Null").AssertSuccess();
+        Assert.Equal(200, sandbox.RootAsync("POST", $"{mount}/roles/client", new { allow_any_name = true, key_type = "ec" }).Result.Code);
+        ScriptResult r = ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName CA -Kind Client -KeyType ec").AssertSuccess();
         Assert.Contains(r.Warnings, w => w.Contains("server_flag"));
         Assert.False(sandbox.RootAsync("GET", $"{mount}/roles/client").Result.Data!["server_flag"]!.GetValue<bool>());
     }

@@ -166,16 +166,16 @@ public sealed class CertificateCoreTests : IDisposable
 
     private static IssuedCertificate Issued((X509Certificate2 Ca, ECDsa Key) ca, string cn)
     {
-        using var key = RSA.Create(2048);
-        var req = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256);
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid(CertificateChecks.ClientAuthOid) }, false));
         X509Certificate2 cert = req.Create(ca.Ca.SubjectName, X509SignatureGenerator.CreateForECDsa(ca.Key), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(16));
         return new IssuedCertificate
         {
             MountPath = "pki", Role = "client", Certificate = cert,
             CertificatePem = new string(PemEncoding.Write("CERTIFICATE", cert.RawData)) + "\n",
-            PrivateKeyPem = SecureStrings.From(new string(PemEncoding.Write("RSA PRIVATE KEY", key.ExportRSAPrivateKey())) + "\n"),
-            PrivateKeyType = "rsa", CaChain = [ca.Ca], SerialNumber = CertificateChecks.FormatSerial(cert),
+            PrivateKeyPem = SecureStrings.From(new string(PemEncoding.Write("EC PRIVATE KEY", key.ExportECPrivateKey())) + "\n"),
+            PrivateKeyType = "ec", CaChain = [ca.Ca], SerialNumber = CertificateChecks.FormatSerial(cert),
         };
     }
 
@@ -193,11 +193,11 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.ClientPkcs8Path("app.reader")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(dir.ClientCertPath("app.reader")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir.FullPath));
-        using RSA fromPk8 = RSA.Create();
+        using ECDsa fromPk8 = ECDsa.Create();
         fromPk8.ImportPkcs8PrivateKey(File.ReadAllBytes(dir.ClientPkcs8Path("app.reader")), out _);
-        Assert.Equal(issued.Certificate.GetRSAPublicKey()!.ExportSubjectPublicKeyInfo(), fromPk8.ExportSubjectPublicKeyInfo());
+        Assert.Equal(issued.Certificate.GetECDsaPublicKey()!.ExportSubjectPublicKeyInfo(), fromPk8.ExportSubjectPublicKeyInfo());
         Assert.True(dir.CaFileHolds(ca.Ca, out _));
-        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", File.ReadAllText(dir.ClientKeyPath("app.reader")));
+        Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", File.ReadAllText(dir.ClientKeyPath("app.reader")));
         CertsDirectory.CheckKeyFile(dir.ClientKeyPath("app.reader"));
     }
 

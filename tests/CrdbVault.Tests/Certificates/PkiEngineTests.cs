@@ -131,7 +131,7 @@ public sealed class PkiEngineTests
     public void Default_role_refuses_a_non_hostname_common_name_and_any_name_role_accepts_it()
     {
         Root();
-        Call("POST", "roles/plain", new JsonObject { ["allowed_domains"] = "example.com", ["allow_subdomains"] = true });
+        Call("POST", "roles/plain", new JsonObject { ["allowed_domains"] = "example.com", ["allow_subdomains"] = true, ["key_type"] = "ec" });
         VaultReply refused = Call("POST", "issue/plain", new JsonObject { ["common_name"] = "app_reader" });
         Assert.Equal(["common name app_reader not allowed by this role"], refused.Errors);
         Assert.Equal(200, Call("POST", "issue/plain", new JsonObject { ["common_name"] = "db.example.com" }).Status);
@@ -182,7 +182,7 @@ public sealed class PkiEngineTests
         VaultReply ip = Call("POST", "issue/client", new JsonObject { ["common_name"] = "alice", ["ip_sans"] = "10.0.0.1" });
         Assert.Equal(400, ip.Status);
         Assert.StartsWith("IP Subject Alternative Names are not allowed in this role", ip.Errors[0]);
-        Call("POST", "roles/web", new JsonObject { ["allowed_domains"] = new JsonArray("example.com"), ["allow_bare_domains"] = true });
+        Call("POST", "roles/web", new JsonObject { ["allowed_domains"] = new JsonArray("example.com"), ["allow_bare_domains"] = true, ["key_type"] = "ec" });
         VaultReply san = Call("POST", "issue/web", new JsonObject { ["common_name"] = "example.com", ["alt_names"] = "evil.org" });
         Assert.Equal(["subject alternate name evil.org not allowed by this role"], san.Errors);
         VaultReply uri = Call("POST", "issue/client", new JsonObject { ["common_name"] = "alice", ["uri_sans"] = "crdb://tenant/2/user/root" });
@@ -193,10 +193,10 @@ public sealed class PkiEngineTests
     public void Glob_and_subdomain_rules_match_like_Vault()
     {
         Root();
-        Call("POST", "roles/glob", new JsonObject { ["allowed_domains"] = "*.db.internal", ["allow_glob_domains"] = true });
+        Call("POST", "roles/glob", new JsonObject { ["allowed_domains"] = "*.db.internal", ["allow_glob_domains"] = true, ["key_type"] = "ec" });
         Assert.Equal(200, Call("POST", "issue/glob", new JsonObject { ["common_name"] = "n1.db.internal" }).Status);
         Assert.Equal(400, Call("POST", "issue/glob", new JsonObject { ["common_name"] = "n1.db.external" }).Status);
-        Call("POST", "roles/sub", new JsonObject { ["allowed_domains"] = "example.com", ["allow_subdomains"] = true });
+        Call("POST", "roles/sub", new JsonObject { ["allowed_domains"] = "example.com", ["allow_subdomains"] = true, ["key_type"] = "ec" });
         Assert.Equal(200, Call("POST", "issue/sub", new JsonObject { ["common_name"] = "a.b.example.com" }).Status);
         Assert.Equal(400, Call("POST", "issue/sub", new JsonObject { ["common_name"] = "example.com" }).Status);
         Assert.Equal(200, Call("POST", "issue/sub", new JsonObject { ["common_name"] = "localhost" }).Status);
@@ -212,7 +212,7 @@ public sealed class PkiEngineTests
         long exp = r.Data!["expiration"]!.GetValue<long>();
         Assert.InRange(exp - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 48 * 3600 - 60, 48 * 3600 + 1);
 
-        Call("POST", "roles/long", new JsonObject { ["allow_any_name"] = true, ["max_ttl"] = "900000h" });
+        Call("POST", "roles/long", new JsonObject { ["allow_any_name"] = true, ["max_ttl"] = "900000h", ["key_type"] = "ec" });
         VaultReply beyond = Call("POST", "issue/long", new JsonObject { ["common_name"] = "x", ["ttl"] = "890000h" });
         Assert.Equal(400, beyond.Status);
         Assert.Contains("beyond the expiration of the CA certificate", beyond.Errors[0]);
@@ -227,11 +227,11 @@ public sealed class PkiEngineTests
         ClientRole("emailonly", new JsonObject { ["cn_validations"] = "email" });
         Assert.Equal(["common name alice not allowed by this role"], Call("POST", "issue/emailonly", new JsonObject { ["common_name"] = "alice" }).Errors);
         Assert.Equal(400, Call("POST", "roles/bad", new JsonObject { ["key_type"] = "rsa", ["key_bits"] = 1000 }).Status);
-        Call("POST", "roles/rsa3072", new JsonObject { ["allow_any_name"] = true, ["key_bits"] = 3072 });
-        VaultReply r = Call("POST", "issue/rsa3072", new JsonObject { ["common_name"] = "x", ["format"] = "der", ["private_key_format"] = "pkcs8" });
-        using RSA key = RSA.Create();
+        Call("POST", "roles/p384", new JsonObject { ["allow_any_name"] = true, ["key_type"] = "ec", ["key_bits"] = 384 });
+        VaultReply r = Call("POST", "issue/p384", new JsonObject { ["common_name"] = "x", ["format"] = "der", ["private_key_format"] = "pkcs8" });
+        using ECDsa key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(Convert.FromBase64String(Str(r, "private_key")), out _);
-        Assert.Equal(3072, key.KeySize);
+        Assert.Equal(384, key.KeySize);
         Assert.Equal("CN=x", X509CertificateLoader.LoadCertificate(Convert.FromBase64String(Str(r, "certificate"))).Subject);
     }
 
@@ -319,7 +319,7 @@ public sealed class PkiEngineTests
         Assert.Single(imp.Data!["imported_keys"]!.AsArray());
         Assert.Equal(200, Call("POST", "issuers/import/bundle", new JsonObject { ["pem_bundle"] = bundle }).Status);
         Assert.Single(Call("LIST", "issuers").Data!["keys"]!.AsArray());
-        ClientRole("c", new JsonObject { ["key_type"] = "rsa" });
+        ClientRole("c");
         X509Certificate2 leaf = Cert(Call("POST", "issue/c", new JsonObject { ["common_name"] = "alice" }));
         Assert.Equal("CN=Imported CA", leaf.Issuer);
         Assert.Equal(400, Call("POST", "config/ca", new JsonObject { ["pem_bundle"] = "not a pem" }).Status);
