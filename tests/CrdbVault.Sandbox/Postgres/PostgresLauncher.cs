@@ -58,9 +58,12 @@ public sealed class PostgresLauncher : IAsyncDisposable
     {
         options ??= new PostgresLauncherOptions();
         PostgresBinaries binaries = PostgresBinaries.Locate();
-        RemoveStaleDirectories();
-        string root = Directory.CreateTempSubdirectory(TempPrefix).FullName;
-        File.WriteAllText(Path.Combine(root, "owner.pid"), Environment.ProcessId.ToString());
+        // A directory whose owner died is kept only while its server still runs.
+        string root = TempDirectories.Create(TempPrefix, dir =>
+        {
+            string postmaster = Path.Combine(dir, "data", "postmaster.pid");
+            return File.Exists(postmaster) && int.TryParse(File.ReadLines(postmaster).FirstOrDefault(), out int pgPid) && TempDirectories.IsAlive(pgPid);
+        });
         var launcher = new PostgresLauncher(binaries, options, root, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32));
         try
         {
@@ -241,9 +244,7 @@ public sealed class PostgresLauncher : IAsyncDisposable
         }
         _release.Set();
         _server?.Dispose();
-        try { Directory.Delete(_root, true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        TempDirectories.Delete(_root);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -253,23 +254,6 @@ public sealed class PostgresLauncher : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Deletes temp dirs left by runs that died (their owner process and server are gone).</summary>
-    private static void RemoveStaleDirectories()
-    {
-        try
-        {
-            foreach (string dir in Directory.GetDirectories(Path.GetTempPath(), TempPrefix + "*"))
-            {
-                string owner = Path.Combine(dir, "owner.pid");
-                if (!File.Exists(owner) || !int.TryParse(File.ReadAllText(owner).Trim(), out int pid) || UnixProcess.IsAlive(pid)) continue;
-                string postmaster = Path.Combine(dir, "data", "postmaster.pid");
-                if (File.Exists(postmaster) && int.TryParse(File.ReadLines(postmaster).FirstOrDefault(), out int pgPid) && UnixProcess.IsAlive(pgPid)) continue;
-                Directory.Delete(dir, true);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>The last lines the server printed.</summary>

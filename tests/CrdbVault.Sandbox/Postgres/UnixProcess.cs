@@ -67,6 +67,4 @@ internal static class UnixProcess
     /// <summary>Hands a file or directory tree to the postgres user (only when we are root).</summary>
     public static Task ChownToServiceUserAsync(string path) =>
         IsRoot ? RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", path], "/", TimeSpan.FromSeconds(30), asServiceUser: false) : Task.CompletedTask;
-
-    public static bool IsAlive(int pid) => pid > 0 && Directory.Exists($"/proc/{pid}");
 }

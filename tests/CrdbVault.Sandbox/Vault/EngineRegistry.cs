@@ -7,6 +7,7 @@ public static class EngineRegistry
     {
         ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
         ["pki"] = (mount, services) => new Engines.PkiEngine(mount, services),
-        // ["transit"] = ..., ["keymgmt"] = ...
+        ["transit"] = (mount, services) => new Engines.TransitEngine(mount, services),
+        ["keymgmt"] = (mount, services) => new Engines.KeyManagementEngine(mount, services),
     };
 }

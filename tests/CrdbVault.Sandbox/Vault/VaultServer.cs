@@ -60,7 +60,7 @@ public sealed class VaultServer : IAsyncDisposable
         options ??= new SandboxOptions();
         var core = new VaultCore(options, clock ?? TimeProvider.System);
         var log = new VaultRequestLog();
-        string temp = Directory.CreateTempSubdirectory("crdbvault-vault-").FullName;
+        string temp = TempDirectories.Create("crdbvault-vault-");
         SelfSignedTls? tls = options.VaultTls ? SelfSignedTls.Create(temp) : null;
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "CrdbVault.Sandbox.Vault" });
@@ -164,7 +164,7 @@ public sealed class VaultServer : IAsyncDisposable
             }
         }
         _tls?.Dispose();
-        try { Directory.Delete(_tempDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        TempDirectories.Delete(_tempDirectory);
         _stop.Dispose();
     }
 }
