@@ -13,6 +13,11 @@ internal static class MamlWriter
     private const string Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
     private const string Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
 
+    private const string CommonParametersNote =
+        "This cmdlet supports the common parameters: -Debug, -ErrorAction, -ErrorVariable, -InformationAction, -InformationVariable, " +
+        "-OutBuffer, -OutVariable, -PipelineVariable, -ProgressAction, -Verbose, -WarningAction and -WarningVariable. " +
+        "For more information, see about_CommonParameters.";
+
     public static void Write(XmlWriter w, IEnumerable<CmdletModel> cmdlets)
     {
         w.WriteStartDocument();
@@ -58,14 +63,13 @@ internal static class MamlWriter
         Types(w, "inputTypes", "inputType", c.Inputs);
         Types(w, "returnValues", "returnValue", c.Outputs);
 
-        if (c.Notes.Count > 0)
-        {
-            w.WriteStartElement("alertSet", Maml);
-            w.WriteStartElement("alert", Maml);
-            foreach (string note in c.Notes) w.WriteElementString("para", Maml, note);
-            w.WriteEndElement();
-            w.WriteEndElement();
-        }
+        // NOTES from the markdown, then the common-parameters note every compiled cmdlet earns.
+        w.WriteStartElement("alertSet", Maml);
+        w.WriteStartElement("alert", Maml);
+        foreach (string note in c.Notes) w.WriteElementString("para", Maml, note);
+        w.WriteElementString("para", Maml, CommonParametersNote);
+        w.WriteEndElement();
+        w.WriteEndElement();
 
         w.WriteStartElement("examples", Command);
         int n = 0;
