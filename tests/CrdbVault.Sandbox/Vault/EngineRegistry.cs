@@ -7,5 +7,7 @@ public static class EngineRegistry
     {
         // ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
         // ["pki"] = ..., ["transit"] = ..., ["keymgmt"] = ...
+        ["transit"] = (mount, services) => new Engines.TransitEngine(mount, services),
+        ["keymgmt"] = (mount, services) => new Engines.KeyManagementEngine(mount, services),
     };
 }

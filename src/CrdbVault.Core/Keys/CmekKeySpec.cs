@@ -1,0 +1,260 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace CrdbVault.Core.Keys;
+
+/// <summary>CockroachDB Cloud's <c>CMEKKeyType</c> values a customer can use (cockroachdb.md §1.2).</summary>
+public enum CmekKeyType
+{
+    AWS_KMS,
+    GCP_CLOUD_KMS,
+    AZURE_KEY_VAULT,
+}
+
+/// <summary>
+/// One region's CMEK key for CockroachDB Cloud: the API's <c>CMEKRegionSpecification</c>
+/// <c>{region, key_spec: {type, uri, auth_principal}}</c> (cockroachdb.md §1.2). Only valid specs
+/// exist: build them with <see cref="Create"/> / <see cref="TryCreate"/>, which check the region
+/// name, the URI shape for the type and that a principal is present, and say what to write instead.
+/// </summary>
+public sealed partial record CmekKeySpec
+{
+    private CmekKeySpec(string region, CmekKeyType type, string uri, string authPrincipal)
+    {
+        Region = region;
+        Type = type;
+        Uri = uri;
+        AuthPrincipal = authPrincipal;
+    }
+
+    /// <summary>The cluster region in its cloud's spelling (AWS us-east-1, GCP us-central1, Azure eastus).</summary>
+    public string Region { get; }
+    public CmekKeyType Type { get; }
+
+    /// <summary>AWS key ARN, GCP crypto key resource name, or Azure key identifier URL.</summary>
+    public string Uri { get; }
+
+    /// <summary>AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
+    public string AuthPrincipal { get; }
+
+    /// <summary>The API spelling of <see cref="Type"/> (<c>AWS_KMS</c>, ...).</summary>
+    public string TypeName => Type.ToString();
+
+    /// <summary>A valid spec or an <see cref="ArgumentException"/> listing every problem (ParamName = the first bad field).</summary>
+    public static CmekKeySpec Create(string? region, string? type, string? uri, string? authPrincipal)
+    {
+        if (TryCreate(region, type, uri, authPrincipal, out CmekKeySpec? spec, out IReadOnlyList<CmekSpecProblem> problems))
+            return spec!;
+        throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
+    }
+
+    /// <summary>Validates all four fields; <paramref name="problems"/> has one entry per bad field.</summary>
+    public static bool TryCreate(string? region, string? type, string? uri, string? authPrincipal, out CmekKeySpec? spec, out IReadOnlyList<CmekSpecProblem> problems)
+    {
+        var list = new List<CmekSpecProblem>();
+        CmekKeyType? parsedType = ParseType(type, list);
+        region = region?.Trim();
+        uri = uri?.Trim();
+        authPrincipal = authPrincipal?.Trim();
+        CheckRegion(region, parsedType, list);
+        if (parsedType is CmekKeyType t)
+        {
+            CheckUri(uri, t, region, list);
+            CheckPrincipal(authPrincipal, t, list);
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(uri)) list.Add(new("Uri", "-Uri is empty: give the key's ARN / resource name / key identifier URL."));
+            if (string.IsNullOrEmpty(authPrincipal)) list.Add(new("AuthPrincipal", "-AuthPrincipal is empty: give the IAM role ARN / service account e-mail / tenant ID CockroachDB Cloud uses to reach the key."));
+        }
+        problems = list;
+        spec = list.Count == 0 ? new CmekKeySpec(region!, parsedType!.Value, uri!, authPrincipal!) : null;
+        return spec is not null;
+    }
+
+    /// <summary>Parses AWS_KMS / GCP_CLOUD_KMS / AZURE_KEY_VAULT (case-insensitive).</summary>
+    public static CmekKeyType ParseType(string? type)
+    {
+        var list = new List<CmekSpecProblem>();
+        return ParseType(type, list) ?? throw new ArgumentException(list[0].Message, "Type");
+    }
+
+    private static CmekKeyType? ParseType(string? type, List<CmekSpecProblem> problems)
+    {
+        string t = (type ?? "").Trim();
+        if (t.Length == 0)
+        {
+            problems.Add(new("Type", "-Type is empty: use AWS_KMS, GCP_CLOUD_KMS or AZURE_KEY_VAULT."));
+            return null;
+        }
+        foreach (CmekKeyType value in Enum.GetValues<CmekKeyType>())
+            if (string.Equals(value.ToString(), t, StringComparison.OrdinalIgnoreCase)) return value;
+        string hint = t.ToUpperInvariant() switch
+        {
+            "NULL_KMS" => " NULL_KMS is in the API but has no documented use; a customer key is one of the three.",
+            "AWS" or "AWSKMS" or "AWS-KMS" or "KMS" => " Did you mean AWS_KMS?",
+            "GCP" or "GCPCKMS" or "GCPKMS" or "GCP_KMS" or "GOOGLE" => " Did you mean GCP_CLOUD_KMS?",
+            "AZURE" or "AZUREKEYVAULT" or "AZURE_KMS" or "KEYVAULT" => " Did you mean AZURE_KEY_VAULT?",
+            _ => "",
+        };
+        problems.Add(new("Type", $"-Type '{t}' is not a CMEK key type: use AWS_KMS, GCP_CLOUD_KMS or AZURE_KEY_VAULT.{hint}"));
+        return null;
+    }
+
+    // Region names as each cloud writes them (the Cloud API uses the cloud's own codes).
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex AnyRegion();
+    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex AwsRegion();
+    [GeneratedRegex(@"^[a-z]+-[a-z]+\d{1,2}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex GcpRegion();
+    [GeneratedRegex(@"^[a-z]+[a-z0-9]*$", RegexOptions.CultureInvariant)]
+    internal static partial Regex AzureRegion();
+
+    private static void CheckRegion(string? region, CmekKeyType? type, List<CmekSpecProblem> problems)
+    {
+        string example = type switch
+        {
+            CmekKeyType.AWS_KMS => "'us-east-1'",
+            CmekKeyType.GCP_CLOUD_KMS => "'us-central1'",
+            CmekKeyType.AZURE_KEY_VAULT => "'eastus'",
+            _ => "'us-east-1' (AWS), 'us-central1' (GCP) or 'eastus' (Azure)",
+        };
+        if (string.IsNullOrEmpty(region))
+        {
+            problems.Add(new("Region", $"-Region is empty: give the cluster region, e.g. {example}."));
+            return;
+        }
+        if (!AnyRegion().IsMatch(region))
+        {
+            string lower = region.ToLowerInvariant().Replace('_', '-').Replace(' ', '-');
+            string suggestion = lower != region && AnyRegion().IsMatch(lower) ? $" Did you mean '{lower}'?" : "";
+            problems.Add(new("Region", $"-Region '{region}' is not a cloud region name: lower-case letters, digits and '-', e.g. {example}.{suggestion}"));
+            return;
+        }
+        bool fits = type switch
+        {
+            CmekKeyType.AWS_KMS => AwsRegion().IsMatch(region),
+            CmekKeyType.GCP_CLOUD_KMS => GcpRegion().IsMatch(region),
+            CmekKeyType.AZURE_KEY_VAULT => AzureRegion().IsMatch(region),
+            _ => true,
+        };
+        if (!fits)
+            problems.Add(new("Region", $"-Region '{region}' is not a {Cloud(type!.Value)} region name; the key must live in the cluster's cloud, so write the region as {Cloud(type.Value)} does, e.g. {example}."));
+    }
+
+    [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex AwsKeyArn();
+    [GeneratedRegex(@"^projects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})$", RegexOptions.CultureInvariant)]
+    private static partial Regex GcpKeyName();
+    [GeneratedRegex(@"^https://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})$", RegexOptions.CultureInvariant)]
+    private static partial Regex AzureKeyId();
+
+    private static void CheckUri(string? uri, CmekKeyType type, string? region, List<CmekSpecProblem> problems)
+    {
+        string shape = type switch
+        {
+            CmekKeyType.AWS_KMS => "the KMS key ARN, arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+            CmekKeyType.GCP_CLOUD_KMS => "the crypto key resource name, projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
+            _ => "the key identifier URL, https://<vault>.vault.azure.net/keys/<name>/<32-hex version>",
+        };
+        if (string.IsNullOrEmpty(uri))
+        {
+            problems.Add(new("Uri", $"-Uri is empty: for {type} give {shape}."));
+            return;
+        }
+        switch (type)
+        {
+            case CmekKeyType.AWS_KMS:
+                Match m = AwsKeyArn().Match(uri);
+                if (!m.Success)
+                    problems.Add(new("Uri", $"-Uri '{uri}' is not an AWS KMS key ARN: for AWS_KMS give {shape}{(uri.StartsWith("alias/", StringComparison.Ordinal) ? " (an alias must be a full alias ARN, arn:aws:kms:<region>:<account>:alias/<name>)" : "")}."));
+                break;
+            case CmekKeyType.GCP_CLOUD_KMS:
+                if (!GcpKeyName().IsMatch(uri))
+                {
+                    string hint = uri.Contains("/cryptoKeyVersions/", StringComparison.Ordinal) ? " Leave out /cryptoKeyVersions/<n>: CockroachDB uses the key's primary version." :
+                        uri.StartsWith("gcp-kms://", StringComparison.Ordinal) || uri.StartsWith("https://", StringComparison.Ordinal) ? " Give the bare resource name, without a scheme or host." : "";
+                    problems.Add(new("Uri", $"-Uri '{uri}' is not a GCP KMS crypto key name: for GCP_CLOUD_KMS give {shape}.{hint}"));
+                }
+                break;
+            case CmekKeyType.AZURE_KEY_VAULT:
+                if (!AzureKeyId().IsMatch(uri))
+                {
+                    string hint = Regex.IsMatch(uri, @"^https://[^/]+/keys/[^/]+/?$", RegexOptions.CultureInvariant) ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)." : "";
+                    problems.Add(new("Uri", $"-Uri '{uri}' is not an Azure Key Vault key identifier: for AZURE_KEY_VAULT give {shape}.{hint}"));
+                }
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]{1,512}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AwsRoleArn();
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.:-]+\.iam\.gserviceaccount\.com$", RegexOptions.CultureInvariant)]
+    private static partial Regex GcpServiceAccount();
+    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Guid();
+
+    /// <summary>Null when <paramref name="principal"/> fits <paramref name="type"/>, else what is wrong and what to give.</summary>
+    public static string? PrincipalProblem(CmekKeyType type, string? principal)
+    {
+        var list = new List<CmekSpecProblem>();
+        CheckPrincipal(principal?.Trim(), type, list);
+        return list.Count == 0 ? null : list[0].Message;
+    }
+
+    /// <summary>Null when <paramref name="region"/> is a region name of <paramref name="type"/>'s cloud, else what is wrong.</summary>
+    public static string? RegionProblem(CmekKeyType type, string? region)
+    {
+        var list = new List<CmekSpecProblem>();
+        CheckRegion(region?.Trim(), type, list);
+        return list.Count == 0 ? null : list[0].Message;
+    }
+
+    private static void CheckPrincipal(string? principal, CmekKeyType type, List<CmekSpecProblem> problems)
+    {
+        string what = type switch
+        {
+            CmekKeyType.AWS_KMS => "the ARN of the cross-account IAM role CockroachDB Cloud assumes, arn:aws:iam::<account>:role/<name>",
+            CmekKeyType.GCP_CLOUD_KMS => "the e-mail of the cross-tenant service account, <name>@<project>.iam.gserviceaccount.com",
+            _ => "your Azure tenant ID (a GUID)",
+        };
+        if (string.IsNullOrEmpty(principal))
+        {
+            problems.Add(new("AuthPrincipal", $"-AuthPrincipal is empty: for {type} give {what}."));
+            return;
+        }
+        bool ok = type switch
+        {
+            CmekKeyType.AWS_KMS => AwsRoleArn().IsMatch(principal),
+            CmekKeyType.GCP_CLOUD_KMS => GcpServiceAccount().IsMatch(principal),
+            _ => Guid().IsMatch(principal),
+        };
+        if (!ok)
+            problems.Add(new("AuthPrincipal", $"-AuthPrincipal '{principal}' does not fit {type}: give {what}."));
+    }
+
+    private static string Cloud(CmekKeyType type) => type switch
+    {
+        CmekKeyType.AWS_KMS => "AWS",
+        CmekKeyType.GCP_CLOUD_KMS => "GCP",
+        _ => "Azure",
+    };
+
+    /// <summary>The API's <c>CMEKRegionSpecification</c> object.</summary>
+    public JsonObject ToRegionSpecification() => new()
+    {
+        ["region"] = Region,
+        ["key_spec"] = new JsonObject
+        {
+            ["type"] = TypeName,
+            ["uri"] = Uri,
+            ["auth_principal"] = AuthPrincipal,
+        },
+    };
+
+    public override string ToString() => $"{Region}: {TypeName} {Uri}";
+}
+
+/// <summary>One problem with a CMEK spec field; <see cref="Field"/> is the parameter name (Region, Type, Uri, AuthPrincipal).</summary>
+public sealed record CmekSpecProblem(string Field, string Message);

@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using CrdbVault.Core.Files;
+using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
+
+namespace CrdbVault.Core.Keys;
+
+/// <summary>What New-CrdbStoreKey asks for.</summary>
+public sealed class StoreKeyRequest
+{
+    public required string Path { get; init; }
+    public int KeySize { get; init; } = 256;
+    public string TransitMount { get; init; } = "transit";
+    public string TransitKey { get; init; } = "cockroach-ear";
+    public bool Overwrite { get; init; }
+
+    /// <summary>Create the transit key (aes256-gcm96) when transit says it does not exist.</summary>
+    public bool CreateTransitKeyWhenAbsent { get; init; } = true;
+}
+
+/// <summary>A store key file that was written, and its recovery record. No key material.</summary>
+public sealed record StoreKeyResult(
+    string Path,
+    string KeyId,
+    int KeySize,
+    string TransitMount,
+    string TransitKey,
+    string Ciphertext,
+    string RecoveryRecordPath,
+    DateTimeOffset CreatedAt,
+    bool TransitKeyCreated,
+    bool RecoveryRecordWritten);
+
+/// <summary>A problem with where a store key would go, found before any request.</summary>
+public sealed class StoreKeyTargetException(string message, string reason, Exception? inner = null) : IOException(message, inner)
+{
+    /// <summary>Stable reason: MissingDirectory, DirectoryNotPrivate, IsDirectory, AlreadyExists.</summary>
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
+/// <c>transit/datakey/plaintext</c> becomes a v1 key file (fresh 32-byte key ID + the key, 0600,
+/// written atomically) and the wrapped copy goes into a recovery record beside it; restoring
+/// decrypts the wrapped copy and writes the identical file again.
+/// </summary>
+public sealed class StoreKeys
+{
+    private readonly TransitEngine _transit;
+    private readonly Action<string>? _trace;
+
+    public StoreKeys(VaultClient client, string transitMount = "transit", Action<string>? trace = null)
+    {
+        _transit = new TransitEngine(client, transitMount);
+        _trace = trace;
+    }
+
+    public TransitEngine Transit => _transit;
+
+    /// <summary>
+    /// Checks, before anything is sent, that the key can be written: the folder exists, only its
+    /// owner can read it (CockroachDB store keys must stay private), the path is no folder, and no
+    /// file is replaced without <paramref name="overwrite"/>.
+    /// </summary>
+    public static string CheckTarget(string path, bool overwrite, bool checkRecordToo = true)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new StoreKeyTargetException("-Path is empty. Give the key file to write, e.g. /var/lib/cockroach-keys/store-2026-11.key.", "MissingPath");
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new StoreKeyTargetException($"'{full}' is a folder. -Path is the key FILE to write, e.g. '{System.IO.Path.Combine(full, "store.key")}'.", "IsDirectory");
+        string dir = System.IO.Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+            throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), ideally off the store's data volume, and run again.", "MissingDirectory");
+        if (SecretFileWriter.IsWorldReadable(dir))
+            throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
+        if (!overwrite)
+        {
+            var existing = new List<string>();
+            if (File.Exists(full)) existing.Add(full);
+            string record = StoreKeyFile.RecoveryRecordPathFor(full);
+            if (checkRecordToo && File.Exists(record)) existing.Add(record);
+            if (existing.Count > 0)
+                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
+        }
+        return full;
+    }
+
+    /// <summary>Creates a new store key file and its recovery record.</summary>
+    public async Task<StoreKeyResult> CreateAsync(StoreKeyRequest request, CancellationToken ct)
+    {
+        int size = StoreKeyFile.ValidateSize(request.KeySize);
+        InputValidator.PathSegment(request.TransitKey, "TransitKey");
+        string full = CheckTarget(request.Path, request.Overwrite);
+
+        bool created = false;
+        TransitDataKey dataKey;
+        try
+        {
+            dataKey = await _transit.GenerateDataKeyAsync(request.TransitKey, size, withPlaintext: true, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.NotFound && ex.Status == 400 && request.CreateTransitKeyWhenAbsent)
+        {
+            // Transit said "encryption key not found": nothing was generated, so asking again is safe.
+            await _transit.CreateKeyAsync(request.TransitKey, "aes256-gcm96", ct).ConfigureAwait(false);
+            created = true;
+            _trace?.Invoke($"Created transit key {_transit.MountPath}/keys/{request.TransitKey} (aes256-gcm96): it did not exist.");
+            dataKey = await _transit.GenerateDataKeyAsync(request.TransitKey, size, withPlaintext: true, ct).ConfigureAwait(false);
+        }
+
+        using (dataKey)
+        {
+            byte[] keyId = StoreKeyFile.NewKeyId();
+            byte[] file = StoreKeyFile.Compose(keyId, dataKey.Plaintext!);
+            try
+            {
+                var record = new StoreKeyRecovery
+                {
+                    KeyId = StoreKeyFile.KeyIdHex(keyId),
+                    TransitMount = _transit.MountPath,
+                    TransitKey = request.TransitKey,
+                    Ciphertext = dataKey.Ciphertext,
+                    KeySize = size,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                    FileName = System.IO.Path.GetFileName(full),
+                };
+                string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
+                ct.ThrowIfCancellationRequested();
+                SecretFileWriter.WriteAll([new PendingFile(full, file, Secret: true), new PendingFile(recordPath, record.ToJsonBytes(), Secret: false)], request.Overwrite);
+                _trace?.Invoke($"Wrote {size}-bit store key {record.KeyId} to {full} (0600) and its recovery record to {recordPath}.");
+                return new StoreKeyResult(full, record.KeyId, size, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, created, true);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(file);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the key file of a recovery record through transit decrypt: same key ID, same bytes.
+    /// <paramref name="path"/> defaults to the record's FileName in the record's folder. The record
+    /// is also written beside the restored key when none is there.
+    /// </summary>
+    public async Task<StoreKeyResult> RestoreAsync(StoreKeyRecovery record, string path, bool overwrite, CancellationToken ct)
+    {
+        record.Validate("the recovery record");
+        if (!string.Equals(InputValidator.MountPath(record.TransitMount), _transit.MountPath, StringComparison.Ordinal))
+            throw new ArgumentException($"The record names transit mount '{record.TransitMount}', but this engine is at '{_transit.MountPath}'.");
+        string full = CheckTarget(path, overwrite, checkRecordToo: false);
+        byte[] keyId = StoreKeyFile.ParseKeyId(record.KeyId);
+
+        byte[] key = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
+        byte[]? file = null;
+        try
+        {
+            if (key.Length * 8 != record.KeySize)
+                throw new FormatException($"Transit decrypted the record's ciphertext to a {key.Length * 8}-bit value, but the record says {record.KeySize} bits: the record was altered or belongs to another key. Nothing was written.");
+            file = StoreKeyFile.Compose(keyId, key);
+            string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
+            bool writeRecord = overwrite || !File.Exists(recordPath);
+            var files = new List<PendingFile> { new(full, file, Secret: true) };
+            if (writeRecord) files.Add(new PendingFile(recordPath, (record with { FileName = System.IO.Path.GetFileName(full) }).ToJsonBytes(), Secret: false));
+            ct.ThrowIfCancellationRequested();
+            SecretFileWriter.WriteAll(files, overwrite);
+            _trace?.Invoke($"Restored {record.KeySize}-bit store key {record.KeyId} to {full} (0600){(writeRecord ? $" and wrote its recovery record to {recordPath}" : "")}.");
+            return new StoreKeyResult(full, record.KeyId, record.KeySize, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, false, writeRecord);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            if (file is not null) CryptographicOperations.ZeroMemory(file);
+        }
+    }
+}

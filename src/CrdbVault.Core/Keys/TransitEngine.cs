@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
+
+namespace CrdbVault.Core.Keys;
+
+/// <summary>A transit key as <c>GET transit/keys/:name</c> describes it (no key material).</summary>
+public sealed record TransitKeyInfo(
+    string MountPath,
+    string Name,
+    string Type,
+    int LatestVersion,
+    int MinDecryptionVersion,
+    int MinEncryptionVersion,
+    bool DeletionAllowed,
+    bool Exportable,
+    IReadOnlyDictionary<int, DateTimeOffset> Versions);
+
+/// <summary>
+/// A data key from transit. <see cref="Plaintext"/> is the raw key (null for wrapped-only): the
+/// caller writes it and then calls <see cref="Dispose"/>, which zeroes it. Never printed.
+/// </summary>
+public sealed class TransitDataKey : IDisposable
+{
+    internal TransitDataKey(string ciphertext, int keyVersion, byte[]? plaintext)
+    {
+        Ciphertext = ciphertext;
+        KeyVersion = keyVersion;
+        Plaintext = plaintext;
+    }
+
+    /// <summary><c>vault:v&lt;N&gt;:...</c>: the data key wrapped by the transit key.</summary>
+    public string Ciphertext { get; }
+    public int KeyVersion { get; }
+    public byte[]? Plaintext { get; }
+
+    public void Dispose()
+    {
+        if (Plaintext is not null) CryptographicOperations.ZeroMemory(Plaintext);
+    }
+
+    public override string ToString() => $"transit data key (key version {KeyVersion})";
+}
+
+/// <summary>
+/// Vault's transit engine (vault-api.md §6) as store keys need it: data keys (never retried — a
+/// retried call would be a different key), decrypt, and key create/read/rotate. Error texts from
+/// Vault are turned into messages that say what to do.
+/// </summary>
+public sealed class TransitEngine
+{
+    private readonly VaultClient _client;
+
+    public TransitEngine(VaultClient client, string mountPath = "transit")
+    {
+        _client = client;
+        MountPath = InputValidator.MountPath(mountPath);
+    }
+
+    public string MountPath { get; }
+
+    /// <summary>Reads a key; null when it does not exist.</summary>
+    public async Task<TransitKeyInfo?> ReadKeyAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        VaultResponse? r;
+        try
+        {
+            r = await _client.ReadAsync($"{MountPath}/keys/{name}", ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw NoEngine(ex);
+        }
+        return r is null ? null : Describe(name, r);
+    }
+
+    /// <summary>Creates a key (<c>aes256-gcm96</c> unless told otherwise); an existing key is left as it is.</summary>
+    public async Task<TransitKeyInfo?> CreateKeyAsync(string name, string type, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync($"{MountPath}/keys/{name}", new Dictionary<string, object> { ["type"] = type }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw NoEngine(ex);
+        }
+        // Newer Vaults answer with the key; older ones with 204.
+        return r is not null && r.Data.ValueKind == JsonValueKind.Object && r.Get("keys").ValueKind == JsonValueKind.Object
+            ? Describe(name, r)
+            : await ReadKeyAsync(name, ct).ConfigureAwait(false);
+    }
+
+    public async Task RotateKeyAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        try
+        {
+            // Not idempotent: a retried rotation would add two versions.
+            await _client.WriteAsync($"{MountPath}/keys/{name}/rotate", null, new VaultRequestOptions { Idempotent = false }, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "not found"))
+        {
+            throw KeyNotFound(name, ex);
+        }
+    }
+
+    /// <summary>
+    /// <c>POST transit/datakey/{plaintext|wrapped}/:name</c>. Never retried. <paramref name="bits"/>
+    /// is 128, 256 or 512 (transit's sizes).
+    /// </summary>
+    public async Task<TransitDataKey> GenerateDataKeyAsync(string name, int bits, bool withPlaintext, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        if (bits is not (128 or 256 or 512))
+            throw new ArgumentException($"Vault transit makes data keys of 128, 256 or 512 bits, not {bits}.", nameof(bits));
+        string path = $"{MountPath}/datakey/{(withPlaintext ? "plaintext" : "wrapped")}/{name}";
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = "Vault may have generated a data key, but it is stored nowhere and nothing was written, so there is nothing to clean up: run the command again.",
+        };
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["bits"] = bits }, options, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        {
+            throw KeyNotFound(name, ex);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw NoEngine(ex);
+        }
+        string? ciphertext = r?.GetString("ciphertext");
+        if (!TransitCiphertext.TryGetVersion(ciphertext, out int version))
+            throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+        byte[]? plaintext = null;
+        if (withPlaintext)
+        {
+            string? b64 = r!.GetString("plaintext");
+            plaintext = TryBase64(b64);
+            if (plaintext is null || plaintext.Length != bits / 8)
+            {
+                if (plaintext is not null) CryptographicOperations.ZeroMemory(plaintext);
+                throw new VaultApiException($"Vault answered {path} without a {bits}-bit base64 plaintext data key.", VaultErrorKind.Other, path, 200);
+            }
+        }
+        if (r!.Get("key_version") is { ValueKind: JsonValueKind.Number } kv && kv.TryGetInt32(out int v)) version = v;
+        return new TransitDataKey(ciphertext!, version, plaintext);
+    }
+
+    /// <summary>
+    /// <c>POST transit/decrypt/:name</c>; returns the raw plaintext (Vault sends base64). Safe to
+    /// retry. The caller zeroes the result after use.
+    /// </summary>
+    public async Task<byte[]> DecryptAsync(string name, string ciphertext, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        string path = $"{MountPath}/decrypt/{name}";
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        {
+            throw KeyNotFound(name, ex);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too new"))
+        {
+            throw new VaultApiException(
+                $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
+                VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too old"))
+        {
+            throw new VaultApiException(
+                $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
+                VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && (Said(ex, "message authentication failed") || Said(ex, "invalid ciphertext")))
+        {
+            throw new VaultApiException(
+                $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, or the recovery record was altered. Check TransitMount/TransitKey in the record.",
+                VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw NoEngine(ex);
+        }
+        byte[]? plain = TryBase64(r?.GetString("plaintext"));
+        return plain ?? throw new VaultApiException($"Vault answered {path} without a base64 plaintext.", VaultErrorKind.Other, path, 200);
+    }
+
+    private TransitKeyInfo Describe(string name, VaultResponse r)
+    {
+        var versions = new SortedDictionary<int, DateTimeOffset>();
+        JsonElement keys = r.Get("keys");
+        if (keys.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty p in keys.EnumerateObject())
+            {
+                if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int v)) continue;
+                // Symmetric keys map version -> unix seconds; tolerate objects with creation_time.
+                DateTimeOffset created = p.Value.ValueKind switch
+                {
+                    JsonValueKind.Number when p.Value.TryGetInt64(out long s) => DateTimeOffset.FromUnixTimeSeconds(s),
+                    JsonValueKind.Object when p.Value.TryGetProperty("creation_time", out JsonElement ctime) && ctime.ValueKind == JsonValueKind.String
+                        && DateTimeOffset.TryParse(ctime.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset d) => d,
+                    _ => default,
+                };
+                versions[v] = created;
+            }
+        }
+        int latest = Int(r.Get("latest_version")) ?? (versions.Count == 0 ? 0 : versions.Keys.Max());
+        return new TransitKeyInfo(MountPath, r.GetString("name") ?? name, r.GetString("type") ?? "",
+            latest, Int(r.Get("min_decryption_version")) ?? 1, Int(r.Get("min_encryption_version")) ?? 0,
+            r.Get("deletion_allowed").ValueKind == JsonValueKind.True, r.Get("exportable").ValueKind == JsonValueKind.True, versions);
+    }
+
+    private static int? Int(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number when e.TryGetInt32(out int i) => i,
+        JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
+        _ => null,
+    };
+
+    private static byte[]? TryBase64(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return null;
+        try { return Convert.FromBase64String(s); }
+        catch (FormatException) { return null; }
+    }
+
+    private static bool Said(VaultApiException ex, string text) => ex.Errors.Any(e => e.Contains(text, StringComparison.OrdinalIgnoreCase));
+
+    private static string Version(string ciphertext) => TransitCiphertext.TryGetVersion(ciphertext, out int v) ? v.ToString(CultureInfo.InvariantCulture) : "?";
+
+    private VaultApiException KeyNotFound(string name, VaultApiException ex) => new(
+        $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.",
+        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+
+    private VaultApiException NoEngine(VaultApiException ex) => new(
+        $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) or pass the right -MountPath.",
+        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+}
