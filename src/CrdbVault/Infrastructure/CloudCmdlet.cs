@@ -116,6 +116,35 @@ public abstract class CloudCmdlet : CrdbCmdlet
         }
     }
 
+    /// <summary>
+    /// Waits until every CMEK region has settled, writing one parent progress record (regions done
+    /// so far) and one child record per region. A *_FAILED region is a CloudOperationFailed error
+    /// carrying the Cloud's user_message for each failed region.
+    /// </summary>
+    protected CmekClusterInfo WaitForCmek(CloudApiClient client, string clusterId, string operation, string target, int timeoutSeconds)
+    {
+        const int parent = 10;
+        string activity = $"{operation} on cluster {clusterId}";
+        var regions = new List<string>();
+        CmekClusterInfo done = RunWithProgress<CmekClusterInfo, CloudWaitProgress<CmekClusterInfo>>(
+            (progress, ct) => client.WaitForCmekAsync(clusterId, TimeSpan.FromSeconds(timeoutSeconds), progress, ct),
+            p =>
+            {
+                WriteProgress(WaitRecord(parent, activity, p, CloudViews.CmekSummary(p.Current, target)));
+                if (p.Current is null) return;
+                foreach (CmekRegionInfo r in p.Current.RegionInfos)
+                {
+                    int i = regions.IndexOf(r.Region);
+                    if (i < 0) { regions.Add(r.Region); i = regions.Count - 1; }
+                    WriteProgress(new ProgressRecord(parent + 1 + i, $"Region {r.Region}", r.Status.Value) { ParentActivityId = parent });
+                }
+            },
+            clusterId);
+        for (int i = 0; i < regions.Count; i++) WriteProgress(Completed(parent + 1 + i, $"Region {regions[i]}", parent));
+        WriteProgress(Completed(parent, activity));
+        return done;
+    }
+
     /// <summary>One progress record per poll: activity, status and time waited.</summary>
     protected static ProgressRecord WaitRecord<T>(int activityId, string activity, CloudWaitProgress<T> p, string? status = null, int parentId = -1)
     {
