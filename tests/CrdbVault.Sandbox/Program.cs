@@ -1,2 +1,20 @@
-// Entry point: `demo` (the README's main job) and `serve`. Filled in by the sandbox work.
-return 0;
+// Entry point: `serve` (run the doubles for a shell or another process) and `demo` (the README's main job).
+using CrdbVault.Sandbox;
+using CrdbVault.Sandbox.Demo;
+
+switch (args.FirstOrDefault())
+{
+    case "serve":
+        return await ServeCommand.RunAsync(args[1..]);
+    case "demo":
+        await using (SandboxWorld world = await SandboxWorld.StartAsync())
+            return await DemoRunner.RunAsync(world);
+    default:
+        Console.Error.WriteLine("""
+            usage: CrdbVault.Sandbox <command>
+              serve [--info-file FILE]  start PostgreSQL and the Vault double; write {VAULT_ADDR, VAULT_TOKEN, POSTGRES_URL}
+                                        as JSON to FILE (atomically) and stdout; stop on SIGTERM or Ctrl+C
+              demo                      run the module's demo against a fresh sandbox
+            """);
+        return 2;
+}

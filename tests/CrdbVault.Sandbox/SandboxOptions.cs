@@ -8,6 +8,12 @@ public sealed class SandboxOptions
 
     /// <summary>Faults the doubles inject before answering (see <see cref="Fault"/>).</summary>
     public FaultInjector Faults { get; } = new();
+
+    /// <summary>How the throwaway PostgreSQL starts (extra config, pg_hba lines for TLS work).</summary>
+    public Postgres.PostgresLauncherOptions Postgres { get; init; } = new();
+
+    /// <summary>How often expired leases and tokens are swept (real expiry; small = prompt revocation).</summary>
+    public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>One injected fault: matches requests by method and path prefix, a number of times.</summary>
@@ -30,6 +36,10 @@ public sealed class Fault
     public bool Drop { get; init; }
     /// <summary>Retry-After header value in seconds, when set.</summary>
     public int? RetryAfterSeconds { get; init; }
+    /// <summary>Answer 307 Temporary Redirect (like a standby node) instead of handling the request.</summary>
+    public bool Redirect { get; init; }
+    /// <summary>Where the redirect points; null = the same URL on the same server (so one follow succeeds).</summary>
+    public string? RedirectLocation { get; init; }
     /// <summary>Counts how often it fired.</summary>
     public int Hits { get; set; }
 }

@@ -140,7 +140,7 @@ public sealed partial record CmekKeySpec
             _ => true,
         };
         if (!fits)
-            problems.Add(new("Region", $"-Region '{region}' is not a {Cloud(type!.Value)} region name; the key must live in the cluster's cloud, so write the region as {Cloud(type.Value)} does, e.g. {example}."));
+            problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
     }
 
     [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)$", RegexOptions.CultureInvariant)]
@@ -190,7 +190,7 @@ public sealed partial record CmekKeySpec
 
     [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]{1,512}$", RegexOptions.CultureInvariant)]
     private static partial Regex AwsRoleArn();
-    [GeneratedRegex(@"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.:-]+\.iam\.gserviceaccount\.com$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$", RegexOptions.CultureInvariant)]
     private static partial Regex GcpServiceAccount();
     [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex Guid();

@@ -27,7 +27,11 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter(Mandatory = true, Position = 1)]
     public string ConnectionUrl { get; set; } = "";
 
-    /// <summary>The SQL user Vault connects as (needs CREATEROLE/CREATELOGIN or admin) and its password.</summary>
+    /// <summary>
+    /// The SQL user Vault connects as, and its password. On CockroachDB make it a member of admin: the
+    /// revocation statements (REASSIGN OWNED / DROP OWNED BY the dynamic user) need to act on the users'
+    /// objects (on PostgreSQL: a superuser, or a member of every dynamic role).
+    /// </summary>
     [Parameter(Mandatory = true)]
     [Credential]
     public PSCredential Credential { get; set; } = null!;
@@ -75,7 +79,9 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         engine = new DatabaseEngine(Client, MountPath);
 
         if (url.ServerIdentityUnverified)
-            WriteWarning($"Vault will connect with sslmode={url.SslMode}: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl.");
+            WriteWarning(url.SslMode == "require"
+                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
+                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
 
         bool created = false;
         if (ShouldProcess($"{MountPath}/", "Enable the database secrets engine if absent"))

@@ -35,7 +35,8 @@ public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
             return;
         }
         if (!ShouldProcess(LeaseId, Increment is TimeSpan inc ? $"Renew for {inc}" : "Renew")) return;
-        if (!TryRun(ct => new LeaseApi(Client).RenewAsync(LeaseId, Increment, ct), out LeaseInfo info, LeaseId)) return;
+        var leases = new LeaseApi(Client);
+        if (!TryRun(ct => leases.RenewAsync(LeaseId, Increment, ct), out LeaseInfo info, LeaseId)) return;
         foreach (string warning in info.Warnings) WriteWarning($"Vault: {warning}");
         if (Increment is TimeSpan asked && info.LeaseDuration is TimeSpan granted && granted + TimeSpan.FromSeconds(1) < asked && info.Warnings.Count == 0)
             WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. Issue a new credential before it ends.");

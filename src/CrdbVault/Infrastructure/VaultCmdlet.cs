@@ -11,11 +11,16 @@ public abstract class VaultCmdlet : CrdbCmdlet
     [ValidateNotNull]
     public VaultConnection? Vault { get; set; }
 
-    /// <summary>The connection this call uses; a terminating error when there is none.</summary>
+    /// <summary>
+    /// The connection this call uses; a terminating error when there is none. Read it on the pipeline
+    /// thread (outside the lambdas given to Run/TryRun/Await): the session default is per runspace.
+    /// </summary>
     protected VaultConnection Connection
     {
         get
         {
+            if (Vault is null && System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null)
+                throw new InvalidOperationException("Internal error: the Vault connection was read off the pipeline thread. Resolve Client before calling Run/TryRun/Await.");
             VaultConnection? c = Vault ?? ConnectionStore.Vault;
             if (c is null)
                 ThrowMapped(new NotConnectedException("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection."), null, "VaultNotConnected");

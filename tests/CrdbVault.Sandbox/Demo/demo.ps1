@@ -11,7 +11,8 @@ param(
     [string] $SqlAdminPassword
 )
 $ErrorActionPreference = 'Stop'
-function Step([string] $text) { "`n### $text" | Out-Default }
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+function Step([string] $text) { "`n### $text   [$([int]$clock.Elapsed.TotalMilliseconds) ms]" | Out-Default }
 
 Import-Module $ModulePath
 

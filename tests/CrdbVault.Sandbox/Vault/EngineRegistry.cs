@@ -5,7 +5,7 @@ public static class EngineRegistry
 {
     public static readonly IReadOnlyDictionary<string, EngineFactory> Factories = new Dictionary<string, EngineFactory>
     {
-        // ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
+        ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
         // ["pki"] = ..., ["transit"] = ..., ["keymgmt"] = ...
         ["transit"] = (mount, services) => new Engines.TransitEngine(mount, services),
         ["keymgmt"] = (mount, services) => new Engines.KeyManagementEngine(mount, services),

@@ -7,6 +7,11 @@ public sealed class VaultMount
     public required string Path { get; init; }
     public required string Type { get; init; }
     public string Description { get; set; } = "";
+    /// <summary>Like Vault's mount accessors ("database_1a2b3c4d").</summary>
+    public string Accessor { get; init; } = "";
+    public string Uuid { get; init; } = Guid.NewGuid().ToString();
+    /// <summary>Auth mounts live under "auth/" in the same table; secrets engines elsewhere.</summary>
+    public bool IsAuth => Path.StartsWith("auth/", StringComparison.Ordinal);
 
     /// <summary>0 = the system default (768h, like Vault).</summary>
     public TimeSpan DefaultLeaseTtl { get; set; }

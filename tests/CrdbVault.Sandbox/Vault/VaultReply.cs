@@ -17,8 +17,12 @@ public sealed class VaultReply
     /// <summary>A raw top-level body instead of the envelope (sys/health, tune reads).</summary>
     public JsonNode? RawBody { get; init; }
 
+    /// <summary>Also copy <see cref="Data"/>'s fields to the top level (sys/mounts, sys/auth, sys/policy do this).</summary>
+    public bool DataAlsoTopLevel { get; init; }
+
     public static VaultReply Ok(JsonNode? data) => new() { Data = data };
     public static VaultReply NoContent() => new() { Status = 204 };
+    public static VaultReply Raw(JsonNode body, int status = 200) => new() { Status = status, RawBody = body };
     public static VaultReply Error(int status, params string[] errors) => new() { Status = status, Errors = [.. errors] };
     public static VaultReply BadRequest(params string[] errors) => Error(400, errors);
 

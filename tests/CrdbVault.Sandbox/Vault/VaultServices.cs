@@ -20,4 +20,13 @@ public interface ILeaseManager
     /// </summary>
     string Create(string prefix, TimeSpan ttl, TimeSpan maxTtl, bool renewable,
         Func<CancellationToken, Task> revoke, Func<DateTimeOffset, CancellationToken, Task>? renew = null);
+
+    /// <summary>
+    /// Revokes one lease now (running its revoke callback). Unknown ids succeed. Throws
+    /// <see cref="Leases.LeaseException"/> when the callback fails (the lease is kept) unless <paramref name="force"/>.
+    /// </summary>
+    Task RevokeAsync(string leaseId, bool force = false);
+
+    /// <summary>Revokes every lease under <c>prefix/</c> (e.g. a mount being disabled).</summary>
+    Task RevokePrefixAsync(string prefix, bool force = false);
 }

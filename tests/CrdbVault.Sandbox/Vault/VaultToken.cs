@@ -18,5 +18,16 @@ public sealed class VaultToken
     public Dictionary<string, string> Meta { get; init; } = [];
     public string? EntityId { get; init; }
 
+    /// <summary>Periodic tokens renew to this TTL (zero = not periodic).</summary>
+    public TimeSpan Period { get; init; }
+    /// <summary>Cap measured from <see cref="IssueTime"/>: explicit_max_ttl, an auth method's token_max_ttl, or the system max.</summary>
+    public TimeSpan MaxTtl { get; init; }
+    /// <summary>The token that created this one (revoking it revokes this one too); null for orphans and root.</summary>
+    public string? ParentAccessor { get; init; }
+    public bool Orphan { get; init; }
+    public DateTimeOffset? LastRenewal { get; set; }
+    /// <summary>Policies the token was given explicitly (without the automatic "default").</summary>
+    public IReadOnlyList<string> TokenPolicies { get; init; } = [];
+
     public bool IsRoot => Policies.Contains("root");
 }

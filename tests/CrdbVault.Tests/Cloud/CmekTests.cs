@@ -27,7 +27,8 @@ public sealed class CmekTests
     [Fact]
     public async Task Enable_three_regions_and_wait_until_every_region_is_enabled()
     {
-        await using CloudTestKit kit = await CloudTestKit.StartAsync();
+        // Slow enough transitions that the first poll sees ENABLING even on a loaded machine.
+        await using CloudTestKit kit = await CloudTestKit.StartAsync(new CloudDoubleOptions { CmekTransitionDelay = TimeSpan.FromSeconds(2) });
         var reports = new List<string>();
 
         CmekClusterInfo submitted = await kit.Client.EnableCmekAsync(Id, CloudTestKit.AwsSpecs());

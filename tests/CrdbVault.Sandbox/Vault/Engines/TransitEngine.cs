@@ -281,7 +281,7 @@ public sealed class TransitEngine : IVaultEngine
     private static int Int(JsonObject body, string name, int fallback) => body[name] switch
     {
         null => fallback,
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => (int)v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => (int)double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
         JsonValue v when v.GetValueKind() == JsonValueKind.String && int.TryParse(v.GetValue<string>(), out int i) => i,
         JsonNode n => throw new TransitInputException($"error converting input {n.ToJsonString()} for field \"{name}\": cannot parse as int"),
     };

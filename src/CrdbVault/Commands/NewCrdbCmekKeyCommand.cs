@@ -1,0 +1,169 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Security;
+using CrdbVault.Core.Keys;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Creates a CockroachDB Cloud CMEK key with Vault's Key Management engine and returns its region spec.</para>
+/// <para type="description">With Vault Enterprise/HCP's keymgmt engine (mounted at -MountPath): creates the
+/// KMS provider -KmsName when absent (needs -KeyCollection: the AWS region, the GCP key ring
+/// projects/&lt;p&gt;/locations/&lt;l&gt;/keyRings/&lt;r&gt;, or the Azure Key Vault name; -ProviderCredential is
+/// sent once and never read back), creates the key -Name when absent (aes256-gcm96 for AWS and GCP,
+/// rsa-3072 for Azure, or -Type), distributes it to the provider with the purposes CockroachDB uses
+/// (encrypt, decrypt; plus wrap, unwrap on Azure), reads the provider-side key name back
+/// (&lt;name&gt;-&lt;unix timestamp&gt;) and builds the URI CockroachDB Cloud expects. Existing pieces are
+/// reused, so running it again returns the same spec. Vault does not return everything a URI needs:
+/// AWS needs -AwsAccountId (and -AwsKeyId when Vault gives no KMS key id, or -AwsUseAlias for the
+/// alias ARN), Azure needs -Region; the error names the parameter to add. The output pipes into
+/// Set-CrdbCmek -ClusterId.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "CrdbCmekKey", SupportsShouldProcess = true)]
+[OutputType(typeof(CmekKeySpec))]
+public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
+{
+    /// <summary>The keymgmt key name in Vault (the provider-side name becomes &lt;Name&gt;-&lt;timestamp&gt;).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Name { get; set; } = "";
+
+    /// <summary>The cloud KMS: awskms, gcpckms or azurekeyvault.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateSet("awskms", "gcpckms", "azurekeyvault")]
+    public string Provider { get; set; } = "";
+
+    /// <summary>The KMS provider resource in Vault (keymgmt/kms/&lt;KmsName&gt;); created when absent.</summary>
+    [Parameter(Mandatory = true)]
+    public string KmsName { get; set; } = "";
+
+    /// <summary>Where the provider keeps keys (only to create the provider): AWS region, GCP key ring resource id, or Azure Key Vault name.</summary>
+    [Parameter]
+    public string? KeyCollection { get; set; }
+
+    /// <summary>The cluster region (AWS: defaults to the key collection; GCP: to the key ring's location; Azure: required).</summary>
+    [Parameter]
+    public string? Region { get; set; }
+
+    /// <summary>Who CockroachDB Cloud acts as: AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
+    [Parameter]
+    public string? AuthPrincipal { get; set; }
+
+    /// <summary>Vault key type; default aes256-gcm96 (AWS, GCP) or rsa-3072 (Azure).</summary>
+    [Parameter]
+    [ValidateSet("aes256-gcm96", "rsa-2048", "rsa-3072", "rsa-4096")]
+    public string? Type { get; set; }
+
+    /// <summary>hsm (default) or software.</summary>
+    [Parameter]
+    [ValidateSet("hsm", "software")]
+    public string Protection { get; set; } = "hsm";
+
+    /// <summary>Where keymgmt is mounted. Default keymgmt.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MountPathCompleter))]
+    public string MountPath { get; set; } = "keymgmt";
+
+    /// <summary>
+    /// Provider credentials for a new provider (or to replace them): a hashtable of Vault's credential
+    /// keys (@{ access_key = ...; secret_key = ... }, values as strings or SecureStrings), or a
+    /// PSCredential (AWS: access key / secret key; Azure: client id / client secret, tenant from -AuthPrincipal).
+    /// </summary>
+    [Parameter]
+    public object? ProviderCredential { get; set; }
+
+    /// <summary>AWS: the 12-digit account that holds the KMS key (Vault does not return it).</summary>
+    [Parameter]
+    public string? AwsAccountId { get; set; }
+
+    /// <summary>AWS: the KMS key id, when Vault's answer does not carry it.</summary>
+    [Parameter]
+    public string? AwsKeyId { get; set; }
+
+    /// <summary>AWS: use the alias ARN (alias/hashicorp/&lt;name&gt;-&lt;timestamp&gt;) instead of the key ARN.</summary>
+    [Parameter]
+    public SwitchParameter AwsUseAlias { get; set; }
+
+    /// <summary>Azure: the key version, when Vault's answer does not carry it.</summary>
+    [Parameter]
+    public string? AzureKeyVersion { get; set; }
+
+    protected override void EndProcessing()
+    {
+        CmekKeyRequest request;
+        try
+        {
+            request = new CmekKeyRequest
+            {
+                Name = Name,
+                Provider = Provider,
+                KmsName = KmsName,
+                KeyCollection = KeyCollection,
+                Region = Region,
+                AuthPrincipal = AuthPrincipal ?? "",
+                KeyType = Type,
+                Protection = Protection,
+                Credentials = Credentials(),
+                AwsAccountId = AwsAccountId,
+                AwsKeyId = AwsKeyId,
+                AwsUseAlias = AwsUseAlias,
+                AzureKeyVersion = AzureKeyVersion,
+            };
+            CmekKeys.Validate(request);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, ex is CmekParameterRequiredException ? "CmekParameterRequired" : "InvalidCmekKeyArgument", Name);
+            return;
+        }
+
+        string mount = MountPath.Trim('/');
+        string target = $"{mount}/kms/{KmsName}/key/{Name}";
+        if (!ShouldProcess(target, $"Create keymgmt key '{Name}' and KMS provider '{KmsName}' ({Provider}) when absent, and distribute the key to it"))
+            return;
+        var cmek = new CmekKeys(Client, MountPath, VerboseSink.Write);
+        CmekKeyResult r = Run(ct => cmek.CreateAsync(request, ct), target, null);
+        WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
+        if (r.Note is not null)
+        {
+            if (r.Note.Contains("lacks purpose", StringComparison.Ordinal)) WriteWarning(r.Note);
+            else WriteVerbose(r.Note);
+        }
+        WriteObject(new CmekKeySpec { Region = r.Spec.Region, Type = r.Spec.TypeName, Uri = r.Spec.Uri, AuthPrincipal = r.Spec.AuthPrincipal });
+    }
+
+    private Dictionary<string, SecureString>? Credentials()
+    {
+        object? value = ProviderCredential is PSObject pso ? pso.BaseObject : ProviderCredential;
+        switch (value)
+        {
+            case null:
+                return null;
+            case IDictionary table:
+                var result = new Dictionary<string, SecureString>(StringComparer.Ordinal);
+                foreach (DictionaryEntry e in table)
+                {
+                    string key = e.Key?.ToString() ?? "";
+                    object? v = e.Value is PSObject p ? p.BaseObject : e.Value;
+                    result[key] = v switch
+                    {
+                        SecureString s => s,
+                        PSCredential c => c.Password,
+                        null => throw new ArgumentException($"-ProviderCredential: '{key}' has no value.", nameof(ProviderCredential)),
+                        _ => SecureStrings.From(v.ToString()),
+                    };
+                }
+                return result;
+            case PSCredential cred:
+                return Provider switch
+                {
+                    "awskms" => new() { ["access_key"] = SecureStrings.From(cred.UserName), ["secret_key"] = cred.Password },
+                    "azurekeyvault" => new() { ["client_id"] = SecureStrings.From(cred.UserName), ["client_secret"] = cred.Password, ["tenant_id"] = SecureStrings.From(AuthPrincipal ?? "") },
+                    _ => throw new ArgumentException("-ProviderCredential: GCP credentials are a service account file on the Vault server; pass @{ service_account_file = '/etc/vault/gcp-kms.json' }.", nameof(ProviderCredential)),
+                };
+            default:
+                throw new ArgumentException("-ProviderCredential must be a hashtable of Vault credential keys (e.g. @{ access_key = '...'; secret_key = '...' }) or a PSCredential.", nameof(ProviderCredential));
+        }
+    }
+}

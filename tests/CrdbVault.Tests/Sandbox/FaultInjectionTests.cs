@@ -1,0 +1,75 @@
+using System.Net;
+using CrdbVault.Sandbox;
+using CrdbVault.Tests.Infrastructure;
+using Xunit;
+
+namespace CrdbVault.Tests.Sandbox;
+
+/// <summary>Faults the double injects so the client's retry, timeout and redirect logic can be tested.</summary>
+[Collection("sandbox")]
+public sealed class FaultInjectionTests(SandboxFixture sandbox)
+{
+    private FaultInjector Faults => sandbox.World.Options.Faults;
+
+    [Fact]
+    public async Task Status_with_errors_and_retry_after_then_normal()
+    {
+        try
+        {
+            Fault f = Faults.Add(new Fault { PathPrefix = "sys/health", Status = 429, Errors = ["rate limit quota exceeded"], RetryAfterSeconds = 2, Times = 1 });
+            var first = await sandbox.SendAsync("GET", "sys/health");
+            Assert.Equal((HttpStatusCode)429, first.Status);
+            Assert.Equal("rate limit quota exceeded", first.Errors[0]);
+            Assert.Equal(TimeSpan.FromSeconds(2), first.Headers.RetryAfter!.Delta);
+            Assert.Equal(HttpStatusCode.OK, (await sandbox.SendAsync("GET", "sys/health")).Status);
+            Assert.Equal(1, f.Hits);
+        }
+        finally { Faults.Clear(); }
+    }
+
+    [Fact]
+    public async Task After_execution_the_work_is_done_but_the_client_sees_an_error()
+    {
+        string name = SandboxFixture.Unique("after");
+        try
+        {
+            Faults.Add(new Fault { Method = "PUT", PathPrefix = $"sys/policies/acl/{name}", Status = 503, Errors = ["Vault is sealed"], AfterExecution = true });
+            var r = await sandbox.RootAsync("PUT", $"sys/policies/acl/{name}", new { policy = "path \"x\" { capabilities = [\"read\"] }" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Status);
+            Assert.Equal(HttpStatusCode.OK, (await sandbox.RootAsync("GET", $"sys/policies/acl/{name}")).Status);
+        }
+        finally { Faults.Clear(); }
+    }
+
+    [Fact]
+    public async Task Drop_and_delay()
+    {
+        try
+        {
+            Faults.Add(new Fault { PathPrefix = "sys/health", Drop = true });
+            await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.SendAsync("GET", "sys/health"));
+
+            Faults.Add(new Fault { PathPrefix = "sys/health", Delay = TimeSpan.FromMilliseconds(300) });
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(HttpStatusCode.OK, (await sandbox.SendAsync("GET", "sys/health")).Status);
+            Assert.True(watch.ElapsedMilliseconds >= 280);
+        }
+        finally { Faults.Clear(); }
+    }
+
+    [Fact]
+    public async Task Redirect_points_to_the_same_server_once()
+    {
+        try
+        {
+            Faults.Add(new Fault { PathPrefix = "auth/token/lookup-self", Redirect = true });
+            var first = await sandbox.RootAsync("GET", "auth/token/lookup-self");
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, first.Status);
+            Uri location = first.Headers.Location!;
+            Assert.Equal(sandbox.World.VaultAddress + "/v1/auth/token/lookup-self", location.ToString());
+            using HttpClient client = sandbox.World.Vault.CreateClient(sandbox.World.RootToken);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(location)).StatusCode);
+        }
+        finally { Faults.Clear(); }
+    }
+}

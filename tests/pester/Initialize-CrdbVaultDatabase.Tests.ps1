@@ -1,0 +1,69 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-CrdbVaultModule
+    $script:Sandbox = Start-CrdbSandbox
+    $null = Connect-CrdbSandboxVault $Sandbox
+    $script:Url = Get-CrdbSandboxConnectionUrl $Sandbox
+}
+AfterAll {
+    Disconnect-CrdbVault
+    Stop-CrdbSandbox $script:Sandbox
+}
+
+Describe 'Initialize-CrdbVaultDatabase' {
+    It 'is exported with help and an OutputType' {
+        $facts = Get-CrdbCommandFacts 'Initialize-CrdbVaultDatabase'
+        $facts.Command | Should -Not -BeNullOrEmpty
+        $facts.Synopsis | Should -Not -Match '^\s*Initialize-CrdbVaultDatabase(\s|$)'
+        $facts.OutputType | Should -Contain 'CrdbVault.VaultDatabaseConnection'
+    }
+
+    It '-WhatIf changes nothing' {
+        Initialize-CrdbVaultDatabase -Name whatif -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath 'whatifdb' -WhatIf -WarningAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        { Set-CrdbVaultRole -Name r -ConnectionName whatif -MountPath 'whatifdb' -ErrorAction Stop } | Should -Throw
+    }
+
+    It 'enables the mount and writes the connection with templated credentials and a lower-case username template' {
+        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+        $c.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultDatabaseConnection'
+        $c.Name | Should -Be 'pg'
+        $c.MountPath | Should -Be 'database'
+        $c.MountCreated | Should -BeTrue
+        $c.PluginName | Should -Be 'postgresql-database-plugin'
+        $c.ConnectionUrl | Should -BeLike 'postgresql://{{username}}:{{password}}@*'
+        $c.Username | Should -Be $Sandbox.AdminCredential.UserName
+        $c.UsernameTemplate | Should -Match 'lowercase'
+        "$c" | Should -Be 'database/config/pg'
+    }
+
+    It 'is idempotent: a second run reuses the mount' {
+        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+        $c.MountCreated | Should -BeFalse
+    }
+
+    It 'warns that sslmode=disable does not verify the server' {
+        $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -Match 'identity is not verified'
+    }
+
+    It 'refuses a URL that carries credentials, before any request' {
+        $bad = $Url -replace 'postgresql://', 'postgresql://root:secret@'
+        $err = { Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $bad -Credential $Sandbox.AdminCredential -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidDatabaseConnectionArgument,*' -PassThru
+        $err.Exception.Message | Should -Not -Match 'secret'
+    }
+
+    It 'refuses a name that is not a single path segment' {
+        { Initialize-CrdbVaultDatabase -Name '../sys' -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidDatabaseConnectionArgument,*'
+    }
+
+    It 'reports a wrong admin password as a Vault error naming the connection' {
+        $wrong = [pscredential]::new($Sandbox.AdminCredential.UserName, (ConvertTo-SecureString 'wrong-password' -AsPlainText -Force))
+        $err = { Initialize-CrdbVaultDatabase -Name badpw -ConnectionUrl $Url -Credential $wrong -ErrorAction Stop -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'DatabaseConfigFailed,*' -PassThru
+        $err.Exception.Message | Should -Not -Match 'wrong-password'
+    }
+}

@@ -1,0 +1,62 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-CrdbVaultModule
+    $script:Sandbox = Start-CrdbSandbox
+    $null = Connect-CrdbSandboxVault $Sandbox
+    $null = Initialize-CrdbSandboxRole $Sandbox -Role app
+    $script:Target = Get-CrdbSandboxSqlTarget $Sandbox
+}
+AfterAll {
+    Revoke-CrdbLease -Prefix 'database/creds/app' -Sync -ErrorAction SilentlyContinue
+    Disconnect-CrdbVault
+    Stop-CrdbSandbox $script:Sandbox
+}
+
+Describe 'Test-CrdbConnection' {
+    It 'is exported with help and an OutputType' {
+        $facts = Get-CrdbCommandFacts 'Test-CrdbConnection'
+        $facts.Command | Should -Not -BeNullOrEmpty
+        $facts.Synopsis | Should -Not -Match '^\s*Test-CrdbConnection(\s|$)'
+        $facts.OutputType | Should -Contain 'CrdbVault.ConnectionTestResult'
+    }
+
+    It 'logs in with a piped dynamic credential and reports who the server says you are' {
+        $c = New-CrdbDynamicCredential app
+        $r = $c | Test-CrdbConnection @Target
+        $r.PSObject.TypeNames | Should -Contain 'CrdbVault.ConnectionTestResult'
+        $r.UserName | Should -Be $c.UserName
+        $r.Server | Should -Be $Sandbox.PostgresHost
+        $r.Port | Should -Be $Sandbox.PostgresPort
+        $r.ServerVersion | Should -Match 'PostgreSQL'
+        $r.IsCockroachDb | Should -BeFalse
+        $r.AuthenticationMethod | Should -Be 'password'
+    }
+
+    It 'logs in with an explicit -Credential' {
+        (Test-CrdbConnection @Target -Credential $Sandbox.AdminCredential).UserName | Should -Be $Sandbox.AdminCredential.UserName
+    }
+
+    It 'reports a wrong password as SqlAuthenticationFailed without the password' {
+        $bad = [pscredential]::new($Sandbox.AdminCredential.UserName, (ConvertTo-SecureString 'wrong-pass-123' -AsPlainText -Force))
+        Test-CrdbConnection @Target -Credential $bad -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Match '^SqlAuthenticationFailed,'
+        ($e | Out-String) | Should -Not -Match 'wrong-pass-123'
+    }
+
+    It 'reports a closed port as SqlConnectionFailed' {
+        $closed = $Target.Clone(); $closed.Port = 1
+        Test-CrdbConnection @closed -Credential $Sandbox.AdminCredential -Timeout 5 -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Match '^SqlConnectionFailed,'
+    }
+
+    It 'refuses a -RootCertificate that does not exist' {
+        { Test-CrdbConnection @Target -Credential $Sandbox.AdminCredential -RootCertificate './no-such-ca.crt' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidConnectionArgument,*'
+    }
+
+    It 'validates -SslMode' {
+        { Test-CrdbConnection -Server h -Credential $Sandbox.AdminCredential -SslMode 'sometimes' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+    }
+}
