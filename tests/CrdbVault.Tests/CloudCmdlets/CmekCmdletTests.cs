@@ -72,6 +72,25 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
     }
 
     [Fact]
+    public void Real_CmekKeySpec_objects_from_New_CrdbCmekRegionSpec_pipe_into_Set_CrdbCmek()
+    {
+        string id = CloudCmdletFixture.NewAwsCluster(fx.Fast, "us-east-1", "us-west-2");
+        using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
+
+        ScriptResult r = s.Run($$"""
+            $specs = 'us-east-1', 'us-west-2' | ForEach-Object {
+                New-CrdbCmekRegionSpec -Region $_ -Type AWS_KMS -Uri "arn:aws:kms:${_}:111122223333:key/{{KeyA}}" -AuthPrincipal 'arn:aws:iam::111122223333:role/crdb-cmek'
+            }
+            $specs[0].PSObject.TypeNames[0]
+            $specs | Set-CrdbCmek -ClusterId {{id}}
+            """).AssertSuccess();
+
+        Assert.Equal("CrdbVault.CmekKeySpec", r.Output[0].ToString());
+        Assert.Equal("ENABLED", (string)((dynamic)r.Output[1]).Status);
+        Assert.Equal(["us-east-1", "us-west-2"], Rows(r.Output[1]).Select(x => x.Region));
+    }
+
+    [Fact]
     public void A_cluster_without_CMEK_reads_disabled_and_enabling_twice_tells_to_rotate()
     {
         string id = CloudCmdletFixture.NewAwsCluster(fx.Fast);
