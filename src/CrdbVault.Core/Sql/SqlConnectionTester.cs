@@ -48,7 +48,8 @@ public static class SqlConnectionTester
                 : ex.InnerException is System.Net.Sockets.SocketException se ? $"{se.SocketErrorCode} (is the server running and the port right?)"
                 : ex.InnerException is TimeoutException || ex.Message.Contains("Timeout", StringComparison.OrdinalIgnoreCase) ? $"no answer within {target.Timeout.TotalSeconds:0} s"
                 : ex.Message;
-            throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: {why}.", isAuthentication: false, inner: null);
+            // The inner exception carries the real cause (never the password: Npgsql does not put it in messages).
+            throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: {why}.", isAuthentication: false, inner: ex);
         }
         catch (TimeoutException) when (!ct.IsCancellationRequested)
         {

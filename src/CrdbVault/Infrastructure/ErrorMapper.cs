@@ -67,6 +67,7 @@ internal static class ErrorMapper
         CrdbVault.Core.Sql.SqlConnectionException s => s.IsAuthentication
             ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
             : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
+        CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
         TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),

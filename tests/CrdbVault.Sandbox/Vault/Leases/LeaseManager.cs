@@ -161,7 +161,9 @@ public sealed class LeaseManager(TimeProvider clock) : ILeaseManager
     /// <summary>Revokes all leases under a prefix (Vault appends the trailing slash). Throws with the first failure.</summary>
     public Task RevokePrefixAsync(string prefix, bool force = false)
     {
-        return RevokeManyAsync(IdsUnder(prefix), force, "failed to revoke prefix: ");
+        // Vault's revoke-prefix walks the leases one at a time (revokePrefixCommon); concurrent
+        // REVOKE ... ON DATABASE statements would also trip PostgreSQL's "tuple concurrently updated".
+        return RevokeManyAsync(IdsUnder(prefix), force, "failed to revoke prefix: ", parallelism: 1);
     }
 
     /// <summary>
@@ -198,10 +200,10 @@ public sealed class LeaseManager(TimeProvider clock) : ILeaseManager
     public Task RevokeByTokenAsync(string accessor) =>
         RevokeManyAsync(_leases.Values.Where(l => l.TokenAccessor == accessor).Select(l => l.Id).ToList(), false, "failed to revoke token leases: ");
 
-    private async Task RevokeManyAsync(List<string> ids, bool force, string context)
+    private async Task RevokeManyAsync(List<string> ids, bool force, string context, int parallelism = ParallelRevocations)
     {
         var errors = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = ParallelRevocations }, async (id, _) =>
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (id, _) =>
         {
             try { await RevokeAsync(id, force).ConfigureAwait(false); }
             catch (LeaseException ex) { errors.Add(ex.Message); }
