@@ -128,7 +128,7 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
         Assert.StartsWith("InvalidClientCaCertificate", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains(expected, error.Exception.Message);
-        Assert.Empty(fx.Fast.Requests.Where(q => q.Path.Contains(id)));
+        Assert.DoesNotContain(fx.Fast.Requests, q => q.Path.Contains(id));
         if (kind == "key") Assert.DoesNotContain("PRIVATE KEY-----\n", CloudCmdletFixture.Text(error));
     }
 

@@ -258,7 +258,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
     }
 
     [Fact]
-    public void Throttling_and_server_errors_during_the_wait_are_retried_within_the_rate_limit()
+    public async Task Throttling_and_server_errors_during_the_wait_are_retried_within_the_rate_limit()
     {
         string id = CloudCmdletFixture.NewAwsCluster(fx.Fast);
         using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
@@ -271,7 +271,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
         unavailable = fx.Fast.Faults.Add(new Fault { Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 503, Times = 3 });
         throttled = fx.Fast.Faults.Add(new Fault { Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 429, Times = 2, RetryAfterSeconds = 1 });
 
-        ScriptResult r = run.GetAwaiter().GetResult().AssertSuccess();
+        ScriptResult r = (await run).AssertSuccess();
 
         Assert.Equal("ENABLED", (string)((dynamic)r.Output.Single()).Status);
         Assert.Equal(3, unavailable.Hits);
