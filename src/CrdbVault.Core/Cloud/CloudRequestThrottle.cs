@@ -10,7 +10,8 @@ namespace CrdbVault.Core.Cloud;
 /// </summary>
 internal sealed class CloudRequestThrottle
 {
-    private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(1);
+    // A little over a second: timers fire on a millisecond tick, the server stamps on its own clock.
+    private static readonly TimeSpan Cooldown = TimeSpan.FromMilliseconds(1100);
     private readonly SemaphoreSlim? _permits;
 
     public CloudRequestThrottle(int permitsPerSecond) =>

@@ -201,7 +201,7 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
         using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
 
         s.Run($"Remove-CrdbClientCaCert -ClusterId {id} -WhatIf").AssertSuccess();
-        Assert.Empty(CloudCmdletFixture.Changes(fx.Fast, id));
+        Assert.Empty(CloudCmdletFixture.Sent(fx.Fast, id));
 
         ScriptResult r = s.Run($"Remove-CrdbClientCaCert -ClusterId {id}").AssertSuccess();
         Assert.Equal("NOT_SET", (string)((dynamic)r.Output.Single()).Status);

@@ -56,7 +56,16 @@ public sealed class CloudCmdletFixture : IAsyncLifetime
     }
 
     /// <summary>Changing requests (anything but GET) the double received for a cluster.</summary>
+    /// <summary>
+    /// Change requests the Cloud accepted for processing. A 429 did nothing (the rate limiter answers
+    /// before any work) and the client rightly retries it: tests in one class share an API key, so the
+    /// previous test's requests can still count against this second.
+    /// </summary>
     public static List<CloudRequestRecord> Changes(CloudApiDouble server, string clusterId) =>
+        Sent(server, clusterId).Where(r => r.Status != 429).ToList();
+
+    /// <summary>Every change request sent at all, rejected or not (for "nothing was sent" checks).</summary>
+    public static List<CloudRequestRecord> Sent(CloudApiDouble server, string clusterId) =>
         server.Requests.Where(r => r.Method != "GET" && r.Path.Contains(clusterId, StringComparison.Ordinal)).ToList();
 
     public static string Text(ErrorRecord e) => e.Exception.Message + " " + e.ErrorDetails?.Message;

@@ -161,7 +161,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
         Assert.StartsWith("CmekRevokeNotConfirmed", error.FullyQualifiedErrorId);
         Assert.Contains("-Confirm:$false", error.Exception.Message);
         Assert.Contains("Nothing was sent", error.Exception.Message);
-        Assert.DoesNotContain(CloudCmdletFixture.Changes(fx.Fast, id), q => q.Method == "PATCH");
+        Assert.DoesNotContain(CloudCmdletFixture.Sent(fx.Fast, id), q => q.Method == "PATCH");
         Assert.Equal("ENABLED", (string)((dynamic)s.Run("Get-CrdbCmek -ClusterId " + id).AssertSuccess().Output.Single()).Status);
     }
 
@@ -173,7 +173,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
         s.Run(Enable(id)).AssertSuccess();
 
         s.Run($"Revoke-CrdbCmek -ClusterId {id} -WhatIf").AssertSuccess();
-        Assert.DoesNotContain(CloudCmdletFixture.Changes(fx.Fast, id), q => q.Method == "PATCH");
+        Assert.DoesNotContain(CloudCmdletFixture.Sent(fx.Fast, id), q => q.Method == "PATCH");
         ScriptResult r = s.Run($"Revoke-CrdbCmek -ClusterId {id} -Confirm:$false").AssertSuccess();
 
         dynamic status = r.Output.Single();
@@ -240,7 +240,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains(expected, error.Exception.Message);
         Assert.Contains("Nothing was sent", error.Exception.Message);
-        Assert.Empty(CloudCmdletFixture.Changes(fx.Fast, id));
+        Assert.Empty(CloudCmdletFixture.Sent(fx.Fast, id));
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper out
         Assert.StartsWith("CloudNotFound", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         Assert.Contains(missing, error.Exception.Message);
-        Assert.Empty(CloudCmdletFixture.Changes(fx.Fast, missing));
+        Assert.Empty(CloudCmdletFixture.Sent(fx.Fast, missing));
     }
 
     [Fact]
