@@ -159,17 +159,8 @@ public sealed partial class CloudApiClient : IDisposable
                     { Result: HttpResponseMessage r } => retry == CloudRetry.Safe ? IsRetryable((int)r.StatusCode) : (int)r.StatusCode == 429,
                     _ => false,
                 }),
-                DelayGenerator = args =>
-                {
-                    // The Cloud sends Retry-After with its rate-limit answers (cloud-api.md); honour it.
-                    if (args.Outcome.Result?.Headers.RetryAfter is RetryConditionHeaderValue ra)
-                    {
-                        TimeSpan? wait = ra.Delta ?? (ra.Date is DateTimeOffset d ? d - DateTimeOffset.UtcNow : null);
-                        if (wait is TimeSpan w && w > TimeSpan.Zero)
-                            return ValueTask.FromResult<TimeSpan?>(w < TimeSpan.FromSeconds(60) ? w : TimeSpan.FromSeconds(60));
-                    }
-                    return ValueTask.FromResult<TimeSpan?>(null);
-                },
+                // The Cloud sends Retry-After with its rate-limit answers (cloud-api.md); honour it.
+                DelayGenerator = args => ValueTask.FromResult(Http.RetryAfter.From(args.Outcome.Result, TimeSpan.FromSeconds(60))),
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();

@@ -250,17 +250,8 @@ public sealed class VaultClient : IDisposable
                     { Result: HttpResponseMessage r } => IsRetryable((int)r.StatusCode),
                     _ => false,
                 }),
-                DelayGenerator = args =>
-                {
-                    // Honour Retry-After on 429/503 (go-retryablehttp does the same).
-                    if (args.Outcome.Result?.Headers.RetryAfter is RetryConditionHeaderValue ra)
-                    {
-                        TimeSpan? wait = ra.Delta ?? (ra.Date is DateTimeOffset d ? d - DateTimeOffset.UtcNow : null);
-                        if (wait is TimeSpan w && w > TimeSpan.Zero)
-                            return ValueTask.FromResult<TimeSpan?>(w < TimeSpan.FromSeconds(30) ? w : TimeSpan.FromSeconds(30));
-                    }
-                    return ValueTask.FromResult<TimeSpan?>(null);
-                },
+                // Honour Retry-After on 429/503 (go-retryablehttp does the same).
+                DelayGenerator = args => ValueTask.FromResult(Http.RetryAfter.From(args.Outcome.Result, TimeSpan.FromSeconds(30))),
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();
