@@ -64,9 +64,10 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
                 $"cluster {ClusterId} (regions {regions})",
                 "Revoke CockroachDB Cloud's use of the CMEK keys: the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
         }
-        catch (Exception ex) when (ex is HostException or PSInvalidOperationException or NotImplementedException)
+        catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            // No one can answer the prompt (runbook, pipeline, hosted engine): fail safe.
+            // No one can answer the prompt (runbook, pipeline, hosted engine; hosts throw HostException,
+            // PSInvalidOperationException or their own "not implemented"): fail safe, whatever the host threw.
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
                 "CmekRevokeNotConfirmed", ErrorCategory.PermissionDenied, ClusterId));
