@@ -12,7 +12,7 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine("""
             usage: CrdbVault.Sandbox <command>
-              serve [--info-file FILE]  start PostgreSQL and the Vault double; write {VAULT_ADDR, VAULT_TOKEN, POSTGRES_URL}
+              serve [--info-file FILE]  start PostgreSQL, the Vault and Cloud API doubles; write {VAULT_ADDR, VAULT_TOKEN, COCKROACH_SERVER, COCKROACH_API_KEY, COCKROACH_CLUSTER_ID, POSTGRES_URL}
                                         as JSON to FILE (atomically) and stdout; stop on SIGTERM or Ctrl+C
               demo                      run the module's demo against a fresh sandbox
             """);

@@ -28,6 +28,9 @@ public static class ServeCommand
         {
             ["VAULT_ADDR"] = world.VaultAddress,
             ["VAULT_TOKEN"] = world.RootToken,
+            ["COCKROACH_SERVER"] = world.CloudAddress,
+            ["COCKROACH_API_KEY"] = world.CloudApiKey,
+            ["COCKROACH_CLUSTER_ID"] = world.CloudClusterId,
             ["POSTGRES_URL"] = world.Postgres.AdminUrl,
         };
         if (world.Vault.CaCertificatePath is string ca) info["VAULT_CACERT"] = ca;

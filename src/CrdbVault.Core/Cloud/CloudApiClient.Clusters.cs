@@ -39,7 +39,7 @@ public sealed partial class CloudApiClient
         }
         var body = new UpdateClusterSpecification(new DedicatedClusterUpdateSpecification(regionNodes, specs is { Count: > 0 } ? specs : null));
         CloudCall call = CloudCall.Change(clusterId,
-            $"check the cluster's regions and state with Get-CrdbCloudCluster -ClusterId {clusterId} before repeating.",
+            $"check the cluster's regions and state (Cloud Console, or GET /api/v1/clusters/{clusterId}) before repeating.",
             "The cluster is busy with another operation, or the change conflicts with its state (CMEK specs may be given only for new regions).");
         return await SendAsync<CloudCluster>(HttpMethod.Patch, $"/api/v1/clusters/{id}", body, call, ct).ConfigureAwait(false);
     }
@@ -76,6 +76,6 @@ public sealed partial class CloudApiClient
                 return cluster.IsReady;
             },
             cluster => $"{cluster.State}{(string.IsNullOrEmpty(cluster.OperationStatus) ? "" : " / " + cluster.OperationStatus)}",
-            timeout, $"Get-CrdbCloudCluster -ClusterId {clusterId}", progress, ct);
+            timeout, $"the Cloud Console (or GET /api/v1/clusters/{clusterId})", progress, ct);
     }
 }

@@ -192,6 +192,9 @@ public sealed partial class CloudApiClient : IDisposable
             throw new ArgumentException($"'{server}' uses http: the API key would travel unencrypted. Use https (default '{CloudClientOptions.DefaultServer}').", nameof(server));
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> saying what to give when <paramref name="clusterId"/> cannot be a cluster ID.</summary>
+    public static void ValidateClusterId(string? clusterId) => ClusterSegment(clusterId);
+
     /// <summary>Checks a cluster ID before it goes into a path, and returns it escaped.</summary>
     internal static string ClusterSegment(string? clusterId)
     {

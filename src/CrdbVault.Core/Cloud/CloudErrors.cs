@@ -32,7 +32,7 @@ internal static class CloudErrors
             429 => (CloudErrorKind.RateLimited,
                 $"Still over the Cloud API limit of 10 requests per second per service account after {attempts} attempt(s): another script may be using the same key. Wait a few seconds and try again."),
             503 => (CloudErrorKind.ServerError,
-                $"The Cloud is busy or cluster {cluster} is locked by another operation: wait until its state is CREATED (Get-CrdbCloudCluster), then try again.{Unknown(call)}"),
+                $"The Cloud is busy or cluster {cluster} is locked by another operation: wait until its state is CREATED (Cloud Console, or GET /api/v1/clusters/{cluster}), then try again.{Unknown(call)}"),
             >= 500 => (CloudErrorKind.ServerError, $"CockroachDB Cloud failed on its side; try again later.{Unknown(call)}"),
             _ => (CloudErrorKind.Other, "The Cloud rejected the request as sent."),
         };

@@ -107,6 +107,37 @@ public sealed class VaultClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// GET of an endpoint that answers raw bytes instead of JSON (pki/ca/pem, pki/crl/pem, pki/ca).
+    /// Returns null for 204 or an empty body (nothing there yet) and for 404 without errors.
+    /// </summary>
+    public async Task<byte[]?> ReadRawAsync(string path, CancellationToken ct)
+    {
+        string relative = path.TrimStart('/');
+        string? token = Tokens is null ? null : await Tokens.GetTokenAsync(ct).ConfigureAwait(false);
+        var context = ResilienceContextPool.Shared.Get(ct);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _retry.ExecuteAsync(
+                static async (ctx, state) => await state.self.SendOnceAsync(HttpMethod.Get, state.relative, null, state.token, VaultRequestOptions.Read, ctx.CancellationToken).ConfigureAwait(false),
+                context, (self: this, relative, token)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+        using (response)
+        {
+            byte[] content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (status is >= 200 and < 300) return content.Length == 0 ? null : content;
+            IReadOnlyList<string> errors = VaultResponse.ParseErrors(content);
+            if (status == 404 && errors.Count == 0) return null;
+            throw CreateError(HttpMethod.Get, relative, status, errors, VaultRequestOptions.Read);
+        }
+    }
+
     private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string relative, byte[]? payload, string? token, VaultRequestOptions options, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

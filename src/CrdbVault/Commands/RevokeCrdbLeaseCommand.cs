@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CrdbVault.Core.Certificates;
 using CrdbVault.Core.Leases;
 using CrdbVault.Infrastructure;
 
@@ -10,7 +11,10 @@ namespace CrdbVault.Commands;
 /// statements: the SQL user is dropped. -LeaseId binds by property name from any object of this module
 /// that carries one. Without -Sync Vault queues the revocation and answers at once (done within a
 /// moment); with -Sync it answers after the statements ran, so a failure is reported here.
-/// -Prefix (e.g. 'database/creds/app') revokes everything under it and needs sudo.</para>
+/// -Prefix (e.g. 'database/creds/app') revokes everything under it and needs sudo.
+/// Certificates pipe in too: one with a LeaseId (issued from a generate_lease role) has its lease revoked,
+/// which revokes the certificate; one without a lease but with SerialNumber and MountPath is revoked through
+/// &lt;mount&gt;/revoke, like Revoke-CrdbCertificate.</para>
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "CrdbLease", SupportsShouldProcess = true, DefaultParameterSetName = ById)]
 [OutputType(typeof(VaultLease))]
@@ -23,6 +27,16 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Parameter(Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     public string? LeaseId { get; set; }
+
+    /// <summary>From certificate objects without a lease: the serial to revoke through PKI.</summary>
+    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? SerialNumber { get; set; }
+
+    /// <summary>From certificate objects: the PKI mount that issued them.</summary>
+    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? MountPath { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ByPrefix)]
     public string Prefix { get; set; } = "";
@@ -55,9 +69,14 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
             return;
         }
 
+        if (string.IsNullOrEmpty(LeaseId) && !string.IsNullOrEmpty(SerialNumber))
+        {
+            RevokeCertificate(SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
+            return;
+        }
         if (string.IsNullOrEmpty(LeaseId))
         {
-            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output)."),
+            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
                 "MissingLeaseId", ErrorCategory.InvalidArgument, null));
             return;
         }
@@ -78,5 +97,24 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
             WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
             if (PassThru && before is not null) WriteObject(LeaseView.From(before));
         }
+    }
+
+    private void RevokeCertificate(string serialText, string mountText)
+    {
+        string serial, mount;
+        try
+        {
+            serial = CertificateChecks.NormalizeSerial(serialText);
+            mount = Core.Validation.InputValidator.MountPath(mountText);
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), "InvalidSerialNumber", ErrorCategory.InvalidArgument, serialText));
+            return;
+        }
+        if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke the certificate (it has no lease; revoked through the PKI mount)")) return;
+        var engine = new PkiEngine(Client, mount);
+        if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))
+            WriteVerbose($"Revoked certificate {serial} of {mount}/ at {at:u}.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CrdbVault.Core.Certificates;
 using CrdbVault.Core.Sql;
 using CrdbVault.Infrastructure;
 
@@ -9,13 +10,26 @@ namespace CrdbVault.Commands;
 /// <para type="description">Opens a real SQL session (TLS verify-full by default) and runs
 /// SELECT current_user, version(). Success emits a ConnectionTestResult; a refused login is an
 /// AuthenticationError and an unreachable server a ConnectionError, so scripts can tell them apart.
-/// Pipe a DynamicCredential to test it.</para>
+/// Pipe a DynamicCredential to test it. With -CertsDir and -User it logs in with client.&lt;user&gt;.crt and
+/// client.&lt;user&gt;.key (no password), trusting ca.crt from the same folder unless -RootCertificate says
+/// otherwise; like CockroachDB it refuses a key file that group or others can read, and says how to fix it.</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "CrdbConnection", DefaultParameterSetName = PasswordSet)]
 [OutputType(typeof(ConnectionTestResult))]
 public sealed class TestCrdbConnectionCommand : CrdbCmdlet
 {
     internal const string PasswordSet = "Credential";
+    internal const string CertificateSet = "Certificate";
+
+    /// <summary>A CockroachDB certs dir holding ca.crt, client.&lt;user&gt;.crt and client.&lt;user&gt;.key.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertsDir { get; set; } = "";
+
+    /// <summary>The SQL user whose client certificate to log in with.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string User { get; set; } = "";
 
     /// <summary>User and password, e.g. the Credential of New-CrdbDynamicCredential.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
@@ -56,6 +70,11 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
         {
             target = BuildTarget();
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "KeyFilePermissionsTooOpen", ErrorCategory.SecurityError, CertsDir));
+            return;
+        }
         catch (ArgumentException ex)
         {
             ThrowInvalidArgument(ex.Message, "InvalidConnectionArgument", Server);
@@ -77,6 +96,7 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
 
     private SqlTarget BuildTarget()
     {
+        if (ParameterSetName == CertificateSet) return BuildCertificateTarget();
         string? root = RootCertificate is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RootCertificate);
         if (root is not null && !File.Exists(root))
             throw new ArgumentException($"-RootCertificate '{root}' does not exist. Pass the PEM file of the cluster's CA (ca.crt).", nameof(RootCertificate));
@@ -89,6 +109,53 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
             Database = Database,
             UserName = Credential.UserName,
             Password = Credential.Password,
+            RootCertificatePath = root,
+            SslMode = SslModes.Parse(SslMode),
+            Timeout = Timeout ?? TimeSpan.FromSeconds(15),
+        };
+    }
+
+    private SqlTarget BuildCertificateTarget()
+    {
+        Core.Validation.InputValidator.SqlUserName(User);
+        var dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
+        if (!Directory.Exists(dir.FullPath))
+            throw new ArgumentException($"-CertsDir '{dir.FullPath}' does not exist. Issue a certificate into it first: New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(CertsDir));
+        string cert = dir.ClientCertPath(User), key = dir.ClientKeyPath(User);
+        if (!File.Exists(cert) || !File.Exists(key))
+            throw new ArgumentException($"'{dir.FullPath}' has no client.{User}.crt and client.{User}.key. Issue them with: New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(User));
+        try
+        {
+            CertsDirectory.CheckKeyFile(key);
+        }
+        catch (IOException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(CertsDir));
+        }
+        string? root = RootCertificate is null ? (File.Exists(dir.CaPath) ? dir.CaPath : null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RootCertificate);
+        if (root is not null && !File.Exists(root))
+            throw new ArgumentException($"-RootCertificate '{root}' does not exist. Pass the PEM file of the cluster's CA (ca.crt).", nameof(RootCertificate));
+        try
+        {
+            using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(cert));
+            IReadOnlyList<string> principals = CertificateChecks.Principals(x509);
+            if (!principals.Contains(User))
+                WriteWarning($"client.{User}.crt names {string.Join(", ", principals.Select(p => $"'{p}'"))}, not '{User}': the server will probably refuse it.");
+            if (x509.NotAfter.ToUniversalTime() < DateTime.UtcNow)
+                WriteWarning($"client.{User}.crt expired at {x509.NotAfter.ToUniversalTime():u}: issue a new one with New-CrdbClientCert -Force.");
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new ArgumentException($"'{cert}' is not a PEM certificate ({ex.Message}).", nameof(CertsDir));
+        }
+        return new SqlTarget
+        {
+            Server = Server,
+            Port = Port,
+            Database = Database,
+            UserName = User,
+            ClientCertificatePath = cert,
+            ClientKeyPath = key,
             RootCertificatePath = root,
             SslMode = SslModes.Parse(SslMode),
             Timeout = Timeout ?? TimeSpan.FromSeconds(15),

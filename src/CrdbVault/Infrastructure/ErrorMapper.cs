@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Infrastructure;
@@ -19,6 +20,10 @@ internal static class ErrorMapper
         var record = new ErrorRecord(ex, idOverride ?? id, category, target);
         if (ex is VaultApiException { MayHaveExecuted: true })
             record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The request may have taken effect on the server; check before repeating it." };
+        if (ex is CloudApiException { MayHaveExecuted: true })
+            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The change may have been accepted by CockroachDB Cloud; read its status (Get-CrdbCmek / Get-CrdbClientCaCert) before repeating it." };
+        else if (ex is CloudOperationTimeoutException)
+            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The operation goes on at CockroachDB Cloud; check it later or wait longer with a larger -TimeoutSeconds." };
         return record;
     }
 
@@ -43,9 +48,26 @@ internal static class ErrorMapper
             VaultErrorKind.Timeout => ("VaultTimeout", ErrorCategory.OperationTimeout),
             _ => ("VaultError", ErrorCategory.NotSpecified),
         },
+        CloudApiException c => c.Kind switch
+        {
+            CloudErrorKind.Unauthenticated => ("CloudUnauthenticated", ErrorCategory.AuthenticationError),
+            CloudErrorKind.PermissionDenied => ("CloudPermissionDenied", ErrorCategory.PermissionDenied),
+            CloudErrorKind.NotFound => ("CloudNotFound", ErrorCategory.ObjectNotFound),
+            CloudErrorKind.InvalidRequest => ("CloudInvalidRequest", ErrorCategory.InvalidArgument),
+            CloudErrorKind.Conflict => ("CloudConflict", ErrorCategory.ResourceBusy),
+            CloudErrorKind.RateLimited => ("CloudRateLimited", ErrorCategory.LimitsExceeded),
+            CloudErrorKind.ServerError => ("CloudServerError", ErrorCategory.ResourceUnavailable),
+            CloudErrorKind.ConnectionFailed => ("CloudConnectionFailed", ErrorCategory.ConnectionError),
+            CloudErrorKind.Timeout => ("CloudTimeout", ErrorCategory.OperationTimeout),
+            _ => ("CloudError", ErrorCategory.NotSpecified),
+        },
+        CloudOperationFailedException => ("CloudOperationFailed", ErrorCategory.InvalidResult),
+        CloudOperationTimeoutException => ("CloudOperationTimeout", ErrorCategory.OperationTimeout),
+        CrdbVault.Core.Keys.CmekManifestException => ("InvalidCmekManifest", ErrorCategory.InvalidData),
         CrdbVault.Core.Sql.SqlConnectionException s => s.IsAuthentication
             ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
             : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
+        CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
         TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),

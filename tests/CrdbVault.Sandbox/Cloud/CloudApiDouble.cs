@@ -57,6 +57,10 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
 
     public CloudDoubleOptions Options => _options;
 
+    /// <summary>What GET /api/v1/organization answers.</summary>
+    public string OrganizationId { get; } = "5c1d3a7e-2b4f-4e6a-9d8c-0f1e2d3c4b5a";
+    public string OrganizationName { get; } = "CrdbVault Sandbox";
+
     /// <summary>Starts Kestrel on a free loopback port and returns once it listens.</summary>
     public static async Task<CloudApiDouble> StartAsync(CloudDoubleOptions? options = null, CancellationToken ct = default)
     {
@@ -196,6 +200,25 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
             await CloudDoubleError.WriteAsync(context, 429, GrpcStatus.ResourceExhausted, "rate limit exceeded");
             return;
         }
+        if (path.TrimEnd('/') == "/api/v1/organization" && method == "GET")
+        {
+            // The caller's organization (roles ORG_ADMIN / ORG_MEMBER): what Connect-CrdbCloud reads to prove a key.
+            if (role == CloudKeyRole.ClusterOnly)
+            {
+                await CloudDoubleError.WriteAsync(context, 403, GrpcStatus.PermissionDenied, "the service account has no role at the organization scope");
+                return;
+            }
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(new JsonObject
+            {
+                ["id"] = OrganizationId,
+                ["name"] = OrganizationName,
+                ["label"] = "crdbvault-sandbox",
+                ["created_at"] = "2024-01-01T00:00:00Z",
+            }.ToJsonString());
+            return;
+        }
         Match m = ClusterPath().Match(path);
         if (!m.Success)
         {
@@ -208,7 +231,7 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
         {
             if (cluster is null)
                 throw CloudDoubleError.NotFound($"cluster {id} not found");
-            JsonNode answer = await _endpoints.HandleAsync(context, cluster, m.Groups["resource"].Value, role == CloudKeyRole.ClusterAdmin);
+            JsonNode answer = await _endpoints.HandleAsync(context, cluster, m.Groups["resource"].Value, role is CloudKeyRole.ClusterAdmin or CloudKeyRole.ClusterOnly);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(answer.ToJsonString());

@@ -36,6 +36,9 @@ public enum CloudKeyRole
 
     /// <summary>CLUSTER_DEVELOPER-like: may read the cluster, nothing under cmek or client-ca-cert (those need admin/operator roles).</summary>
     ClusterDeveloper,
+
+    /// <summary>Cluster Admin on the clusters but no organization-scoped role: GET /api/v1/organization answers 403.</summary>
+    ClusterOnly,
 }
 
 /// <summary>One request as the double saw it; no header values, no bodies.</summary>

@@ -37,4 +37,10 @@ public sealed class VaultReply
         foreach (string k in keys) array.Add(k);
         return array.Count == 0 ? NotFound() : Ok(new JsonObject { ["keys"] = array });
     }
+
+    /// <summary>A body that is not JSON (pki/ca/pem, pki/ca, pki/crl): its bytes and Content-Type.</summary>
+    public byte[]? RawBytes { get; init; }
+    public string? RawContentType { get; init; }
+
+    public static VaultReply RawContent(byte[] bytes, string contentType) => new() { RawBytes = bytes, RawContentType = contentType };
 }

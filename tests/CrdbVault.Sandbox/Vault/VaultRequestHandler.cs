@@ -45,6 +45,15 @@ public sealed class VaultRequestHandler(VaultCore core, VaultRequestLog log)
             if (await ApplyFaultAsync(ctx, fault, method, path, ns, tokenId).ConfigureAwait(false)) return;
         }
 
+        if (reply.RawBytes is not null && reply.Status < 400)
+        {
+            // pki/ca/pem, pki/crl and friends answer raw bytes with their own Content-Type, not JSON.
+            log.Add(new VaultRequestRecord(core.Clock.GetUtcNow(), method, path, ns, tokenId is not null, reply.Status));
+            ctx.Response.StatusCode = reply.Status;
+            ctx.Response.ContentType = reply.RawContentType ?? "application/octet-stream";
+            await ctx.Response.Body.WriteAsync(reply.RawBytes, ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         (int status, string? body) = VaultEnvelope.Render(reply, mount);
         log.Add(new VaultRequestRecord(core.Clock.GetUtcNow(), method, path, ns, tokenId is not null, status));
         await WriteAsync(ctx, status, body).ConfigureAwait(false);

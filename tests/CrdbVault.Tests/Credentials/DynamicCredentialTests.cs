@@ -102,6 +102,8 @@ public sealed class DynamicCredentialTests : CredentialTestBase
         await admin.OpenAsync();
         await using var owner = new NpgsqlCommand($"SELECT tableowner FROM pg_tables WHERE tablename = '{table}'", admin);
         Assert.Equal(Sandbox.World.Postgres.AdminUser, (string?)await owner.ExecuteScalarAsync());
+        // Leave the shared database as we found it: other tests revoke as non-superusers.
+        await ExecSqlAsync($"DROP TABLE {table}");
     }
 
     [Fact]

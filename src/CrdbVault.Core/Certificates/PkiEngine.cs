@@ -1,0 +1,260 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
+
+namespace CrdbVault.Core.Certificates;
+
+/// <summary>
+/// Vault's PKI secrets engine (vault-api.md §5) as CockroachDB needs it: the mount and its max TTL,
+/// the root (generated or already there), roles, issue, CA, revoke and CRL.
+/// </summary>
+public sealed class PkiEngine
+{
+    private readonly VaultClient _client;
+
+    public PkiEngine(VaultClient client, string mountPath = "cockroach_client_ca")
+    {
+        _client = client;
+        MountPath = InputValidator.MountPath(mountPath);
+    }
+
+    public string MountPath { get; }
+
+    /// <summary>The type of the engine at the mount, or null when none.</summary>
+    public async Task<string?> ReadMountTypeAsync(CancellationToken ct)
+    {
+        try
+        {
+            VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}", ct).ConfigureAwait(false);
+            return r?.GetString("type");
+        }
+        catch (VaultApiException ex) when (ex.Status == 400)
+        {
+            return null; // "No secret engine mount at ..."
+        }
+    }
+
+    /// <summary>Enables a PKI engine at the mount unless one is there; throws when another engine type holds the path.</summary>
+    public async Task<bool> EnsureMountAsync(CancellationToken ct)
+    {
+        string? existing = await ReadMountTypeAsync(ct).ConfigureAwait(false);
+        if (existing == "pki") return false;
+        if (existing is not null)
+            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{MountPath}/', not a PKI engine. Choose another -MountPath or disable that mount.");
+        try
+        {
+            await _client.WriteAsync($"sys/mounts/{MountPath}", new { type = "pki", description = "CockroachDB certificates (CrdbVault)" },
+                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Errors.Any(e => e.Contains("already in use", StringComparison.OrdinalIgnoreCase) || e.Contains("existing mount", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The mount's max lease TTL (sys/mounts/:path/tune answers a raw object).</summary>
+    public async Task<TimeSpan> ReadMaxLeaseTtlAsync(CancellationToken ct)
+    {
+        VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}/tune", ct).ConfigureAwait(false);
+        return r is null ? TimeSpan.Zero : VaultDuration.FromJson(r.Get("max_lease_ttl"));
+    }
+
+    /// <summary>Raises the mount's max lease TTL (seconds, the documented type) so a long-lived CA can be issued.</summary>
+    public Task TuneMaxLeaseTtlAsync(TimeSpan maxTtl, CancellationToken ct) =>
+        _client.WriteAsync($"sys/mounts/{MountPath}/tune", new { max_lease_ttl = (long)Math.Ceiling(maxTtl.TotalSeconds) }, VaultRequestOptions.IdempotentWrite, ct);
+
+    /// <summary>The default issuer's certificate (<c>ca/pem</c>, raw PEM) or null when the mount has none.</summary>
+    public async Task<CaInfo?> ReadCaAsync(CancellationToken ct)
+    {
+        byte[]? raw;
+        try
+        {
+            raw = await _client.ReadRawAsync($"{MountPath}/ca/pem", ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.NotFound)
+        {
+            return null; // no mount there ("no handler for route")
+        }
+        if (raw is null || raw.Length == 0) return null;
+        string pem = Encoding.ASCII.GetString(raw).Trim();
+        if (pem.Length == 0) return null;
+        X509Certificate2 cert = ParseCertificate(pem, $"{MountPath}/ca/pem");
+        string? issuerId = null;
+        try
+        {
+            VaultResponse? info = await _client.ReadAsync($"{MountPath}/issuer/default/json", ct).ConfigureAwait(false);
+            issuerId = info?.GetString("issuer_id");
+        }
+        catch (VaultApiException)
+        {
+            // Vault before 1.11 has no issuers; the id is optional.
+        }
+        return new CaInfo(MountPath, cert, pem + "\n", issuerId);
+    }
+
+    /// <summary>Generates an internal root (the key never leaves Vault).</summary>
+    public async Task<(CaInfo Ca, IReadOnlyList<string> Warnings)> GenerateRootAsync(string commonName, TimeSpan ttl, string keyType, int keyBits, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(commonName)) throw new ArgumentException("-CommonName is empty. Give the CA a name such as 'Cockroach CA'.", "CommonName");
+        var body = new Dictionary<string, object>
+        {
+            ["common_name"] = commonName,
+            ["ttl"] = VaultDuration.Format(ttl),
+            ["key_type"] = keyType,
+            ["key_bits"] = keyBits,
+            ["exclude_cn_from_sans"] = true,
+        };
+        VaultResponse r = await _client.WriteAsync($"{MountPath}/root/generate/internal", body,
+            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again." }, ct).ConfigureAwait(false)
+            ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 204);
+        string pem = r.GetString("certificate") ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
+        return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", r.GetString("issuer_id")), r.Warnings);
+    }
+
+    /// <summary>Imports an existing CA (certificate and its key, PEM) as the mount's issuer (<c>config/ca</c>).</summary>
+    public async Task ImportCaBundleAsync(System.Security.SecureString pemBundle, CancellationToken ct)
+    {
+        await _client.WriteAsync($"{MountPath}/config/ca", new Dictionary<string, object> { ["pem_bundle"] = SecureStrings.Reveal(pemBundle) },
+            VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+    }
+
+    public async Task WriteRoleAsync(string name, IReadOnlyDictionary<string, object> body, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "Role");
+        await _client.WriteAsync($"{MountPath}/roles/{name}", body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The role's data, or null when there is no such role.</summary>
+    public async Task<JsonElement?> ReadRoleAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "Role");
+        VaultResponse? r = await _client.ReadAsync($"{MountPath}/roles/{name}", ct).ConfigureAwait(false);
+        return r?.Data;
+    }
+
+    public Task<IReadOnlyList<string>> ListRolesAsync(CancellationToken ct) => _client.ListAsync($"{MountPath}/roles", ct);
+
+    /// <summary>The HCL of an ACL policy, or null when there is none.</summary>
+    public async Task<string?> ReadPolicyAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "IssuerPolicyName");
+        VaultResponse? r = await _client.ReadAsync($"sys/policies/acl/{name}", ct).ConfigureAwait(false);
+        return r?.GetString("policy");
+    }
+
+    public async Task WritePolicyAsync(string name, string hcl, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "IssuerPolicyName");
+        await _client.WriteAsync($"sys/policies/acl/{name}", new { policy = hcl }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>pki/issue/&lt;role&gt;</c>. Never retried: each call creates a certificate, and a retried call
+    /// could leave an unknown one behind. The private key is kept as a SecureString from here on.
+    /// </summary>
+    public async Task<IssuedCertificate> IssueAsync(string role, PkiIssueRequest request, CancellationToken ct)
+    {
+        InputValidator.PathSegment(role, "Role");
+        string path = $"{MountPath}/issue/{role}";
+        var body = new Dictionary<string, object> { ["common_name"] = request.CommonName, ["format"] = "pem", ["private_key_format"] = "der" };
+        if (request.AltNames.Count > 0) body["alt_names"] = string.Join(',', request.AltNames);
+        if (request.IpSans.Count > 0) body["ip_sans"] = string.Join(',', request.IpSans);
+        if (request.Ttl is TimeSpan ttl) body["ttl"] = VaultDuration.Format(ttl);
+        if (request.ExcludeCnFromSans) body["exclude_cn_from_sans"] = true;
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"A certificate may have been issued: list {MountPath}/certs and revoke strays (Revoke-CrdbCertificate -MountPath '{MountPath}').",
+        };
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync(path, body, options, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new VaultApiException($"Vault has no PKI role '{role}' at '{MountPath}/'. Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.",
+                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.",
+                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
+        {
+            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. Ask for the issuer policy (Initialize-CrdbCertificateAuthority writes it) on '{path}'.",
+                VaultErrorKind.PermissionDenied, path, ex.Status, ex.Errors);
+        }
+        if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);
+
+        string? certPem = r.GetString("certificate");
+        string? keyPem = r.GetString("private_key");
+        if (string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
+            throw new VaultApiException($"Vault answered {path} without certificate and private key: is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
+        X509Certificate2 cert = ParseCertificate(certPem, path);
+        var chain = new List<X509Certificate2>();
+        foreach (string c in VaultResponse.StringList(r.Get("ca_chain"))) chain.Add(ParseCertificate(c, path));
+        if (chain.Count == 0 && r.GetString("issuing_ca") is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
+        string serial = r.GetString("serial_number") ?? CertificateChecks.FormatSerial(cert);
+        return new IssuedCertificate
+        {
+            MountPath = MountPath,
+            Role = role,
+            Certificate = cert,
+            CertificatePem = certPem.Trim() + "\n",
+            PrivateKeyPem = SecureStrings.From(keyPem.Trim() + "\n"),
+            PrivateKeyType = r.GetString("private_key_type") ?? "",
+            CaChain = chain,
+            SerialNumber = serial,
+            LeaseId = r.LeaseId,
+            LeaseDuration = r.LeaseDuration,
+            Warnings = r.Warnings,
+        };
+    }
+
+    /// <summary><c>pki/revoke</c> by serial; returns the revocation time Vault reports.</summary>
+    public async Task<DateTimeOffset> RevokeAsync(string serialNumber, CancellationToken ct)
+    {
+        string serial = CertificateChecks.NormalizeSerial(serialNumber);
+        string path = $"{MountPath}/revoke";
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync(path, new { serial_number = serial }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not found", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, or already tidied). Check -MountPath.",
+                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+        }
+        JsonElement t = r?.Get("revocation_time") ?? default;
+        long seconds = t.ValueKind == JsonValueKind.Number ? t.GetInt64() : t.ValueKind == JsonValueKind.String && long.TryParse(t.GetString(), out long s) ? s : 0;
+        return seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The default issuer's CRL as PEM (<c>crl/pem</c>), or null when there is none.</summary>
+    public async Task<string?> ReadCrlPemAsync(CancellationToken ct)
+    {
+        byte[]? raw = await _client.ReadRawAsync($"{MountPath}/crl/pem", ct).ConfigureAwait(false);
+        return raw is null ? null : Encoding.ASCII.GetString(raw);
+    }
+
+    /// <summary>Parses one PEM certificate with a clear error when it is something else.</summary>
+    public static X509Certificate2 ParseCertificate(string pem, string source)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(pem);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new CertificateRejectedException($"{source} did not return a PEM certificate ({ex.Message}).");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Management.Automation;
+using System.Security;
+using CrdbVault.Core.Cloud;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Connects to the CockroachDB Cloud API and makes the connection the session default.</para>
+/// <para type="description">Uses a service account's API key (-ApiKey, else COCKROACH_API_KEY) and the
+/// server (-ServerUrl, else COCKROACH_SERVER, else https://cockroachlabs.cloud), as ccloud and the
+/// Terraform provider do. Every request sends Cc-Version 2024-09-16 and stays under the API's limit of
+/// 10 requests per second. The key is verified with GET /api/v1/organization: a rejected key is an
+/// error here rather than at the first change; a key whose service account has only cluster-scoped
+/// roles is accepted (the organization is then not shown). The returned CloudConnection shows the
+/// key's public ID at most, never the key.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "CrdbCloud")]
+[OutputType(typeof(CloudConnection))]
+public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
+{
+    /// <summary>The service account's API key. Default: COCKROACH_API_KEY.</summary>
+    [Parameter(Position = 0)]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The Cloud API address. Default: COCKROACH_SERVER, then https://cockroachlabs.cloud.</summary>
+    [Parameter]
+    public string? ServerUrl { get; set; }
+
+    /// <summary>Per-request timeout (default 60 s). Waits for CMEK and client CA changes have their own -TimeoutSeconds.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Do not call the API to check the key (e.g. the proxy allows only cluster paths).</summary>
+    [Parameter]
+    public SwitchParameter SkipVerify { get; set; }
+
+    /// <summary>Return the connection without making it the session default.</summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
+    protected override void EndProcessing()
+    {
+        string server = NullIfEmpty(ServerUrl) ?? NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_SERVER")) ?? CloudClientOptions.DefaultServer;
+        if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            ThrowInvalidArgument($"-ServerUrl '{server}' is not an http(s) address. Use '{CloudClientOptions.DefaultServer}' (or leave it out).", "InvalidCloudServer", server);
+
+        SecureString? key = ApiKey;
+        string source = "parameter";
+        if (key is null)
+        {
+            string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_API_KEY"));
+            if (fromEnv is not null)
+            {
+                key = SecureStrings.From(fromEnv.Trim());
+                source = "COCKROACH_API_KEY";
+            }
+        }
+        if (key is null || key.Length == 0)
+            ThrowMapped(new NotConnectedException("No CockroachDB Cloud API key: pass -ApiKey (a SecureString) or set COCKROACH_API_KEY to the secret key of a service account (Cloud Console → Organization → Access Management → Service Accounts → Create API key)."), null, "CloudMissingApiKey");
+
+        string? hint = CloudConnection.HintFor(SecureStrings.Reveal(key!));
+        CloudApiClient client;
+        try
+        {
+            client = new CloudApiClient(new CloudClientOptions
+            {
+                ServerUrl = uri!,
+                ApiKey = key!,
+                Timeout = Timeout ?? TimeSpan.FromSeconds(60),
+                Trace = VerboseSink.Write,
+            });
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidCloudServer", server);
+            return;
+        }
+        WriteVerbose($"Connecting to {uri!.GetLeftPart(UriPartial.Authority)} with API key {hint ?? "(no public ID)"} from the {source}; Cc-Version {CloudApiClient.ApiVersion}.");
+
+        string? orgId = null, orgName = null;
+        bool verified = false;
+        if (!SkipVerify)
+        {
+            try
+            {
+                CloudOrganization org = Await(ct => client.GetOrganizationAsync(ct));
+                (orgId, orgName, verified) = (org.Id, org.Name, true);
+                WriteVerbose($"The key is accepted; organization '{org.Name}' ({org.Id}).");
+            }
+            catch (CloudApiException e) when (e.Kind == CloudErrorKind.PermissionDenied)
+            {
+                verified = true; // authenticated; the service account simply has no organization-scoped role
+                WriteVerbose("The key is accepted; its service account has no organization-scoped role, so the organization is not shown.");
+            }
+            catch (CloudApiException e) when (e.Kind == CloudErrorKind.NotFound)
+            {
+                WriteWarning($"Could not verify the API key: {uri.GetLeftPart(UriPartial.Authority)} has no /api/v1/organization. Is -ServerUrl the CockroachDB Cloud API? The first call will tell.");
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                client.Dispose();
+                ThrowMapped(ex, uri.GetLeftPart(UriPartial.Authority));
+            }
+        }
+        var connection = new CloudConnection(client, hint, orgId, orgName, verified);
+        if (!NoDefault) ConnectionStore.Cloud = connection;
+        WriteObject(connection);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+}

@@ -1,0 +1,126 @@
+using System.Management.Automation;
+using CrdbVault.Core.Certificates;
+using CrdbVault.Core.Secrets;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Issues a CockroachDB client certificate for a SQL user from Vault PKI.</para>
+/// <para type="description">Asks &lt;mount&gt;/issue/&lt;Role&gt; for a certificate with CN = -User and no SANs,
+/// then checks it before using it: its principals (CN and every DNS SAN, which CockroachDB all accepts as
+/// user names) must be exactly -User, its extended key usage clientAuth only, and it must chain to the
+/// mount's CA; otherwise it is revoked and nothing is written. With -CertsDir it writes ca.crt,
+/// client.&lt;user&gt;.crt and client.&lt;user&gt;.key (0600) - plus client.&lt;user&gt;.key.pk8 (PKCS#8 DER,
+/// for Java) with -Pkcs8 - as one all-or-nothing set, and refuses to replace existing files without
+/// -Force; those checks run BEFORE Vault is asked, so no certificate is issued that cannot be written.
+/// The folder is created (0700) when only it is missing. COCKROACH_CERTS_DIR is not read implicitly:
+/// pass -CertsDir $env:COCKROACH_CERTS_DIR. Without -CertsDir the key comes back as a SecureString in
+/// PrivateKey (a plain string only with -AsPlainText). Never retried: each call creates a certificate.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "CrdbClientCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ClientCertificate))]
+public sealed class NewCrdbClientCertCommand : VaultCmdlet
+{
+    private CaInfo? _ca;
+
+    /// <summary>The CockroachDB SQL user (the certificate's CN), e.g. app_reader. Accepts pipeline input.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("UserName")]
+    public string User { get; set; } = "";
+
+    /// <summary>The PKI mount (default cockroach_client_ca).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MountPathCompleter))]
+    public string MountPath { get; set; } = "cockroach_client_ca";
+
+    /// <summary>The PKI role (default client, as Initialize-CrdbCertificateAuthority writes it).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PkiRoleCompleter))]
+    public string Role { get; set; } = "client";
+
+    /// <summary>Validity; capped by the role's max TTL (Vault then warns).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? Ttl { get; set; }
+
+    /// <summary>A CockroachDB certs dir (e.g. ~/.cockroach-certs) to write ca.crt, client.&lt;user&gt;.crt/.key into.</summary>
+    [Parameter]
+    public string? CertsDir { get; set; }
+
+    /// <summary>Also write client.&lt;user&gt;.key.pk8 (unencrypted PKCS#8 DER) for Java clients. Needs -CertsDir.</summary>
+    [Parameter]
+    public SwitchParameter Pkcs8 { get; set; }
+
+    /// <summary>Replace existing files in -CertsDir.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Without -CertsDir: return the private key as a plain string (treat the output as a secret).</summary>
+    [Parameter]
+    public SwitchParameter AsPlainText { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        CertsDirectory? dir = null;
+        string mount;
+        try
+        {
+            Core.Validation.InputValidator.SqlUserName(User);
+            mount = Core.Validation.InputValidator.MountPath(MountPath);
+            Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
+            if (CertsDir is not null)
+                dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
+            if (Pkcs8 && dir is null) throw new ArgumentException("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", nameof(Pkcs8));
+            if (AsPlainText && dir is not null) throw new ArgumentException("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", nameof(AsPlainText));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidClientCertArgument", User);
+            return;
+        }
+
+        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
+        if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
+        var engine = new PkiEngine(Client, mount);
+        if (_ca is null || _ca.MountPath != mount)
+        {
+            if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return;
+            if (ca is null)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
+                    "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, mount));
+                return;
+            }
+            _ca = ca;
+        }
+        CaInfo knownCa = _ca;
+        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct), out IssueResult result, User)) return;
+        IssuedCertificate issued = result.Certificate;
+        foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");
+        if (dir is not null && SecretFileWriterFacade.IsWorldReadable(dir.FullPath))
+            WriteWarning($"'{dir.FullPath}' can be listed by other users. The key files are 0600, but consider: chmod 700 '{dir.FullPath}'");
+        WriteObject(new ClientCertificate
+        {
+            User = User,
+            MountPath = mount,
+            Role = Role,
+            SerialNumber = issued.SerialNumber,
+            NotAfter = issued.NotAfter,
+            Thumbprint = issued.Certificate.Thumbprint,
+            CertificatePath = result.Files?.CertificatePath,
+            KeyPath = result.Files?.KeyPath,
+            Pkcs8Path = result.Files?.Pkcs8Path,
+            CaPath = result.Files?.CaPath,
+            Certificate = issued.Certificate,
+            PrivateKey = dir is not null ? null : AsPlainText ? SecureStrings.Reveal(issued.PrivateKeyPem) : issued.PrivateKeyPem,
+            LeaseId = issued.LeaseId,
+        });
+    }
+}
+
+/// <summary>Keeps the Core file helper call in one place.</summary>
+internal static class SecretFileWriterFacade
+{
+    internal static bool IsWorldReadable(string dir) => Directory.Exists(dir) && Core.Files.SecretFileWriter.IsWorldReadable(dir);
+}

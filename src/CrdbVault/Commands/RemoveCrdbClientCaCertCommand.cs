@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using CrdbVault.Core.Cloud;
+using CrdbVault.Infrastructure;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes the client CA certificate of a CockroachDB Cloud cluster and waits until it is gone.</para>
+/// <para type="description">Sends DELETE and waits (PENDING → NOT_SET) with a progress bar, up to
+/// -TimeoutSeconds (default 600), or returns at once with -NoWait. Afterwards SQL clients can no longer
+/// log in with certificates signed by that CA. A cluster without a client CA is left as it is.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "CrdbClientCaCert", SupportsShouldProcess = true)]
+[OutputType(typeof(ClientCaCertStatus))]
+public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
+{
+    /// <summary>The cluster's ID (UUID).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string ClusterId { get; set; } = "";
+
+    /// <summary>Return right after the Cloud accepted the removal (PENDING).</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>How long to wait for NOT_SET (default 600 s).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 600;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            CloudApiClient.ValidateClusterId(ClusterId);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidClusterId", ClusterId);
+        }
+        CloudApiClient client = Client;
+        ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(ClusterId, ct), ClusterId);
+        if (current.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        {
+            WriteVerbose($"Cluster {ClusterId} has no client CA certificate; nothing to remove.");
+            WriteObject(CloudViews.ClientCa(current));
+            return;
+        }
+        string subject = CloudViews.ClientCa(current).Subject is string s ? $" ('{s}')" : "";
+        if (!ShouldProcess($"cluster {ClusterId}", $"Remove the client CA certificate{subject}: certificate logins signed by it stop working"))
+            return;
+        ClientCaCertInfo submitted = Run(ct => client.DeleteClientCaCertAsync(ClusterId, ct), ClusterId);
+        if (NoWait || submitted.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        {
+            WriteObject(CloudViews.ClientCa(submitted));
+            return;
+        }
+        string activity = $"Removing the client CA certificate of cluster {ClusterId}";
+        ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
+            (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == Core.Cloud.ClientCaCertStatus.NotSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
+            p => WriteProgress(WaitRecord(2, activity, p)),
+            ClusterId);
+        WriteProgress(Completed(2, activity));
+        WriteObject(CloudViews.ClientCa(done));
+    }
+}

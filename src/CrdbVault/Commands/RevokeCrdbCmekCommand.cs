@@ -1,0 +1,86 @@
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using CrdbVault.Core.Cloud;
+using CrdbVault.Infrastructure;
+using CloudCmekStatus = CrdbVault.Core.Cloud.CmekStatus;
+
+namespace CrdbVault.Commands;
+
+/// <summary>
+/// <para type="synopsis">Revokes CockroachDB Cloud's use of a cluster's CMEK keys. The cluster becomes unreadable.</para>
+/// <para type="description">Sends PATCH .../cmek {"action":"REVOKE"} and waits until every region is
+/// REVOKED. This is the emergency stop for data encrypted with your keys: remove CockroachDB Cloud's
+/// access to the keys in your KMS first, then revoke. The cluster then cannot read its data, its
+/// nodes fail to restart, and it stays unreadable until the keys are restored and Cockroach Labs
+/// support re-enables CMEK; this cmdlet cannot undo it. ConfirmImpact is High, so PowerShell asks
+/// for confirmation by default. Where nobody can answer (Azure Automation runbooks, CI pipelines,
+/// any host without a console) the request fails safe: nothing is sent. To revoke from automation,
+/// pass -Confirm:$false deliberately. -WhatIf shows what would happen.</para>
+/// </summary>
+[Cmdlet(VerbsSecurity.Revoke, "CrdbCmek", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(CmekStatus))]
+public sealed class RevokeCrdbCmekCommand : CloudCmdlet
+{
+    /// <summary>The cluster's ID (UUID).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string ClusterId { get; set; } = "";
+
+    /// <summary>Return right after the Cloud accepted the revocation (REVOKING).</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>How long to wait for REVOKED (default 7200 s).</summary>
+    [Parameter]
+    [ValidateRange(1, 604800)]
+    public int TimeoutSeconds { get; set; } = 7200;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            CloudApiClient.ValidateClusterId(ClusterId);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowInvalidArgument(ex.Message, "InvalidClusterId", ClusterId);
+        }
+        CloudApiClient client = Client;
+        CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(ClusterId, ct), ClusterId);
+        if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Revoked))
+        {
+            WriteVerbose($"CMEK on cluster {ClusterId} is already REVOKED; nothing sent.");
+            WriteObject(CloudViews.Cmek(cmek));
+            return;
+        }
+        if (!cmek.IsConfigured || cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Disabled || r.Status == CloudCmekStatus.EnableFailed))
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"CMEK is not enabled on cluster {ClusterId}; there is nothing to revoke. Nothing was sent."), "CmekNotEnabled", ErrorCategory.InvalidOperation, ClusterId));
+
+        string regions = string.Join(", ", cmek.RegionInfos.Select(r => r.Region));
+        bool confirmed;
+        try
+        {
+            confirmed = ShouldProcess(
+                $"cluster {ClusterId} (regions {regions})",
+                "Revoke CockroachDB Cloud's use of the CMEK keys: the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
+        }
+        catch (Exception ex) when (ex is HostException or PSInvalidOperationException or NotImplementedException)
+        {
+            // No one can answer the prompt (runbook, pipeline, hosted engine): fail safe.
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
+                "CmekRevokeNotConfirmed", ErrorCategory.PermissionDenied, ClusterId));
+            return;
+        }
+        if (!confirmed) return;
+
+        CmekClusterInfo submitted = Run(ct => client.RevokeCmekAsync(ClusterId, ct), ClusterId);
+        WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
+        if (NoWait)
+        {
+            WriteObject(CloudViews.Cmek(submitted));
+            return;
+        }
+        WriteObject(CloudViews.Cmek(WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds)));
+    }
+}

@@ -1,0 +1,22 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CrdbVault;
+
+/// <summary>
+/// The CA of a Vault PKI mount (its default issuer). Carries the PEM and the X509Certificate2 so it
+/// can be piped on (e.g. to Set-CrdbClientCaCert for CockroachDB Cloud) or written to ca.crt.
+/// </summary>
+public sealed class CertificateAuthority
+{
+    public required string MountPath { get; init; }
+    public required string CommonName { get; init; }
+    public string? IssuerId { get; init; }
+    public required string SerialNumber { get; init; }
+    public required DateTimeOffset NotBefore { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+    public required string Thumbprint { get; init; }
+    public required string Pem { get; init; }
+    public required X509Certificate2 Certificate { get; init; }
+
+    public override string ToString() => $"{CommonName} ({MountPath}, serial {SerialNumber})";
+}

@@ -1,0 +1,28 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CrdbVault;
+
+/// <summary>
+/// A CockroachDB client certificate from Vault PKI (CN = the SQL user). With -CertsDir the files are
+/// written and PrivateKey is null; without it PrivateKey holds the PEM key as a SecureString (a plain
+/// string only with -AsPlainText). Pipe it to Revoke-CrdbCertificate or Revoke-CrdbLease.
+/// </summary>
+public sealed class ClientCertificate
+{
+    public required string User { get; init; }
+    public required string MountPath { get; init; }
+    public required string Role { get; init; }
+    public required string SerialNumber { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+    public required string Thumbprint { get; init; }
+    public string? CertificatePath { get; init; }
+    public string? KeyPath { get; init; }
+    public string? Pkcs8Path { get; init; }
+    public string? CaPath { get; init; }
+    public required X509Certificate2 Certificate { get; init; }
+    /// <summary>SecureString (PEM) without -CertsDir; string only with -AsPlainText; null when written to files.</summary>
+    public object? PrivateKey { get; init; }
+    public string? LeaseId { get; init; }
+
+    public override string ToString() => $"client.{User} (serial {SerialNumber}, expires {NotAfter:u})";
+}

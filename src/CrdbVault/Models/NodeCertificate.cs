@@ -1,0 +1,22 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CrdbVault;
+
+/// <summary>A CockroachDB node certificate (CN node, the hosts as SANs, serverAuth+clientAuth) from Vault PKI.</summary>
+public sealed class NodeCertificate
+{
+    public required string[] Hosts { get; init; }
+    public required string MountPath { get; init; }
+    public required string Role { get; init; }
+    public required string SerialNumber { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+    public required string Thumbprint { get; init; }
+    public string? CertificatePath { get; init; }
+    public string? KeyPath { get; init; }
+    public string? CaPath { get; init; }
+    public required X509Certificate2 Certificate { get; init; }
+    /// <summary>SecureString (PEM) without -CertsDir; null when written to files.</summary>
+    public object? PrivateKey { get; init; }
+
+    public override string ToString() => $"node (serial {SerialNumber}, expires {NotAfter:u})";
+}
