@@ -9,7 +9,8 @@ namespace CrdbVault.Core.Keys;
 public sealed class CmekManifestException(string source, IReadOnlyList<string> problems)
     : FormatException($"{source} is not a valid CMEK manifest: {string.Join(" ", problems)}")
 {
-    public string Source { get; } = source;
+    /// <summary>The manifest file (or text origin) the problems were found in.</summary>
+    public string ManifestSource { get; } = source;
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
