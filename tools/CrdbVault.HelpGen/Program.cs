@@ -37,8 +37,9 @@ internal static class Program
                     diagnostics.Warn(mdPath.Length > 0 ? mdPath : cmdlet.Name, $"no docs/cmdlets/{cmdlet.Name}.md: {cmdlet.Name} has no examples.");
                 cmdlet.Check(diagnostics);
             }
-            foreach (string name in exported.Where(n => !present.Contains(n)))
-                Console.WriteLine($"HelpGen: {name} is in CmdletsToExport but not in {Path.GetFileName(module)} (not built on this branch): no help generated for it.");
+            var absent = exported.Where(n => !present.Contains(n)).ToList();
+            if (absent.Count > 0)
+                Console.WriteLine($"HelpGen: {absent.Count} cmdlet(s) of CmdletsToExport are not in {Path.GetFileName(module)} (not on this branch yet), no help for them: {string.Join(", ", absent)}.");
 
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
