@@ -11,30 +11,12 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "CrdbConnectionString")]
 [OutputType(typeof(string))]
-public sealed class GetCrdbConnectionStringCommand : CrdbCmdlet
+public sealed class GetCrdbConnectionStringCommand : SqlTargetCmdlet
 {
+    /// <summary>The user and password; binds by property name from New-CrdbDynamicCredential output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Credential]
     public PSCredential Credential { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNullOrEmpty]
-    public string Server { get; set; } = "";
-
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = 26257;
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Database { get; set; } = "defaultdb";
-
-    [Parameter]
-    public string? RootCertificate { get; set; }
-
-    [Parameter]
-    [ValidateSet("disable", "allow", "prefer", "require", "verify-ca", "verify-full", IgnoreCase = true)]
-    public string SslMode { get; set; } = "verify-full";
 
     /// <summary>Url (postgresql://..., for cockroach sql, psql, most drivers) or AdoNet (Npgsql).</summary>
     [Parameter]
@@ -50,16 +32,8 @@ public sealed class GetCrdbConnectionStringCommand : CrdbCmdlet
         SqlTarget target;
         try
         {
-            target = new SqlTarget
-            {
-                Server = Server,
-                Port = Port,
-                Database = Database,
-                UserName = Credential.UserName,
-                Password = Credential.Password,
-                RootCertificatePath = RootCertificate is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RootCertificate),
-                SslMode = SslModes.Parse(SslMode),
-            };
+            // The string may be used on another machine, so the CA file need not exist here.
+            target = Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password);
         }
         catch (ArgumentException ex)
         {

@@ -16,7 +16,7 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "CrdbConnection", DefaultParameterSetName = PasswordSet)]
 [OutputType(typeof(ConnectionTestResult))]
-public sealed class TestCrdbConnectionCommand : CrdbCmdlet
+public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
 {
     internal const string PasswordSet = "Credential";
     internal const string CertificateSet = "Certificate";
@@ -35,28 +35,6 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
     [Parameter(Mandatory = true, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
     [Credential]
     public PSCredential Credential { get; set; } = null!;
-
-    /// <summary>Host name of the cluster (or its load balancer).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNullOrEmpty]
-    public string Server { get; set; } = "";
-
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = 26257;
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Database { get; set; } = "defaultdb";
-
-    /// <summary>PEM of the CA that signed the cluster's certificate (ca.crt, or the Cloud cluster CA).</summary>
-    [Parameter]
-    public string? RootCertificate { get; set; }
-
-    /// <summary>libpq sslmode; default verify-full.</summary>
-    [Parameter]
-    [ValidateSet("disable", "allow", "prefer", "require", "verify-ca", "verify-full", IgnoreCase = true)]
-    public string SslMode { get; set; } = "verify-full";
 
     /// <summary>Seconds to wait for the server.</summary>
     [Parameter]
@@ -97,22 +75,10 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
     private SqlTarget BuildTarget()
     {
         if (ParameterSetName == CertificateSet) return BuildCertificateTarget();
-        string? root = RootCertificate is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RootCertificate);
-        if (root is not null && !File.Exists(root))
-            throw new ArgumentException($"-RootCertificate '{root}' does not exist. Pass the PEM file of the cluster's CA (ca.crt).", nameof(RootCertificate));
+        string? root = ResolveRootCertificate(mustExist: true);
         if (string.IsNullOrEmpty(Credential.UserName))
             throw new ArgumentException("-Credential has no user name.", nameof(Credential));
-        return new SqlTarget
-        {
-            Server = Server,
-            Port = Port,
-            Database = Database,
-            UserName = Credential.UserName,
-            Password = Credential.Password,
-            RootCertificatePath = root,
-            SslMode = SslModes.Parse(SslMode),
-            Timeout = Timeout ?? TimeSpan.FromSeconds(15),
-        };
+        return Target(Credential.UserName, root, password: Credential.Password, timeout: Timeout);
     }
 
     private SqlTarget BuildCertificateTarget()
@@ -132,9 +98,7 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
         {
             throw new ArgumentException(ex.Message, nameof(CertsDir));
         }
-        string? root = RootCertificate is null ? (File.Exists(dir.CaPath) ? dir.CaPath : null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RootCertificate);
-        if (root is not null && !File.Exists(root))
-            throw new ArgumentException($"-RootCertificate '{root}' does not exist. Pass the PEM file of the cluster's CA (ca.crt).", nameof(RootCertificate));
+        string? root = ResolveRootCertificate(mustExist: true, fallback: File.Exists(dir.CaPath) ? dir.CaPath : null);
         try
         {
             using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(cert));
@@ -148,17 +112,6 @@ public sealed class TestCrdbConnectionCommand : CrdbCmdlet
         {
             throw new ArgumentException($"'{cert}' is not a PEM certificate ({ex.Message}).", nameof(CertsDir));
         }
-        return new SqlTarget
-        {
-            Server = Server,
-            Port = Port,
-            Database = Database,
-            UserName = User,
-            ClientCertificatePath = cert,
-            ClientKeyPath = key,
-            RootCertificatePath = root,
-            SslMode = SslModes.Parse(SslMode),
-            Timeout = Timeout ?? TimeSpan.FromSeconds(15),
-        };
+        return Target(User, root, clientCertificate: cert, clientKey: key, timeout: Timeout);
     }
 }
