@@ -57,8 +57,10 @@ public sealed class PasswordLoginTests(SandboxFixture sandbox)
         string mount = SandboxFixture.Unique("up");
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"sys/auth/{mount}", new { type = "userpass" })).Code);
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"auth/{mount}/users/ops", new { password = "pw", token_policies = "p1", token_ttl = "10m", token_explicit_max_ttl = "5m" })).Code);
-        var refused = await sandbox.RootAsync("POST", $"auth/{mount}/users/ops", new { token_ttl = "2h", token_max_ttl = "1h" });
+        var refused = await sandbox.RootAsync("POST", $"auth/{mount}/users/ops", new { password = "changed", token_ttl = "2h", token_max_ttl = "1h" });
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal(600, (await sandbox.RootAsync("GET", $"auth/{mount}/users/ops")).Data!["token_ttl"]!.GetValue<long>()); // a refused update changes nothing
+        Assert.Equal(HttpStatusCode.BadRequest, (await sandbox.SendAsync("POST", $"auth/{mount}/login/ops", body: new { password = "changed" })).Status);
 
         var login = await sandbox.SendAsync("POST", $"auth/{mount}/login/ops", body: new { password = "pw" });
         Assert.True(login.Status == HttpStatusCode.OK, login.Text);

@@ -142,7 +142,8 @@ public sealed class AppRoleAuthMethod(VaultMount mount, VaultServices services, 
             }
         }
 
-        // "approle" whatever the mount is called: the database usernames the tests expect (v-approle-...) depend on it.
+        // The double has always named AppRole tokens "approle" whatever the mount (AuthMethodTests checks it);
+        // real Vault derives it from the mount path, as TokenParams.LoginDisplayName does for the other methods.
         VaultToken token = role.Token.Issue(tokens, mount, "approle", mount.Path + "/login",
             new Dictionary<string, string> { ["role_name"] = role.Name });
         return new VaultReply { Auth = tokens.AuthBlock(token) };

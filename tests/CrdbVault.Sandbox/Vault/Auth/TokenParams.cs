@@ -32,6 +32,12 @@ public sealed class TokenParams
         NoDefaultPolicy = BodyReader.Bool(body, "token_no_default_policy", NoDefaultPolicy);
     }
 
+    /// <summary>A copy to apply an update to, so a refused update leaves the stored settings as they were.</summary>
+    public TokenParams Copy() => new()
+    {
+        Policies = [.. Policies], Ttl = Ttl, MaxTtl = MaxTtl, ExplicitMaxTtl = ExplicitMaxTtl, Period = Period, NoDefaultPolicy = NoDefaultPolicy,
+    };
+
     /// <summary>Vault refuses a token_ttl above a set token_max_ttl when a role is written.</summary>
     public bool TtlExceedsMax => MaxTtl > TimeSpan.Zero && Ttl > MaxTtl;
 

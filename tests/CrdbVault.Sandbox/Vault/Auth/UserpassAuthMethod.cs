@@ -13,8 +13,8 @@ public sealed class UserpassAuthMethod(VaultMount mount, TokenStore tokens) : IV
     private sealed class User
     {
         public required string Name { get; init; }
-        public required byte[] PasswordHash { get; set; }
-        public TokenParams Token { get; } = new();
+        public required byte[] PasswordHash { get; init; }
+        public required TokenParams Token { get; init; }
     }
 
     private readonly ConcurrentDictionary<string, User> _users = new(StringComparer.Ordinal);
@@ -46,11 +46,10 @@ public sealed class UserpassAuthMethod(VaultMount mount, TokenStore tokens) : IV
         _users.TryGetValue(name, out User? existing);
         string? password = BodyReader.String(request.Body, "password");
         if (existing is null && string.IsNullOrEmpty(password)) return VaultReply.BadRequest("missing password");
-        User user = existing ?? new User { Name = name, PasswordHash = Hash(password!) };
-        if (password is not null) user.PasswordHash = Hash(password);
-        user.Token.Parse(request.Body);
-        if (user.Token.TtlExceedsMax) return VaultReply.BadRequest("ttl cannot be greater than max_ttl");
-        _users[name] = user;
+        TokenParams token = existing?.Token.Copy() ?? new TokenParams();
+        token.Parse(request.Body);
+        if (token.TtlExceedsMax) return VaultReply.BadRequest("ttl cannot be greater than max_ttl");
+        _users[name] = new User { Name = name, PasswordHash = password is null ? existing!.PasswordHash : Hash(password), Token = token };
         return VaultReply.NoContent();
     }
 
