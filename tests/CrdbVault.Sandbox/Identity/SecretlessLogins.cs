@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CrdbVault.Sandbox.Vault;
+using CrdbVault.Sandbox.Vault.Support;
 
 namespace CrdbVault.Sandbox.Identity;
 
@@ -65,7 +66,7 @@ public sealed class SecretlessLogins
             if (!r.IsSuccessStatusCode)
                 throw new InvalidOperationException($"sandbox setup: {path} answered {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
         }
-        object Tokens(object bounds) => Merge(bounds, new { token_policies = Policy, token_ttl = (int)TokenTtl.TotalSeconds, token_max_ttl = (int)TokenMaxTtl.TotalSeconds });
+        object Tokens(object bounds) => JsonBodies.Merge(bounds, new { token_policies = Policy, token_ttl = (int)TokenTtl.TotalSeconds, token_max_ttl = (int)TokenMaxTtl.TotalSeconds });
 
         await Write("sys/policies/acl/" + Policy, new { policy = PolicyText }).ConfigureAwait(false);
 
@@ -146,13 +147,6 @@ public sealed class SecretlessLogins
             ["ldap"] = new JsonObject { ["mount"] = LdapMount, ["username"] = LdapUsername, ["password"] = LdapPassword },
             ["policy"] = Policy,
         };
-    }
-
-    private static object Merge(object a, object b)
-    {
-        var merged = (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(a)!;
-        foreach (var (k, v) in (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(b)!) merged[k] = v?.DeepClone();
-        return merged;
     }
 
     private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CrdbVault.Sandbox;
 using CrdbVault.Sandbox.Identity;
 using CrdbVault.Sandbox.Vault;
+using CrdbVault.Sandbox.Vault.Support;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
@@ -90,12 +91,7 @@ public sealed class JwtAuthMethodTests(ClockedVault vault) : IClassFixture<Clock
         Assert.Equal(error, r.Errors.Single());
     }
 
-    private static JsonObject With(object a, object b)
-    {
-        var merged = (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(a)!;
-        foreach (var (k, v) in (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(b)!) merged[k] = v?.DeepClone();
-        return merged;
-    }
+    private static JsonObject With(object a, object b) => JsonBodies.Merge(a, b);
 
     [Fact]
     public async Task Config_needs_exactly_one_key_source()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CrdbVault.Sandbox.Identity;
+using CrdbVault.Sandbox.Vault.Support;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
@@ -228,7 +229,7 @@ public sealed class SecretlessLoginTests(SandboxFixture sandbox)
         async Task<(string Token, long Lease)> LoginWith(object settings)
         {
             string role = SandboxFixture.Unique("ttl");
-            var written = await sandbox.RootAsync("POST", $"auth/{mount}/role/{role}", Merge(new { role_type = "jwt", user_claim = "sub", bound_audiences = bound, token_policies = "default" }, settings));
+            var written = await sandbox.RootAsync("POST", $"auth/{mount}/role/{role}", JsonBodies.Merge(new { role_type = "jwt", user_claim = "sub", bound_audiences = bound, token_policies = "default" }, settings));
             Assert.True(written.Code == 204, written.Text);
             var login = await _client.LoginAsync(mount, new { role, jwt = IdentityClient.TokenOf(await _client.GitHubAsync()) });
             return (IdentityClient.ClientToken(login), login.Json!["auth"]!["lease_duration"]!.GetValue<long>());
@@ -258,11 +259,4 @@ public sealed class SecretlessLoginTests(SandboxFixture sandbox)
     }
 
     private static JsonObject IdentityClaims(string jwt) => CrdbVault.Sandbox.Vault.Auth.JwtSignature.Claims(jwt);
-
-    private static JsonObject Merge(object a, object b)
-    {
-        var merged = (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(a)!;
-        foreach (var (k, v) in (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(b)!) merged[k] = v?.DeepClone();
-        return merged;
-    }
 }
