@@ -34,6 +34,15 @@ public static class ServeCommand
             ["POSTGRES_URL"] = world.Postgres.AdminUrl,
         };
         if (world.Vault.CaCertificatePath is string ca) info["VAULT_CACERT"] = ca;
+        // What a secretless job would find in its environment, and the Vault roles set up for it.
+        info["SYSTEM_OIDCREQUESTURI"] = world.Identity.SystemOidcRequestUri;
+        info["SYSTEM_ACCESSTOKEN"] = world.Identity.Facts.SystemAccessToken;
+        info["ACTIONS_ID_TOKEN_REQUEST_URL"] = world.Identity.ActionsIdTokenRequestUrl;
+        info["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = world.Identity.Facts.GitHubRequestToken;
+        info["IDENTITY_ENDPOINT"] = world.Identity.ManagedIdentityEndpoint;
+        info["IDENTITY_HEADER"] = world.Identity.Facts.IdentityHeader;
+        info["CRDBVAULT_IMDS_ENDPOINT"] = world.Identity.ImdsEndpoint;
+        info["SECRETLESS_LOGINS"] = world.Logins.Describe(world.Identity);
         string json = info.ToJsonString(Vault.VaultEnvelope.Json);
         if (infoFile is not null) WriteAtomically(infoFile, json);
         Console.Out.WriteLine(json);

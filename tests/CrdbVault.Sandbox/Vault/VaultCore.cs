@@ -21,7 +21,7 @@ public sealed class VaultCore
         Leases = new LeaseManager(clock);
         Tokens = new TokenStore(clock);
         Policies = new PolicyStore();
-        Services = new VaultServices { Clock = clock, Leases = Leases, Options = options };
+        Services = new VaultServices { Clock = clock, Leases = Leases, Options = options, Outbound = Outbound };
         // Vault revokes the leases a token created when the token goes away.
         Tokens.OnRevoked = t => Leases.RevokeByTokenAsync(t.Accessor);
         RootToken = Tokens.CreateRoot();
@@ -39,6 +39,8 @@ public sealed class VaultCore
     public PolicyStore Policies { get; }
     public LeaseManager Leases { get; }
     public VaultServices Services { get; }
+    /// <summary>How auth methods reach identity providers: public issuer URLs mapped to loopback doubles.</summary>
+    public OutboundHttp Outbound { get; } = new();
     public VaultToken RootToken { get; }
     public string ClusterName { get; } = "vault-cluster-" + VaultIds.RandomBase62(8).ToLowerInvariant();
     public string ClusterId { get; } = Guid.NewGuid().ToString();

@@ -164,6 +164,7 @@ public sealed class VaultServer : IAsyncDisposable
             }
         }
         _tls?.Dispose();
+        Core.Outbound.Dispose();
         TempDirectories.Delete(_tempDirectory);
         _stop.Dispose();
     }

@@ -8,6 +8,12 @@ public sealed class VaultServices
 
     /// <summary>Sandbox-wide settings and fault injection shared with tests.</summary>
     public required SandboxOptions Options { get; init; }
+
+    /// <summary>
+    /// Discovery and JWKS fetches of the auth methods: loopback only (see <see cref="Support.OutboundHttp"/>).
+    /// Not required, so engine unit tests that build services by hand need not care.
+    /// </summary>
+    public Support.OutboundHttp Outbound { get; init; } = new();
 }
 
 /// <summary>Lease bookkeeping shared by every engine (database creds, PKI generate_lease, ...).</summary>

@@ -12,5 +12,8 @@ public static class AuthMethodRegistry
     {
         ["approle"] = (mount, services, tokens) => new AppRoleAuthMethod(mount, services, tokens),
         ["userpass"] = (mount, services, tokens) => new UserpassAuthMethod(mount, tokens),
+        ["jwt"] = (mount, services, tokens) => new JwtAuthMethod(mount, services, tokens),
+        ["azure"] = (mount, services, tokens) => new AzureAuthMethod(mount, services, tokens),
+        ["ldap"] = (mount, services, tokens) => new LdapAuthMethod(mount, tokens),
     };
 }

@@ -10,7 +10,12 @@ namespace CrdbVault.Sandbox.Vault.Auth;
 /// <summary>userpass at any mount: users/:name (password, token_policies, TTLs) and login/:name.</summary>
 public sealed class UserpassAuthMethod(VaultMount mount, TokenStore tokens) : IVaultEngine, IUnauthenticatedPaths
 {
-    private sealed record User(string Name, byte[] PasswordHash, List<string> Policies, TimeSpan Ttl, TimeSpan MaxTtl);
+    private sealed class User
+    {
+        public required string Name { get; init; }
+        public required byte[] PasswordHash { get; init; }
+        public required TokenParams Token { get; init; }
+    }
 
     private readonly ConcurrentDictionary<string, User> _users = new(StringComparer.Ordinal);
 
@@ -33,24 +38,18 @@ public sealed class UserpassAuthMethod(VaultMount mount, TokenStore tokens) : IV
         if (request.IsRead)
         {
             if (!_users.TryGetValue(name, out User? u)) return VaultReply.NotFound();
-            return VaultReply.Ok(new JsonObject
-            {
-                ["token_policies"] = new JsonArray([.. u.Policies.Select(p => (JsonNode?)p)]),
-                ["token_ttl"] = VaultDurations.Seconds(u.Ttl),
-                ["token_max_ttl"] = VaultDurations.Seconds(u.MaxTtl),
-            });
+            var data = new JsonObject();
+            u.Token.WriteTo(data);
+            return VaultReply.Ok(data);
         }
         if (!request.IsWrite) return VaultReply.UnsupportedOperation();
         _users.TryGetValue(name, out User? existing);
         string? password = BodyReader.String(request.Body, "password");
         if (existing is null && string.IsNullOrEmpty(password)) return VaultReply.BadRequest("missing password");
-        List<string> policies = BodyReader.Has(request.Body, "token_policies") ? BodyReader.List(request.Body, "token_policies")
-            : BodyReader.Has(request.Body, "policies") ? BodyReader.List(request.Body, "policies") : existing?.Policies ?? [];
-        _users[name] = new User(name,
-            password is null ? existing!.PasswordHash : Hash(password),
-            policies,
-            BodyReader.Duration(request.Body, "token_ttl", existing?.Ttl ?? TimeSpan.Zero),
-            BodyReader.Duration(request.Body, "token_max_ttl", existing?.MaxTtl ?? TimeSpan.Zero));
+        TokenParams token = existing?.Token.Copy() ?? new TokenParams();
+        token.Parse(request.Body);
+        if (token.TtlExceedsMax) return VaultReply.BadRequest("ttl cannot be greater than max_ttl");
+        _users[name] = new User { Name = name, PasswordHash = password is null ? existing!.PasswordHash : Hash(password), Token = token };
         return VaultReply.NoContent();
     }
 
@@ -59,16 +58,8 @@ public sealed class UserpassAuthMethod(VaultMount mount, TokenStore tokens) : IV
         string password = BodyReader.String(request.Body, "password") ?? "";
         if (!_users.TryGetValue(name, out User? user) || !CryptographicOperations.FixedTimeEquals(user.PasswordHash, Hash(password)))
             return VaultReply.BadRequest("invalid username or password");
-        VaultToken token = tokens.Create(new TokenSpec
-        {
-            Policies = user.Policies,
-            Ttl = user.Ttl > TimeSpan.Zero ? user.Ttl : mount.EffectiveDefaultTtl,
-            MaxTtl = user.MaxTtl > TimeSpan.Zero ? user.MaxTtl : mount.EffectiveMaxTtl,
-            DisplayName = mount.Path["auth/".Length..].Replace('/', '-') + "-" + name,
-            Path = mount.Path + "/login/" + name,
-            Meta = new Dictionary<string, string> { ["username"] = name },
-            Orphan = true,
-        });
+        VaultToken token = user.Token.Issue(tokens, mount, TokenParams.LoginDisplayName(mount, name), mount.Path + "/login/" + name,
+            new Dictionary<string, string> { ["username"] = name });
         return new VaultReply { Auth = tokens.AuthBlock(token) };
     }
 

@@ -25,7 +25,8 @@ public static partial class VaultDurations
         if (node is null) return TimeSpan.Zero;
         if (node is JsonValue v)
         {
-            if (v.GetValueKind() == JsonValueKind.Number) return TimeSpan.FromSeconds(v.GetValue<double>());
+            // Via the text: GetValue<double> throws for nodes built in process from an int or long.
+            if (v.GetValueKind() == JsonValueKind.Number) return TimeSpan.FromSeconds(double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture));
             if (v.GetValueKind() == JsonValueKind.String) return Parse(v.GetValue<string>());
         }
         throw new FormatException($"error parsing duration: unexpected value {node.ToJsonString()}");
