@@ -253,6 +253,21 @@ function Get-CrdbExtendedKeyUsage($Certificate) {
         ForEach-Object { $_.EnhancedKeyUsages } | ForEach-Object Value)
 }
 
+# Waits for a Cloud status machine to reach a state (never for a length of time): reads with
+# $Read until it returns $Until, polling often; gives up after $Timeout only so a broken double
+# cannot hang the run.
+function Wait-CrdbCloudState {
+    param([Parameter(Mandatory, Position = 0)] [scriptblock] $Read, [Parameter(Mandatory)] [string] $Until,
+        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(2))
+    $deadline = [DateTime]::UtcNow + $Timeout
+    do {
+        $state = & $Read
+        if ($state -eq $Until) { return }
+        Start-Sleep -Milliseconds 50
+    } while ([DateTime]::UtcNow -lt $deadline)
+    throw "The state is still '$state', not '$Until', after $Timeout."
+}
+
 # A private (0700) temporary folder, the kind key files must live in.
 function New-CrdbPrivateDirectory {
     $path = Join-Path ([IO.Path]::GetTempPath()) ('crdbvault-pester-' + [guid]::NewGuid().ToString('n'))
