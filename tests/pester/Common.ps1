@@ -268,6 +268,13 @@ function Wait-CrdbCloudState {
     throw "The state is still '$state', not '$Until', after $Timeout."
 }
 
+# How to start another pwsh like this one: the executable, plus pwsh.dll when this pwsh runs as a
+# .NET tool (the process is then `dotnet`). Use as: $p = Get-CrdbPwshCommand; & $p[0] @($p | Select-Object -Skip 1) -NoProfile ...
+function Get-CrdbPwshCommand {
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @($exe, (Join-Path $PSHOME 'pwsh.dll')) } else { @($exe) }
+}
+
 # A private (0700) temporary folder, the kind key files must live in.
 function New-CrdbPrivateDirectory {
     $path = Join-Path ([IO.Path]::GetTempPath()) ('crdbvault-pester-' + [guid]::NewGuid().ToString('n'))
