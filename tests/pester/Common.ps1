@@ -295,6 +295,7 @@ function Invoke-CrdbScenario {
     # A child scope of its own, so the scenario's variables stay out of the caller's.
     & {
         param($ScenarioPath, $ScenarioVariables)
+        Set-StrictMode -Off   # scenarios are user scripts: they run as a user's session does, without strict mode
         foreach ($entry in $ScenarioVariables.GetEnumerator()) { Set-Variable -Name $entry.Key -Value $entry.Value }
         . $ScenarioPath
     } $path $Variables
