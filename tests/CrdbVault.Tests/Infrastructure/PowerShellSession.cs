@@ -17,7 +17,7 @@ public sealed class PowerShellSession : IDisposable
 
     public PowerShellSession(IDictionary<string, object?>? variables = null)
     {
-        var iss = InitialSessionState.CreateDefault2();
+        var iss = InitialSessionState.CreateDefault();
         iss.ImportPSModule([ModulePath]);
         _runspace = RunspaceFactory.CreateRunspace(iss);
         _runspace.Open();
