@@ -42,8 +42,13 @@ public sealed class PowerShellSession : IDisposable
 
     public object? GetVariable(string name) => _runspace.SessionStateProxy.GetVariable(name);
 
-    /// <summary>Runs script text; never throws for script errors (they are in <see cref="ScriptResult.Errors"/>).</summary>
-    public ScriptResult Run(string script, bool verbose = false, TimeSpan? stopAfter = null)
+    /// <summary>
+    /// Runs script text; never throws for script errors (they are in <see cref="ScriptResult.Errors"/>).
+    /// <paramref name="stopWhen"/> presses Ctrl+C (stops the pipeline) as soon as the condition holds,
+    /// e.g. once a request has reached a double: a state, never a delay, so a busy machine cannot make
+    /// the stop come before the thing it is meant to interrupt.
+    /// </summary>
+    public ScriptResult Run(string script, bool verbose = false, Func<bool>? stopWhen = null)
     {
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
@@ -52,7 +57,11 @@ public sealed class PowerShellSession : IDisposable
         ps.AddScript(script);
         var output = new Collection<PSObject>();
         Exception? terminating = null;
-        Timer? stopper = stopAfter is TimeSpan s ? new Timer(_ => ps.BeginStop(null, null), null, s, System.Threading.Timeout.InfiniteTimeSpan) : null;
+        int stopped = 0;
+        Timer? stopper = stopWhen is null ? null : new Timer(_ =>
+        {
+            if (Volatile.Read(ref stopped) == 0 && stopWhen() && Interlocked.Exchange(ref stopped, 1) == 0) ps.BeginStop(null, null);
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(20));
         try
         {
             output = ps.Invoke();
