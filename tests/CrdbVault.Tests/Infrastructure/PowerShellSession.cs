@@ -6,7 +6,8 @@ using System.Text;
 namespace CrdbVault.Tests.Infrastructure;
 
 /// <summary>
-/// The real PowerShell engine hosted in-process (System.Management.Automation 7.6.9) with the
+/// The real PowerShell engine hosted in-process (Microsoft.PowerShell.SDK 7.6.9: the engine and the
+/// modules users have, Utility, Management, Security) with the
 /// built module imported from out/CrdbVault/CrdbVault.psd1, exactly as a user would import it.
 /// Commands run as typed; every stream is captured so tests can assert on errors, warnings,
 /// verbose text and progress, and grep all of it for secrets.
