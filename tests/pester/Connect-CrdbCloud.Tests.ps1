@@ -41,15 +41,15 @@ Describe 'Connect-CrdbCloud' {
     }
 
     It 'Example 3: -NoDefault keeps the session default; the connection is passed with -Cloud' {
-        $default = Connect-CrdbCloud -ApiKey $Key -ServerUrl $Sandbox.CloudServer
-        # A second organization: a wrong address for the default makes any use of it fail.
-        $staging = Connect-CrdbCloud -ApiKey $Key -ServerUrl $Sandbox.CloudServer -NoDefault
-        $staging | Should -Not -BeNullOrEmpty
-        (Get-CrdbClientCaCert -ClusterId $ClusterId -Cloud $staging).Status | Should -Be 'NOT_SET'
+        # The session default points nowhere (an unreachable address), so only -Cloud can succeed.
         $null = Connect-CrdbCloud -ApiKey $Key -ServerUrl 'http://127.0.0.1:9/' -SkipVerify
-        { Get-CrdbClientCaCert -ClusterId $ClusterId -ErrorAction Stop } | Should -Throw
-        (Get-CrdbClientCaCert -ClusterId $ClusterId -Cloud $staging).Status | Should -Be 'NOT_SET'
-        $null = $default
+        try {
+            $staging = Connect-CrdbCloud -ApiKey $Key -ServerUrl $Sandbox.CloudServer -NoDefault
+            $staging | Should -Not -BeNullOrEmpty
+            (Get-CrdbClientCaCert -ClusterId $ClusterId -Cloud $staging).Status | Should -Be 'NOT_SET'
+            { Get-CrdbClientCaCert -ClusterId $ClusterId -ErrorAction Stop } | Should -Throw   # the default was kept
+        }
+        finally { $null = Connect-CrdbSandboxCloud $Sandbox }
     }
 
     It 'rejects a key the API does not know, without echoing it' {
