@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;

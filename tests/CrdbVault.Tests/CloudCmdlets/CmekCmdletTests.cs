@@ -1,14 +1,12 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using CrdbVault.Sandbox;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace CrdbVault.Tests.CloudCmdlets;
 
 /// <summary>Set-/Get-/Revoke-CrdbCmek through the hosted engine against the Cloud double.</summary>
-public sealed class CmekCmdletTests(CloudCmdletFixture fx, ITestOutputHelper output) : IClassFixture<CloudCmdletFixture>
+public sealed class CmekCmdletTests(CloudCmdletFixture fx) : IClassFixture<CloudCmdletFixture>
 {
     private const string KeyA = "1234abcd-12ab-34cd-56ef-1234567890ab";
     private const string KeyB = "9876fedc-98fe-76dc-54ba-fedcba987654";

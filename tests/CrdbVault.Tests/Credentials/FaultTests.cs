@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using CrdbVault.Sandbox;
 using CrdbVault.Tests.Infrastructure;
