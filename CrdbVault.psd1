@@ -9,6 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('CrdbVault.format.ps1xml')
+    TypesToProcess       = @('CrdbVault.types.ps1xml')
     CmdletsToExport      = @(
         'Connect-CrdbVault'
         'Disconnect-CrdbVault'
@@ -47,7 +48,16 @@
             Tags         = @('CockroachDB', 'Vault', 'HashiCorp', 'PKI', 'Secrets', 'Credentials', 'CMEK', 'Encryption', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://github.com/crdbvault/CrdbVault/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/crdbvault/CrdbVault'
-            ReleaseNotes = '0.1.0: Vault connection (token, AppRole), CockroachDB-correct database secrets engine setup, dynamic credentials, leases, SQL connection tests.'
+            # The CHANGELOG.md entry of ModuleVersion, word for word (ReleaseFilesTests checks it).
+            ReleaseNotes = @'
+First release. Every CockroachDB secret from HashiCorp Vault, as typed objects that pipe into each other; PowerShell 7.4 and later on Windows, Linux and macOS.
+- Vault: Connect-CrdbVault (token, VAULT_TOKEN, ~/.vault-token or AppRole; renews and logs in again before expiry), Disconnect-CrdbVault.
+- Dynamic SQL credentials: Initialize-CrdbVaultDatabase (a CockroachDB-correct database secrets engine), Set-CrdbVaultRole, Get-CrdbVaultRole, Remove-CrdbVaultRole, New-CrdbDynamicCredential, Get-CrdbLease, Update-CrdbLease, Revoke-CrdbLease, Test-CrdbConnection, Get-CrdbConnectionString.
+- Certificates from Vault PKI in the cockroach certs-dir layout: Initialize-CrdbCertificateAuthority, Get-CrdbCertificateAuthority, New-CrdbClientCert, New-CrdbNodeCert, Revoke-CrdbCertificate.
+- CockroachDB Cloud client CA: Connect-CrdbCloud, Set-CrdbClientCaCert, Get-CrdbClientCaCert, Remove-CrdbClientCaCert.
+- Encryption keys: New-CrdbCmekKey, New-CrdbCmekRegionSpec, Set-CrdbCmek, Get-CrdbCmek, Revoke-CrdbCmek (CMEK for Cloud Advanced); New-CrdbStoreKey, Restore-CrdbStoreKey (encryption-at-rest store keys through Vault transit).
+- Full help for every cmdlet, -WhatIf/-Confirm on every change, format views, stable error ids; passwords, keys and tokens never reach the console, logs, JSON or CliXml.
+'@
         }
     }
 }

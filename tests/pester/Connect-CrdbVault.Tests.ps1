@@ -45,7 +45,7 @@ Describe 'Connect-CrdbVault' {
         $c | Should -Not -BeNullOrEmpty
         $pg = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))
         { Initialize-CrdbVaultDatabase -Name x -ConnectionUrl 'postgresql://h:26257/d' -Credential $pg -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop } |
-            Should -Throw -ErrorId 'NotConnected*'
+            Should -Throw -ErrorId 'VaultNotConnected,*'
         { Initialize-CrdbVaultDatabase -Vault $c -Name x -ConnectionUrl 'postgresql://h:26257/d' -Credential $pg -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop } |
             Should -Not -Throw
     }

@@ -17,7 +17,7 @@ Describe 'Disconnect-CrdbVault' {
     It 'forgets the session default' {
         $null = Connect-CrdbSandboxVault $Sandbox
         Disconnect-CrdbVault
-        { Get-CrdbVaultRole -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected*'
+        { Get-CrdbVaultRole -ErrorAction Stop } | Should -Throw -ErrorId 'VaultNotConnected,*'
     }
 
     It 'does nothing (and says so in -Verbose) when not connected' {

@@ -5,6 +5,8 @@ BeforeAll {
     $script:Sandbox = Start-CrdbSandbox
     $null = Connect-CrdbSandboxVault $Sandbox
     $script:Url = Get-CrdbSandboxConnectionUrl $Sandbox
+    # A mount of this file's own: the run's sandbox is shared, other files use 'database'.
+    $script:Mount = 'initdb_' + [guid]::NewGuid().ToString('n').Substring(0, 8)
 }
 AfterAll {
     Disconnect-CrdbVault
@@ -26,20 +28,20 @@ Describe 'Initialize-CrdbVaultDatabase' {
     }
 
     It 'enables the mount and writes the connection with templated credentials and a lower-case username template' {
-        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue
         $c.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultDatabaseConnection'
         $c.Name | Should -Be 'pg'
-        $c.MountPath | Should -Be 'database'
+        $c.MountPath | Should -Be $Mount
         $c.MountCreated | Should -BeTrue
         $c.PluginName | Should -Be 'postgresql-database-plugin'
         $c.ConnectionUrl | Should -BeLike 'postgresql://{{username}}:{{password}}@*'
         $c.Username | Should -Be $Sandbox.AdminCredential.UserName
         $c.UsernameTemplate | Should -Match 'lowercase'
-        "$c" | Should -Be 'database/config/pg'
+        "$c" | Should -Be "$Mount/config/pg"
     }
 
     It 'is idempotent: a second run reuses the mount' {
-        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+        $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue
         $c.MountCreated | Should -BeFalse
     }
 

@@ -64,7 +64,7 @@ Describe 'New-CrdbDynamicCredential' {
 
     It 'needs a connection' {
         Disconnect-CrdbVault
-        try { { New-CrdbDynamicCredential app -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected*' }
+        try { { New-CrdbDynamicCredential app -ErrorAction Stop } | Should -Throw -ErrorId 'VaultNotConnected,*' }
         finally { $null = Connect-CrdbSandboxVault $Sandbox }
     }
 }

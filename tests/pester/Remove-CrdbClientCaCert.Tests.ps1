@@ -1,35 +1,60 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# Surface checks for Remove-CrdbClientCaCert; the area's behaviour tests go in this file too (Common.ps1 has
-# Start-CrdbSandbox / Connect-CrdbSandboxVault for tests that need the Vault double).
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Import-CrdbVaultModule
-    $script:Facts = Get-CrdbCommandFacts 'Remove-CrdbClientCaCert'
+    $script:Sandbox = Start-CrdbSandbox
+    $null = Connect-CrdbSandboxVault $Sandbox
+    $null = Connect-CrdbSandboxCloud $Sandbox
+    $script:Ca = Initialize-CrdbCertificateAuthority -CommonName 'Cockroach CA'
+    function New-ClusterWithCa { $id = New-CrdbSandboxCluster $Sandbox -Region us-east-1; $null = $Ca | Set-CrdbClientCaCert -ClusterId $id; $id }
+}
+AfterAll {
+    Disconnect-CrdbVault
+    Stop-CrdbSandbox $script:Sandbox
 }
 
 Describe 'Remove-CrdbClientCaCert' {
-    It 'is exported by the module' {
-        $Facts.Command | Should -Not -BeNullOrEmpty
-        $Facts.Command.ModuleName | Should -Be 'CrdbVault'
+    It 'is exported with help, an OutputType and -WhatIf' {
+        $facts = Get-CrdbCommandFacts 'Remove-CrdbClientCaCert'
+        $facts.Command | Should -Not -BeNullOrEmpty
+        $facts.Synopsis | Should -Not -Match '^\s*Remove-CrdbClientCaCert(\s|$)'
+        $facts.OutputType | Should -Contain 'CrdbVault.ClientCaCertStatus'
+        $facts.Command.Parameters.Keys | Should -Contain 'WhatIf'
     }
 
-    It 'has a help synopsis (not just the generated syntax line)' {
-        $Facts.Synopsis | Should -Not -BeNullOrEmpty
-        $Facts.Synopsis | Should -Not -Match '^\s*Remove-CrdbClientCaCert(\s|$)'
+    It 'Example 1: removes the client CA and waits until it is NOT_SET' {
+        $clusterId = New-ClusterWithCa
+        $s = Remove-CrdbClientCaCert -ClusterId $clusterId -Confirm:$false
+        $s.Status | Should -Be 'NOT_SET'
+        (Get-CrdbClientCaCert -ClusterId $clusterId).Status | Should -Be 'NOT_SET'
     }
 
-    It 'declares [OutputType] with CrdbVault or BCL types' {
-        $Facts.Command.OutputType | Should -Not -BeNullOrEmpty
-        $Facts.OutputType | ForEach-Object { $_ | Should -Match '^(CrdbVault\.|System\.)' }
+    It 'Example 2: -WhatIf keeps the CA; -NoWait -Confirm:$false returns PENDING and the Cloud settles on NOT_SET' {
+        $clusterId = New-ClusterWithCa
+        Remove-CrdbClientCaCert -ClusterId $clusterId -WhatIf | Should -BeNullOrEmpty
+        (Get-CrdbClientCaCert -ClusterId $clusterId).Status | Should -Be 'IS_SET'
+        (Remove-CrdbClientCaCert -ClusterId $clusterId -NoWait -Confirm:$false).Status | Should -Be 'PENDING'
+        Wait-CrdbCloudState { (Get-CrdbClientCaCert -ClusterId $clusterId).Status } -Until 'NOT_SET'
     }
 
-    It 'supports -WhatIf/-Confirm when it changes something' {
-        if ('Remove-CrdbClientCaCert'.Split('-')[0] -in 'New', 'Set', 'Remove', 'Revoke', 'Initialize', 'Restore', 'Update') {
-            $Facts.Command.Parameters.Keys | Should -Contain 'WhatIf'
-            $Facts.Command.Parameters.Keys | Should -Contain 'Confirm'
+    It 'leaves a cluster without a client CA as it is' {
+        $clusterId = New-CrdbSandboxCluster $Sandbox -Region us-east-1
+        (Remove-CrdbClientCaCert -ClusterId $clusterId -Confirm:$false).Status | Should -Be 'NOT_SET'
+    }
+
+    It 'reports a removal the Cloud failed as CloudOperationFailed' {
+        $clusterId = New-ClusterWithCa
+        Set-CrdbSandboxCloudFailure $Sandbox -ClusterId $clusterId -Kind client-ca
+        { Remove-CrdbClientCaCert -ClusterId $clusterId -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'CloudOperationFailed,*'
+    }
+
+    It 'needs a Cloud connection (a new runspace has none)' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$script:CrdbModuleManifest'; Remove-CrdbClientCaCert -ClusterId $([guid]::NewGuid()) -Confirm:`$false").Invoke()
+            $ps.Streams.Error[0].FullyQualifiedErrorId | Should -Match '^CloudNotConnected,'
+            "$($ps.Streams.Error[0])" | Should -Match 'Connect-CrdbCloud'
         }
-        else {
-            $Facts.Command.Verb | Should -BeIn 'Get', 'Connect'
-        }
+        finally { $ps.Dispose() }
     }
 }

@@ -48,9 +48,18 @@ Describe 'Revoke-CrdbLease' {
         @(Get-CrdbLease -Prefix 'database/creds/app' -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
-    It 'skips piped objects without a LeaseId with a MissingLeaseId error' {
-        [pscustomobject]@{ Name = 'no lease here' } | Revoke-CrdbLease -ErrorVariable e -ErrorAction SilentlyContinue
+    It 'skips piped objects with an empty LeaseId with a MissingLeaseId error, and goes on' {
+        $c = New-CrdbDynamicCredential app
+        $out = [pscustomobject]@{ LeaseId = '' }, $c | Revoke-CrdbLease -Sync -PassThru -ErrorVariable e -ErrorAction SilentlyContinue
+        $e.Count | Should -Be 1
         $e[0].FullyQualifiedErrorId | Should -Match '^MissingLeaseId,'
+        $out.LeaseId | Should -Be $c.LeaseId
+    }
+
+    It 'leaves objects without any LeaseId property to PowerShell''s binder (InputObjectNotBound)' {
+        # Nothing binds by property name, so PowerShell rejects the object before the cmdlet runs.
+        [pscustomobject]@{ Name = 'no lease here' } | Revoke-CrdbLease -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -Match '^InputObjectNotBound,'
     }
 
     It 'refuses a bad prefix before any request' {

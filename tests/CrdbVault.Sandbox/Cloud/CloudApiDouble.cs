@@ -194,6 +194,8 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
             await CloudDoubleError.WriteAsync(context, 400, GrpcStatus.InvalidArgument, "invalid Cc-Version."); // the docs' wording
             return;
         }
+        if (await TryAnswerControlAsync(context, method, path, role))
+            return;
         if (!_rate.TryAdmit(key!, out int retryAfter))
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

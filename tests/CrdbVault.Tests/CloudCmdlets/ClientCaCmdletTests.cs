@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CrdbVault.Sandbox.Cloud;
 using CrdbVault.Tests.Cloud;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
@@ -14,11 +14,11 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
     [Fact]
     public void Set_waits_with_progress_then_get_shows_the_certificate()
     {
-        string id = CloudCmdletFixture.NewAwsCluster(fx.Fast);
-        using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
+        string id = CloudCmdletFixture.NewAwsCluster(fx.Manual);
+        using PowerShellSession s = CloudCmdletFixture.Connected(fx.Manual);
         s.SetVariable("Pem", CloudTestKit.CaPem("Team CA One"));
 
-        ScriptResult set = s.Run($"Set-CrdbClientCaCert -ClusterId {id} -Certificate $Pem").AssertSuccess();
+        ScriptResult set = fx.RunThroughTransition(s, $"Set-CrdbClientCaCert -ClusterId {id} -Certificate $Pem", id).AssertSuccess();
         ScriptResult get = s.Run($"Get-CrdbClientCaCert -ClusterId {id}").AssertSuccess();
 
         dynamic done = set.Output.Single();
@@ -27,7 +27,7 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
         Assert.Equal("CrdbVault.ClientCaCertStatus", set.Output[0].TypeNames[0]);
         Assert.Contains(set.Progress, p => p.RecordType == ProgressRecordType.Processing && p.Activity.Contains(id) && p.StatusDescription.Contains("PENDING") && p.StatusDescription.Contains("elapsed"));
         Assert.Contains(set.Progress, p => p.RecordType == ProgressRecordType.Completed);
-        Assert.Single(CloudCmdletFixture.Changes(fx.Fast, id), r => r.Method == "POST");
+        Assert.Single(CloudCmdletFixture.Changes(fx.Manual, id), r => r.Method == "POST");
 
         dynamic read = get.Output.Single();
         Assert.Equal("IS_SET", (string)read.Status);
@@ -167,15 +167,16 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
         string id = CloudCmdletFixture.NewAwsCluster(fx.Slow);
         using PowerShellSession s = CloudCmdletFixture.Connected(fx.Slow);
         s.SetVariable("Pem", CloudTestKit.CaPem());
-        var watch = Stopwatch.StartNew();
 
-        ScriptResult r = s.Run($"Set-CrdbClientCaCert -ClusterId {id} -Certificate $Pem", stopAfter: TimeSpan.FromMilliseconds(700));
+        // Ctrl+C once the change is in and the wait has polled: the change stays PENDING for a minute on
+        // the Slow double, so a wait that ignored the stop would end with IS_SET in the output.
+        ScriptResult r = s.Run($"Set-CrdbClientCaCert -ClusterId {id} -Certificate $Pem", stopWhen: () => CloudCmdletFixture.PollsAfterChange(fx.Slow, id) > 0);
 
-        watch.Stop();
         Assert.True(r.Stopped);
         Assert.Empty(r.Output);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.Single(CloudCmdletFixture.Changes(fx.Slow, id)); // submitted, then the wait was stopped
+        SimulatedCluster cluster = fx.Slow.FindCluster(id)!;
+        lock (cluster.Gate) Assert.Equal("PENDING", cluster.ClientCa.Read(DateTimeOffset.UtcNow).Status);
     }
 
     [Fact]
@@ -196,17 +197,17 @@ public sealed class ClientCaCmdletTests(CloudCmdletFixture fx) : IClassFixture<C
     [Fact]
     public void Remove_deletes_and_waits_until_not_set_and_honours_WhatIf()
     {
-        string id = CloudCmdletFixture.NewAwsCluster(fx.Fast);
-        fx.Fast.FindCluster(id)!.ClientCa.Seed(CloudTestKit.CaPem("Retiring CA"));
-        using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
+        string id = CloudCmdletFixture.NewAwsCluster(fx.Manual);
+        fx.Manual.FindCluster(id)!.ClientCa.Seed(CloudTestKit.CaPem("Retiring CA"));
+        using PowerShellSession s = CloudCmdletFixture.Connected(fx.Manual);
 
         s.Run($"Remove-CrdbClientCaCert -ClusterId {id} -WhatIf").AssertSuccess();
-        Assert.Empty(CloudCmdletFixture.Sent(fx.Fast, id));
+        Assert.Empty(CloudCmdletFixture.Sent(fx.Manual, id));
 
-        ScriptResult r = s.Run($"Remove-CrdbClientCaCert -ClusterId {id}").AssertSuccess();
+        ScriptResult r = fx.RunThroughTransition(s, $"Remove-CrdbClientCaCert -ClusterId {id}", id).AssertSuccess();
         Assert.Equal("NOT_SET", (string)((dynamic)r.Output.Single()).Status);
         Assert.Contains(r.Progress, p => p.StatusDescription.Contains("PENDING"));
-        Assert.Equal(["DELETE"], CloudCmdletFixture.Changes(fx.Fast, id).Select(q => q.Method));
+        Assert.Equal(["DELETE"], CloudCmdletFixture.Changes(fx.Manual, id).Select(q => q.Method));
         Assert.Equal("NOT_SET", (string)((dynamic)s.Run($"Get-CrdbClientCaCert -ClusterId {id}").AssertSuccess().Output.Single()).Status);
     }
 

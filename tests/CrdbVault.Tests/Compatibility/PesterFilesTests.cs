@@ -5,10 +5,11 @@ using Xunit;
 namespace CrdbVault.Tests.Compatibility;
 
 /// <summary>
-/// No pwsh or Pester here, so the Pester suite cannot run in this job; what can be checked without
-/// them is checked: build.ps1 and every tests/pester and tests/scenarios script parse with PowerShell's own parser,
-/// there is one <c>&lt;Cmdlet&gt;.Tests.ps1</c> per exported cmdlet, and each is a Pester file about
-/// its cmdlet.
+/// The Pester suite itself runs in real pwsh (.ci/run, build.ps1 -Task Test); these checks hold it to
+/// its shape even where only the .NET SDK exists: build.ps1, tools/*.ps1 and every tests/pester and
+/// tests/scenarios script parse with PowerShell's own parser, there is one <c>&lt;Cmdlet&gt;.Tests.ps1</c>
+/// per exported cmdlet that calls its cmdlet (behaviour, not only export and help), and every
+/// scenario runs under Pester.
 /// </summary>
 public sealed class PesterFilesTests
 {
@@ -18,7 +19,7 @@ public sealed class PesterFilesTests
     public static TheoryData<string> Scripts()
     {
         var data = new TheoryData<string> { "build.ps1" };
-        foreach (string dir in new[] { PesterDir, ScenarioDir }.Where(Directory.Exists))
+        foreach (string dir in new[] { PesterDir, ScenarioDir, Path.Combine(PowerShellSession.RepoRoot, "tools") }.Where(Directory.Exists))
             foreach (string file in Directory.EnumerateFiles(dir, "*.ps1").Order(StringComparer.Ordinal))
                 data.Add(Path.GetRelativePath(PowerShellSession.RepoRoot, file));
         return data;
@@ -55,21 +56,40 @@ public sealed class PesterFilesTests
         Assert.Contains(describe!.CommandElements.OfType<StringConstantExpressionAst>(), s => s.Value == cmdlet);
         Assert.Contains(commands, c => string.Equals(c.GetCommandName(), "It", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(commands, c => string.Equals(c.GetCommandName(), "Should", StringComparison.OrdinalIgnoreCase));
-        // It exercises or inspects its own cmdlet (a call, or the name handed to Get-CrdbCommandFacts).
-        Assert.True(
-            commands.Any(c => string.Equals(c.GetCommandName(), cmdlet, StringComparison.OrdinalIgnoreCase)) ||
-            ast.FindAll(a => a is StringConstantExpressionAst s && s.Value == cmdlet && s.Parent is CommandAst { } p && p.GetCommandName() == "Get-CrdbCommandFacts", true).Any(),
-            $"{cmdlet}.Tests.ps1 never calls {cmdlet}.");
+        // It exercises its own cmdlet: a call outside Get-CrdbCommandFacts, in an It block (a file that
+        // only checks export and help is not a behaviour test).
+        bool calledInIt = commands
+            .Where(c => string.Equals(c.GetCommandName(), cmdlet, StringComparison.OrdinalIgnoreCase))
+            .Any(c => Ancestors(c).OfType<CommandAst>().Any(a => string.Equals(a.GetCommandName(), "It", StringComparison.OrdinalIgnoreCase)));
+        Assert.True(calledInIt, $"{cmdlet}.Tests.ps1 never calls {cmdlet} in an It block: test what it does, not only that it exists.");
+    }
+
+    private static IEnumerable<Ast> Ancestors(Ast ast)
+    {
+        for (Ast? a = ast.Parent; a is not null; a = a.Parent) yield return a;
     }
 
     [Fact]
-    public void Pester_folder_holds_only_cmdlet_files_and_the_shared_helper()
+    public void Every_scenario_runs_under_Pester()
+    {
+        ScriptBlockAst ast = Parser.ParseFile(Path.Combine(PesterDir, "Scenarios.Tests.ps1"), out _, out ParseError[] errors);
+        Assert.Empty(errors);
+        var invoked = ast.FindAll(a => a is CommandAst c && c.GetCommandName() == "Invoke-CrdbScenario", true).Cast<CommandAst>()
+            .Select(c => c.CommandElements.OfType<StringConstantExpressionAst>().Skip(1).FirstOrDefault()?.Value)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (string scenario in Directory.EnumerateFiles(ScenarioDir, "*.ps1").Select(Path.GetFileNameWithoutExtension))
+            Assert.True(invoked.Contains(scenario), $"tests/scenarios/{scenario}.ps1 is not run by tests/pester/Scenarios.Tests.ps1 (Invoke-CrdbScenario {scenario} ...).");
+    }
+
+    [Fact]
+    public void Pester_folder_holds_cmdlet_files_scenarios_package_and_the_shared_helpers()
     {
         var exported = ReadExportedCmdlets().ToHashSet(StringComparer.Ordinal);
+        string[] others = ["Common.ps1", "Invoke-CrdbPesterSuite.ps1", "Scenarios.Tests.ps1", "Package.Tests.ps1"];
         foreach (string file in Directory.EnumerateFiles(PesterDir, "*.ps1"))
         {
             string name = Path.GetFileName(file);
-            if (name == "Common.ps1") continue;
+            if (others.Contains(name)) continue;
             Assert.EndsWith(".Tests.ps1", name, StringComparison.Ordinal);
             Assert.Contains(name[..^".Tests.ps1".Length], exported);
         }

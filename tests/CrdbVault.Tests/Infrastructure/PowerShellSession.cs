@@ -6,7 +6,8 @@ using System.Text;
 namespace CrdbVault.Tests.Infrastructure;
 
 /// <summary>
-/// The real PowerShell engine hosted in-process (System.Management.Automation 7.6.9) with the
+/// The real PowerShell engine hosted in-process (Microsoft.PowerShell.SDK 7.6.9: the engine and the
+/// modules users have, Utility, Management, Security) with the
 /// built module imported from out/CrdbVault/CrdbVault.psd1, exactly as a user would import it.
 /// Commands run as typed; every stream is captured so tests can assert on errors, warnings,
 /// verbose text and progress, and grep all of it for secrets.
@@ -17,7 +18,7 @@ public sealed class PowerShellSession : IDisposable
 
     public PowerShellSession(IDictionary<string, object?>? variables = null)
     {
-        var iss = InitialSessionState.CreateDefault2();
+        var iss = InitialSessionState.CreateDefault();
         iss.ImportPSModule([ModulePath]);
         _runspace = RunspaceFactory.CreateRunspace(iss);
         _runspace.Open();
@@ -42,8 +43,13 @@ public sealed class PowerShellSession : IDisposable
 
     public object? GetVariable(string name) => _runspace.SessionStateProxy.GetVariable(name);
 
-    /// <summary>Runs script text; never throws for script errors (they are in <see cref="ScriptResult.Errors"/>).</summary>
-    public ScriptResult Run(string script, bool verbose = false, TimeSpan? stopAfter = null)
+    /// <summary>
+    /// Runs script text; never throws for script errors (they are in <see cref="ScriptResult.Errors"/>).
+    /// <paramref name="stopWhen"/> presses Ctrl+C (stops the pipeline) as soon as the condition holds,
+    /// e.g. once a request has reached a double: a state, never a delay, so a busy machine cannot make
+    /// the stop come before the thing it is meant to interrupt.
+    /// </summary>
+    public ScriptResult Run(string script, bool verbose = false, Func<bool>? stopWhen = null)
     {
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
@@ -52,7 +58,11 @@ public sealed class PowerShellSession : IDisposable
         ps.AddScript(script);
         var output = new Collection<PSObject>();
         Exception? terminating = null;
-        Timer? stopper = stopAfter is TimeSpan s ? new Timer(_ => ps.BeginStop(null, null), null, s, System.Threading.Timeout.InfiniteTimeSpan) : null;
+        int stopped = 0;
+        Timer? stopper = stopWhen is null ? null : new Timer(_ =>
+        {
+            if (Volatile.Read(ref stopped) == 0 && stopWhen() && Interlocked.Exchange(ref stopped, 1) == 0) ps.BeginStop(null, null);
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(20));
         try
         {
             output = ps.Invoke();

@@ -103,9 +103,12 @@ public sealed class VaultTokenAndPolicyTests(SandboxFixture sandbox)
     [Fact]
     public async Task Expired_token_is_invalid()
     {
-        VaultToken t = Vault.CreateToken(["default"], ttl: TimeSpan.FromSeconds(1));
+        // Valid until its TTL is over (3 s leaves room for a busy machine), then invalid: waited for as a
+        // state, the lookup polled until it changes.
+        VaultToken t = Vault.CreateToken(["default"], ttl: TimeSpan.FromSeconds(3));
         Assert.Equal(HttpStatusCode.OK, (await sandbox.SendAsync("GET", "auth/token/lookup-self", t.Id)).Status);
-        await Task.Delay(1200);
+        Assert.True(await SandboxFixture.EventuallyAsync(async () =>
+            (await sandbox.SendAsync("GET", "auth/token/lookup-self", t.Id)).Status == HttpStatusCode.Forbidden, TimeSpan.FromMinutes(1)));
         var r = await sandbox.SendAsync("GET", "auth/token/lookup-self", t.Id);
         Assert.Equal(HttpStatusCode.Forbidden, r.Status);
         Assert.Contains("invalid token", r.Errors[0]);
