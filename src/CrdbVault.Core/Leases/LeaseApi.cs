@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Core.Leases;
@@ -94,22 +95,11 @@ public sealed class LeaseApi(VaultClient client)
         await client.WriteAsync($"sys/leases/revoke-prefix/{p}", new { sync }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Lease ids and prefixes end up in URLs and bodies: refuse what would change their meaning.</summary>
-    public static string ValidateLeaseId(string? leaseId, string parameterName = "LeaseId")
-    {
-        if (string.IsNullOrWhiteSpace(leaseId))
-            throw new ArgumentException($"-{parameterName} is empty. Pass a lease id such as 'database/creds/app/AbCd1234', e.g. from New-CrdbDynamicCredential.", parameterName);
-        if (leaseId.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' || char.IsControl(c)) || leaseId.Split('/').Any(s => s is ".." or "."))
-            throw new ArgumentException($"-{parameterName} '{leaseId}' contains whitespace, '?', '#' or '..'; lease ids look like 'database/creds/app/AbCd1234'.", parameterName);
-        return leaseId;
-    }
+    /// <summary>Lease ids end up in URLs and bodies: the kind "lease id" validator refuses what would change their meaning.</summary>
+    public static string ValidateLeaseId(string? leaseId, string parameterName = "LeaseId") => InputValidator.LeaseId(leaseId, parameterName);
 
-    /// <summary>'database/creds/app' and 'database/creds/app/' mean the same prefix.</summary>
-    public static string NormalisePrefix(string? prefix)
-    {
-        string p = ValidateLeaseId(prefix?.Trim().Trim('/'), "Prefix");
-        return p + "/";
-    }
+    /// <summary>'database/creds/app' and 'database/creds/app/' mean the same prefix (kind "lease prefix").</summary>
+    public static string NormalisePrefix(string? prefix) => InputValidator.LeasePrefix(prefix, "Prefix");
 
     /// <summary>
     /// The server answers an enveloped <c>data</c> with <c>last_renewal</c>; the docs show a flat body
