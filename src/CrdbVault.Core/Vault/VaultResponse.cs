@@ -56,11 +56,14 @@ public sealed class VaultResponse
     public JsonElement Get(string name) =>
         Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) ? v : default;
 
-    /// <summary>Parses a response body; an empty body (204) yields an empty response.</summary>
+    /// <summary>Answers nest a few levels; the depth cap (InputBudgets.AnswerDepth) stops a hostile one early.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Validation.InputBudgets.AnswerDepth };
+
+    /// <summary>Parses a response body; an empty body (204) yields an empty response. Throws JsonException for a body that is not JSON.</summary>
     public static VaultResponse Parse(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty || body.Trim((byte)' ').IsEmpty) return new VaultResponse();
-        using JsonDocument doc = JsonDocument.Parse(body.ToArray());
+        using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
         return FromElement(doc.RootElement.Clone());
     }
 
@@ -96,7 +99,7 @@ public sealed class VaultResponse
         try
         {
             if (body.IsEmpty) return [];
-            using JsonDocument doc = JsonDocument.Parse(body.ToArray());
+            using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errors", out JsonElement e))
                 return StringList(e);
         }
