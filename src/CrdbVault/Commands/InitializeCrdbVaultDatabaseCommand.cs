@@ -107,7 +107,7 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
         WriteObject(new VaultDatabaseConnection
         {
-            Name = Name,
+            ConnectionName = Name,
             MountPath = engine.MountPath,
             PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
             // Whatever Vault holds (another tool may have stored a password in it) is shown without credentials.

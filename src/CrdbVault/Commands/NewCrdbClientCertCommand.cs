@@ -27,7 +27,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
 
     /// <summary>The CockroachDB SQL user (the certificate's CN), e.g. app_reader. Accepts pipeline input.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Input(InputKind.SqlUser)]
+    [Input(InputKind.SqlUser, PipelineProperty = nameof(User))]
     public string User { get; set; } = "";
 
     /// <summary>The PKI mount (default cockroach_client_ca).</summary>
@@ -96,7 +96,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         {
             User = User,
             MountPath = mount,
-            Role = Role,
+            PkiRole = Role,
             SerialNumber = issued.SerialNumber,
             NotAfter = issued.NotAfter,
             Thumbprint = issued.Certificate.Thumbprint,

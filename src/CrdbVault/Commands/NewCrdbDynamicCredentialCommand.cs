@@ -20,7 +20,7 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
     /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier credentials.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
-    [Input(InputKind.NameSegment)]
+    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role))]
     public string Role { get; set; } = "";
 
     /// <summary>The database secrets engine's mount (default database); binds from piped roles and credentials.</summary>

@@ -63,7 +63,7 @@ public sealed class NewCrdbNodeCertCommand : VaultCmdlet
         {
             Hosts = Hosts,
             MountPath = mount,
-            Role = Role,
+            PkiRole = Role,
             SerialNumber = issued.SerialNumber,
             NotAfter = issued.NotAfter,
             Thumbprint = issued.Certificate.Thumbprint,

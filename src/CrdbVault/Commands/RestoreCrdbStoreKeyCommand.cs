@@ -21,8 +21,8 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
     private const string RecordSet = "Record";
     private const string InputObjectSet = "InputObject";
 
-    /// <summary>The recovery record file (&lt;key file&gt;.vault.json).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RecordSet, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The recovery record file (&lt;key file&gt;.vault.json). A piped StoreKey binds -InputObject instead: it carries the record's contents, so the file need not be there.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RecordSet)]
     [Alias("RecoveryRecordPath")]
     [Input(InputKind.ReadPath, ErrorId = "InvalidRecoveryRecord")]
     public string RecoveryRecord { get; set; } = "";

@@ -22,22 +22,22 @@ namespace CrdbVault.Commands;
 public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
 {
     private const string ById = "LeaseId";
+    private const string ByCertificate = "Certificate";
     private const string ByPrefix = "Prefix";
 
-    /// <summary>Not mandatory: objects without a lease (e.g. certificates issued without one) are skipped with a message.</summary>
-    [Parameter(Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased certificates).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
     [Input(InputKind.LeaseId, AllowEmpty = true)]
     public string? LeaseId { get; set; }
 
-    /// <summary>From certificate objects without a lease: the serial to revoke through PKI.</summary>
-    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    [Input(InputKind.SerialNumber, AllowEmpty = true, ErrorId = "InvalidSerialNumber")]
-    public string? SerialNumber { get; set; }
+    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2 objects).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.SerialNumber, ErrorId = "InvalidSerialNumber")]
+    public string SerialNumber { get; set; } = "";
 
-    /// <summary>From certificate objects: the PKI mount that issued them.</summary>
-    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    /// <summary>With -SerialNumber: the PKI mount that issued the certificate (default cockroach_client_ca).</summary>
+    [Parameter(ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
     [Input(InputKind.MountPath, AllowEmpty = true, ErrorId = "InvalidSerialNumber")]
     public string? MountPath { get; set; }
@@ -75,7 +75,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
             return;
         }
 
-        if (string.IsNullOrEmpty(LeaseId) && !string.IsNullOrEmpty(SerialNumber))
+        if (ParameterSetName == ByCertificate)
         {
             RevokeCertificate(SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
             return;

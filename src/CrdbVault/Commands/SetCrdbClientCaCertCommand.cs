@@ -25,8 +25,8 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 {
     private readonly List<(string ClusterId, ClientCaBundle Bundle)> _pending = [];
 
-    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID). Not taken from piped objects: a piped status object would bring its old Pem along.</summary>
+    [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";

@@ -59,8 +59,8 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.Duration)]
     public TimeSpan? MaxTtl { get; set; }
 
-    /// <summary>The database secrets engine's mount (default database).</summary>
-    [Parameter]
+    /// <summary>The database secrets engine's mount (default database); binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";

@@ -1,3 +1,5 @@
+using System.Management.Automation;
+
 namespace CrdbVault.Infrastructure;
 
 /// <summary>
@@ -59,8 +61,15 @@ public enum InputKind
 /// kind's default. Every string, string[], SecureString, PSCredential and duration parameter must
 /// carry one: the hostile-input corpus test fails for a parameter without.
 /// </summary>
+/// <remarks>
+/// It is also a transformation: a text kind takes text (a string, or a number, Guid, Uri or IP
+/// address, whose text is unambiguous; a FileInfo/DirectoryInfo for a path), never an arbitrary
+/// object's ToString(). Without that, PowerShell binds ANY piped object to a by-value string
+/// parameter by converting it to text: a VaultDatabaseConnection became "-User database/config/pg".
+/// Refusing the conversion here makes PowerShell's binder refuse the object instead.
+/// </remarks>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
-public sealed class InputAttribute(InputKind kind) : Attribute
+public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttribute
 {
     public InputKind Kind { get; } = kind;
 
@@ -72,6 +81,45 @@ public sealed class InputAttribute(InputKind kind) : Attribute
 
     /// <summary>For <see cref="InputKind.FreeText"/>: the longest value (default 1024).</summary>
     public int MaxLength { get; set; }
+
+    /// <summary>
+    /// For a ValueFromPipeline text parameter (required there, the corpus test checks): the
+    /// property a piped object gives, normally the parameter's own name. A piped object that is not
+    /// text binds that property's value; an object without it is refused.
+    /// </summary>
+    public string? PipelineProperty { get; set; }
+
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        if (Kind is InputKind.Secret or InputKind.SqlCredential or InputKind.Duration or InputKind.Choice) return inputData;
+        object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
+        switch (value)
+        {
+            case null or string:
+                return inputData;
+            case FileSystemInfo file when Kind is InputKind.ReadPath or InputKind.WritePath:
+                return file.FullName;
+            case System.Collections.IList list:
+                var texts = new string?[list.Count];
+                for (int i = 0; i < list.Count; i++) texts[i] = Text(list[i] is PSObject p ? p.BaseObject : list[i]);
+                return texts;
+            default:
+                return Text(value);
+        }
+    }
+
+    private string? Text(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        FileSystemInfo file when Kind is InputKind.ReadPath or InputKind.WritePath => file.FullName,
+        char or Guid or Uri or System.Net.IPAddress or byte or sbyte or short or ushort or int or uint or long or ulong or decimal =>
+            Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+        _ when PipelineProperty is not null && PSObject.AsPSObject(value).Properties[PipelineProperty] is PSPropertyInfo property =>
+            Text(property.Value is PSObject p ? p.BaseObject : property.Value),
+        _ => throw new ArgumentTransformationMetadataException(
+            $"This parameter takes text ({Kind}), not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, or a property of the object (e.g. $x.Name)."),
+    };
 }
 
 /// <summary>The error id a cmdlet has always used for bad input, for all its parameters (users' scripts may catch it).</summary>
