@@ -140,6 +140,8 @@ public static partial class InputValidator
                 : " Use lower-case letters, digits and '_', '.', '-' only, starting with a letter, digit or '_'.";
             throw new ArgumentException($"-{parameterName} {Shown(value)} is not a valid CockroachDB SQL user name.{hint}", parameterName);
         }
+        if (value!.EndsWith('.') || value.Contains("..", StringComparison.Ordinal))
+            throw new ArgumentException($"-{parameterName} '{value}' ends in '.' or has '..': CockroachDB accepts it, but it does not survive as a certificate common name or in a file name such as client.<user>.crt. Choose a name without them.", parameterName);
         if (Array.IndexOf(ReservedSqlUsers, value) >= 0 || value!.StartsWith("pg_", StringComparison.Ordinal) || value.StartsWith("crdb_internal_", StringComparison.Ordinal))
             throw new ArgumentException($"-{parameterName} '{value}' is reserved by CockroachDB (public, none, node, pg_*, crdb_internal_*). Choose another name.", parameterName);
         return value!;
@@ -278,7 +280,8 @@ public static partial class InputValidator
         CheckText(value, parameterName, 255, "a host name such as 'crdb.example.com' or an address such as '10.0.0.5'");
         string h = value!;
         string bare = h.StartsWith('[') && h.EndsWith(']') ? h[1..^1] : h;
-        if (!bare.Contains('%') && IPAddress.TryParse(bare, out IPAddress? ip) && (bare.Contains(':') ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 : IsDottedQuad(bare)))
+        // IPAddress.TryParse also takes "[::1]:26257" (dropping the port) and "fe80::1%eth0": neither is a host.
+        if (bare.IndexOfAny(['[', ']', '%', '/']) < 0 && IPAddress.TryParse(bare, out IPAddress? ip) && (bare.Contains(':') ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 : IsDottedQuad(bare)))
             return h;
         if (h.Length > 253 || !HostNamePattern().IsMatch(h) || IsAllDigitsAndDots(h))
             throw new ArgumentException(

@@ -10,7 +10,7 @@ namespace CrdbVault.Core.Vault;
 /// </summary>
 public static partial class VaultDuration
 {
-    [GeneratedRegex(@"^(?:(?<n>\d+(?:\.\d+)?)(?<u>ns|us|µs|ms|s|m|h|d))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(?:(?<n>\d+(?:\.\d+)?)(?<u>ns|us|µs|ms|s|m|h|d))+\z", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"(?<n>\d+(?:\.\d+)?)(?<u>ns|us|µs|ms|s|m|h|d)", RegexOptions.CultureInvariant)]
