@@ -22,7 +22,7 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeaseId)]
     public string LeaseId { get; set; } = "";
 
-    /// <summary>List every lease under this path, e.g. database/creds/app (needs sudo on sys/leases/lookup).</summary>
+    /// <summary>List every lease under this path, e.g. database/creds/app (the trailing slash is optional); needs sudo on sys/leases/lookup.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByPrefix)]
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";

@@ -34,7 +34,7 @@ public sealed class NewCrdbNodeCertCommand : VaultCmdlet
     [Input(InputKind.NameSegment)]
     public string Role { get; set; } = "node";
 
-    /// <summary>Validity; capped by the role's max TTL (Vault then warns).</summary>
+    /// <summary>How long the certificate is valid: '720h', seconds, or a TimeSpan. Capped by the node role's max TTL.</summary>
     [Parameter]
     [DurationTransformation]
     [Input(InputKind.Duration)]

@@ -59,7 +59,7 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.Duration)]
     public TimeSpan? MaxTtl { get; set; }
 
-    /// <summary>The database secrets engine's mount (default database); binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
+    /// <summary>Where the database secrets engine is mounted (the -MountPath given to Initialize-CrdbVaultDatabase; nested paths like team-a/database work). Binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
     [Input(InputKind.MountPath)]
