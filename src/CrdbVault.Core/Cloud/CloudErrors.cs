@@ -79,12 +79,12 @@ internal static class CloudErrors
 
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
-            ? v.GetString()!.Replace('\n', ' ').Trim()
+            ? Validation.ServerText.Printable(v.GetString()!)
             : null;
 
     private static string? Plain(byte[] content)
     {
-        string text = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 300)).Replace('\n', ' ').Trim();
+        string text = Validation.ServerText.Printable(Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 300)));
         return text.Length == 0 ? null : text;
     }
 }

@@ -44,8 +44,9 @@ public sealed class LeaseApi(VaultClient client)
             string current = pending.Dequeue();
             foreach (string key in await client.ListAsync($"sys/leases/lookup/{current}", ct).ConfigureAwait(false))
             {
-                if (key.EndsWith('/')) pending.Enqueue(current + key);
-                else ids.Add(current + key);
+                // Keys come from Vault but become paths of the next requests: they get the same checks as user input.
+                if (key.EndsWith('/')) pending.Enqueue(InputValidator.LeasePrefix(current + key, "Prefix"));
+                else ids.Add(InputValidator.LeaseId(current + key));
             }
         }
         return ids;

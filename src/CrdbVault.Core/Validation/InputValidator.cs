@@ -411,7 +411,7 @@ public static partial class InputValidator
     public static TimeSpan Duration(TimeSpan value, string parameterName)
     {
         if (value <= TimeSpan.Zero)
-            throw new ArgumentException($"-{parameterName} {value} is not longer than zero. Give a duration such as '1h' or leave the parameter out for the default.", parameterName);
+            throw new ArgumentException($"-{parameterName} {value} is {(value < TimeSpan.Zero ? "negative" : "zero")}: a duration must be longer than zero. Give one such as '1h' or leave the parameter out for the default.", parameterName);
         if (value > MaxDuration)
             throw new ArgumentException($"-{parameterName} {value} is longer than 100 years. Give a duration such as '8760h'.", parameterName);
         return value;

@@ -244,7 +244,7 @@ public sealed class VaultClient : IDisposable
 
     private VaultApiException CreateError(HttpMethod method, string relative, int status, IReadOnlyList<string> errors, VaultRequestOptions options)
     {
-        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()));
+        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => Validation.ServerText.Printable(e)));
         string call = $"{DisplayMethod(method)} /v1/{StripQuery(relative)}";
         bool invalidToken = errors.Any(e => e.Contains("invalid token", StringComparison.OrdinalIgnoreCase));
         (VaultErrorKind kind, string fix) = status switch

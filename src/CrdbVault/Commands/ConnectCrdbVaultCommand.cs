@@ -150,7 +150,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     }
 
     private static TimeSpan? EnvDuration(string name) =>
-        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) ? t : null;
+        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) && t > TimeSpan.Zero && t <= InputValidator.MaxDuration ? t : null;
 
     private static int? EnvInt(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : null;

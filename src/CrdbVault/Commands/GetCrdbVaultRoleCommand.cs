@@ -13,8 +13,8 @@ namespace CrdbVault.Commands;
 [OutputType(typeof(VaultDatabaseRole))]
 public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
 {
-    /// <summary>Role name; wildcards allowed. Default: all.</summary>
-    [Parameter(Position = 0)]
+    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays -MountPath).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
     [Input(InputKind.NamePattern, ErrorId = "InvalidRoleName")]
     public string[]? Name { get; set; }

@@ -152,7 +152,8 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                 var result = new Dictionary<string, SecureString>(StringComparer.Ordinal);
                 foreach (DictionaryEntry e in table)
                 {
-                    string key = e.Key?.ToString() ?? "";
+                    // Keys are Vault's credential field names (access_key, client_secret, ...); values are secrets.
+                    string key = Core.Validation.InputValidator.PathSegment(e.Key?.ToString(), "ProviderCredential key");
                     object? v = e.Value is PSObject p ? p.BaseObject : e.Value;
                     result[key] = v switch
                     {
@@ -161,6 +162,7 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                         null => throw new ArgumentException($"-ProviderCredential: '{key}' has no value.", nameof(ProviderCredential)),
                         _ => SecureStrings.From(v.ToString()),
                     };
+                    Core.Validation.InputValidator.Secret(result[key], $"ProviderCredential '{key}'");
                 }
                 return result;
             case PSCredential cred:

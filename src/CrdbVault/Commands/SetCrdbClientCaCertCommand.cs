@@ -61,6 +61,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 
     protected override void EndProcessing()
     {
+        if (RefusedBeforePipeline) return; // already reported
         if (AnyRecordRefused)
             ThrowInvalidArgument("Nothing was sent: a piped certificate or cluster ID was refused (see the error above). The CAs of a bundle go together; fix the input and run again.", "InvalidClientCaCertificate");
         foreach (IGrouping<string, (string ClusterId, ClientCaBundle Bundle)> group in _pending.GroupBy(p => p.ClusterId, StringComparer.Ordinal))

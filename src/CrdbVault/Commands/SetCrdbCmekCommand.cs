@@ -76,6 +76,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
     protected override void EndProcessing()
     {
         // ---- everything that needs no request ----
+        if (RefusedBeforePipeline) return; // already reported
         if (AnyRecordRefused)
             ThrowInvalidArgument("Nothing was sent: a piped key spec or cluster ID was refused (see the error above). CMEK changes apply to all regions at once; fix the input and run again.", "InvalidCmekSpec");
         if (_clusterIds.Count != 1)

@@ -22,7 +22,7 @@ public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
     /// <summary>How long from now: '1h', 3600 (seconds) or a TimeSpan. Default: the lease's own TTL.</summary>
     [Parameter]
     [DurationTransformation]
-    [Input(InputKind.Duration)]
+    [Input(InputKind.Duration, ErrorId = "InvalidLeaseId")] // the id this cmdlet has always reported for a bad -Increment
     public TimeSpan? Increment { get; set; }
 
     protected override void ProcessCheckedRecord()

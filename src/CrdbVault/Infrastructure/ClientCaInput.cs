@@ -69,7 +69,7 @@ internal static class ClientCaInput
             throw new ArgumentException("-Certificate is empty. Pass PEM text, a certificate file path or an X509Certificate2.");
         string path = resolvePath(text.Trim());
         if (!File.Exists(path))
-            throw new ArgumentException($"-Certificate '{text}' is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
+            throw new ArgumentException($"-Certificate {InputValidator.Shown(text)} is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
         return FromPath(path);
     }
 

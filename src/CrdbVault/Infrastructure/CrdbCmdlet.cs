@@ -12,6 +12,7 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private HashSet<string> _boundBeforePipeline = new(StringComparer.OrdinalIgnoreCase);
+    private bool _refusedBeforePipeline;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the runbook is stopped.</summary>
     protected CancellationToken Cancellation => _stop.Token;
@@ -21,6 +22,9 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on nothing).</summary>
     protected bool AnyRecordRefused { get; private set; }
 
+    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do nothing.</summary>
+    protected bool RefusedBeforePipeline => _refusedBeforePipeline;
+
     /// <summary>
     /// Checks every parameter bound on the command line against its [Input] kind before anything
     /// else happens: a refused value is a terminating error with the parameter's stable id. Sealed so
@@ -29,7 +33,15 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     protected sealed override void BeginProcessing()
     {
         _boundBeforePipeline = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
-        if (CheckBoundInput(_boundBeforePipeline) is ErrorRecord refused) ThrowTerminatingError(refused);
+        if (CheckBoundInput(_boundBeforePipeline) is (ErrorRecord refused, bool pipelineParameter))
+        {
+            // A cmdlet that takes pipeline input reports a refused value like a bad piped item:
+            // non-terminating (-ErrorAction Stop makes it stop), and the command then does nothing.
+            if (!pipelineParameter) ThrowTerminatingError(refused);
+            WriteError(refused);
+            _refusedBeforePipeline = AnyRecordRefused = true;
+            return;
+        }
         BeginCheckedProcessing();
     }
 
@@ -41,11 +53,12 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected sealed override void ProcessRecord()
     {
+        if (_refusedBeforePipeline) return;
         var fromPipeline = MyInvocation.BoundParameters.Keys.Where(k => !_boundBeforePipeline.Contains(k)).ToList();
         if (fromPipeline.Count > 0)
         {
             WriteDebug($"Pipeline input bound {string.Join(", ", fromPipeline.Select(k => "-" + k))}.");
-            if (CheckBoundInput(fromPipeline) is ErrorRecord refused)
+            if (CheckBoundInput(fromPipeline) is (ErrorRecord refused, _))
             {
                 AnyRecordRefused = true;
                 WriteError(refused);
@@ -65,13 +78,14 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     {
     }
 
-    private ErrorRecord? CheckBoundInput(IEnumerable<string> names)
+    /// <summary>The first refusal among <paramref name="names"/>, and whether the cmdlet takes pipeline input.</summary>
+    private (ErrorRecord Refused, bool PipelineParameter)? CheckBoundInput(IEnumerable<string> names)
     {
         IReadOnlyDictionary<string, InputChecks.KindedParameter> kinded = InputChecks.For(GetType());
         foreach (string name in names)
         {
             if (!kinded.TryGetValue(name, out InputChecks.KindedParameter? p)) continue;
-            if (InputChecks.Check(p, MyInvocation.BoundParameters[name]) is ErrorRecord refused) return refused;
+            if (InputChecks.Check(p, MyInvocation.BoundParameters[name]) is ErrorRecord refused) return (refused, p.PipelineCmdlet);
         }
         return null;
     }

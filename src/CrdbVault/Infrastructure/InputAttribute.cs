@@ -101,25 +101,33 @@ public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttri
                 return file.FullName;
             case System.Collections.IList list:
                 var texts = new string?[list.Count];
-                for (int i = 0; i < list.Count; i++) texts[i] = Text(list[i] is PSObject p ? p.BaseObject : list[i]);
+                for (int i = 0; i < list.Count; i++) texts[i] = Text(list[i]);
                 return texts;
             default:
-                return Text(value);
+                return Text(inputData);
         }
     }
 
-    private string? Text(object? value) => value switch
+    /// <summary>The text of one value; <paramref name="item"/> may be a PSObject (whose note properties a PSCustomObject keeps on the wrapper).</summary>
+    private string? Text(object? item)
     {
-        null => null,
-        string s => s,
-        FileSystemInfo file when Kind is InputKind.ReadPath or InputKind.WritePath => file.FullName,
-        char or Guid or Uri or System.Net.IPAddress or byte or sbyte or short or ushort or int or uint or long or ulong or decimal =>
-            Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
-        _ when PipelineProperty is not null && PSObject.AsPSObject(value).Properties[PipelineProperty] is PSPropertyInfo property =>
-            Text(property.Value is PSObject p ? p.BaseObject : property.Value),
-        _ => throw new ArgumentTransformationMetadataException(
-            $"This parameter takes text ({Kind}), not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, or a property of the object (e.g. $x.Name)."),
-    };
+        object? value = item is PSObject p ? p.BaseObject : item;
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return s;
+            case FileSystemInfo file when Kind is InputKind.ReadPath or InputKind.WritePath:
+                return file.FullName;
+            case char or Guid or Uri or System.Net.IPAddress or byte or sbyte or short or ushort or int or uint or long or ulong or decimal:
+                return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (PipelineProperty is not null && (item as PSObject ?? PSObject.AsPSObject(value)).Properties[PipelineProperty] is PSPropertyInfo property)
+            return Text(property.Value);
+        throw new ArgumentTransformationMetadataException(
+            $"This parameter takes text ({Kind}), not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, or a property of the object (e.g. $x.Name).");
+    }
 }
 
 /// <summary>The error id a cmdlet has always used for bad input, for all its parameters (users' scripts may catch it).</summary>

@@ -13,7 +13,8 @@ namespace CrdbVault.Infrastructure;
 internal static class InputChecks
 {
     /// <summary>A parameter that carries [Input], with the error id it reports.</summary>
-    internal sealed record KindedParameter(string Name, InputAttribute Input, string ErrorId);
+    /// <param name="PipelineCmdlet">The cmdlet takes pipeline input: its refusals are non-terminating, like a bad piped item.</param>
+    internal sealed record KindedParameter(string Name, InputAttribute Input, string ErrorId, bool PipelineCmdlet);
 
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, KindedParameter>> Cache = new();
 
@@ -24,10 +25,12 @@ internal static class InputChecks
     {
         string? cmdletId = cmdlet.GetCustomAttribute<InputErrorIdAttribute>()?.ErrorId;
         var result = new Dictionary<string, KindedParameter>(StringComparer.OrdinalIgnoreCase);
-        foreach (PropertyInfo p in cmdlet.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        PropertyInfo[] properties = cmdlet.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        bool pipeline = properties.SelectMany(p => p.GetCustomAttributes<ParameterAttribute>()).Any(a => a.ValueFromPipeline || a.ValueFromPipelineByPropertyName);
+        foreach (PropertyInfo p in properties)
         {
             if (p.GetCustomAttribute<InputAttribute>() is not InputAttribute input || !p.IsDefined(typeof(ParameterAttribute))) continue;
-            result[p.Name] = new KindedParameter(p.Name, input, input.ErrorId ?? cmdletId ?? DefaultErrorId(input.Kind));
+            result[p.Name] = new KindedParameter(p.Name, input, input.ErrorId ?? cmdletId ?? DefaultErrorId(input.Kind), pipeline);
         }
         return result;
     }
@@ -84,7 +87,7 @@ internal static class InputChecks
     private static void CheckOne(KindedParameter p, object? value)
     {
         InputAttribute input = p.Input;
-        if (input.AllowEmpty && (value is null || value is string { Length: 0 })) return;
+        if (input.AllowEmpty && (value is null || value is string { Length: 0 } || value is SecureString { Length: 0 })) return;
         string name = p.Name;
         switch (input.Kind, value)
         {

@@ -39,7 +39,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             // as a database role (its PKI role is PkiRole).
             ["Initialize-CrdbVaultDatabase"] = ("-Name pg -ConnectionUrl postgresql://db:26257/defaultdb -Credential $Admin", Binds()),
             ["Set-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "ConnectionName, MountPath, Name"))),
-            ["Get-CrdbVaultRole"] = ("", Binds()),
+            ["Get-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "Name"))),
             ["Remove-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "MountPath, Name"))),
             ["New-CrdbDynamicCredential"] = ("", Binds((Text, "Role"), (VaultDatabaseRole, "MountPath, Role"), (DynamicCredential, "MountPath, Role"))),
             ["Test-CrdbConnection"] = ("-Server 127.0.0.1 -Port 1 -Timeout 1", [.. Binds((DynamicCredential, "Credential")),
