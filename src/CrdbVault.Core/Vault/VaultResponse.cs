@@ -122,8 +122,9 @@ public sealed class VaultResponse
         root.TryGetProperty("warnings", out JsonElement w) ? w.ValueKind switch
         {
             // PKI samples send warnings as "" (a string): tolerate it.
-            JsonValueKind.String => string.IsNullOrEmpty(w.GetString()) ? [] : [w.GetString()!],
-            JsonValueKind.Array => StringList(w),
+            // Warnings are shown as they are (WriteWarning): no control characters from the server.
+            JsonValueKind.String => string.IsNullOrEmpty(w.GetString()) ? [] : [Validation.ServerText.Printable(w.GetString()!)],
+            JsonValueKind.Array => StringList(w).Select(Validation.ServerText.Printable).ToArray(),
             _ => [],
         } : [];
 

@@ -78,7 +78,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
         VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.GetLeftPart(UriPartial.Authority));
         var connection = new VaultConnection(session);
         if (!NoDefault) ConnectionStore.Vault = connection;
-        WriteVerbose($"Connected as '{session.DisplayName}' with policies {string.Join(", ", session.Policies)}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
+        WriteVerbose($"Connected as '{ServerText.Printable(session.DisplayName ?? "")}' with policies {ServerText.Printable(string.Join(", ", session.Policies))}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
         WriteObject(connection);
     }
 
