@@ -56,8 +56,8 @@ public enum InputKind
 /// <summary>
 /// Names the kind of a parameter's value. The base cmdlet (<see cref="CrdbCmdlet"/>) checks every
 /// bound parameter that carries one before the cmdlet runs: command-line values before anything
-/// else (a terminating error), pipeline values per record (a non-terminating error; the record is
-/// skipped). The error id is <see cref="ErrorId"/>, else the cmdlet's [InputErrorId], else the
+/// else, pipeline values per record (in a cmdlet that takes pipeline input a refusal is
+/// non-terminating and the record, or the command, does nothing; otherwise it terminates). The error id is <see cref="ErrorId"/>, else the cmdlet's [InputErrorId], else the
 /// kind's default. Every string, string[], SecureString, PSCredential and duration parameter must
 /// carry one: the hostile-input corpus test fails for a parameter without.
 /// </summary>
