@@ -30,7 +30,7 @@ Describe 'Initialize-CrdbVaultDatabase' {
     It 'enables the mount and writes the connection with templated credentials and a lower-case username template' {
         $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue
         $c.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultDatabaseConnection'
-        $c.Name | Should -Be 'pg'
+        $c.ConnectionName | Should -Be 'pg'
         $c.MountPath | Should -Be $Mount
         $c.MountCreated | Should -BeTrue
         $c.PluginName | Should -Be 'postgresql-database-plugin'

@@ -228,9 +228,13 @@ internal static class CmdletReader
     }
 
     /// <summary>
-    /// By-value parameters give their types. By-property-name parameters give each of the module's own
-    /// types that can drive the cmdlet alone (it has a property for every mandatory parameter of some
-    /// set), and PSObject for anything else with those property names.
+    /// By-value parameters give their types. When none of them takes any object (object, PSObject),
+    /// the module's own types that can drive the cmdlet are listed too: in some parameter set the type
+    /// binds at least one pipeline parameter and covers every mandatory one that takes pipeline input
+    /// (by property name or alias, or by value of a matching type); mandatory parameters that take no
+    /// pipeline input are on the command line anyway. PSObject stands for anything else with those
+    /// property names. tests/CrdbVault.Tests/Hostile/PipelineBindingTests.cs checks this against what
+    /// PowerShell really binds.
     /// </summary>
     private static void Inputs(CmdletModel model, Type[] models)
     {
@@ -240,21 +244,29 @@ internal static class CmdletReader
             entry.Description.Add($"You can pipe a {Short(p.Type)} to -{p.Name}.");
             model.Inputs.Add(entry);
         }
+        // A by-value object parameter binds everything; the cmdlet judges what it got (listing types would promise too much).
+        bool takesAnything = model.Parameters.Any(p => p.ByValue && IsCatchAll(p.Type));
         var byName = model.Parameters.Where(p => p.ByPropertyName).ToList();
-        if (byName.Count > 0)
+        if (byName.Count > 0 && !takesAnything)
         {
             foreach (Type t in models)
             {
                 var props = t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(x => x.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                bool Covers(ParameterModel p) => (p.ByPropertyName && (props.Contains(p.Name) || p.Aliases.Any(props.Contains))) || (p.ByValue && p.Type.IsAssignableFrom(t));
                 var matched = byName.Where(p => props.Contains(p.Name) || p.Aliases.Any(props.Contains)).ToList();
-                if (matched.Count == 0) continue;
-                bool drives = model.Syntax.Any(set => set.Parameters.Where(p => p.MandatoryIn(set.Name))
-                    .All(p => matched.Contains(p) || (p.ByValue && p.Type.IsAssignableFrom(t))));
-                if (!drives || model.Inputs.Any(i => i.TypeName == t.FullName)) continue;
+                bool drives = model.Syntax.Any(set =>
+                {
+                    var pipeline = set.Parameters.Where(p => p.SetAttribute(set.Name) is { } a && (a.ValueFromPipeline || a.ValueFromPipelineByPropertyName)).ToList();
+                    return pipeline.Any(Covers) && pipeline.Where(p => p.MandatoryIn(set.Name)).All(Covers);
+                });
+                if (!drives || matched.Count == 0 || model.Inputs.Any(i => i.TypeName == t.FullName)) continue;
                 var entry = new TypeEntry(t.FullName!);
                 entry.Description.Add($"Binds by property name: {string.Join(", ", matched.Select(p => $"{(props.Contains(p.Name) ? p.Name : p.Aliases.First(props.Contains))} to -{p.Name}"))}.");
                 model.Inputs.Add(entry);
             }
+        }
+        if (byName.Count > 0)
+        {
             var any = new TypeEntry(typeof(PSObject).FullName!);
             any.Description.Add($"Any object with a property named {string.Join(", ", byName.Select(p => p.Aliases.Length > 0 ? $"{p.Name} (or {string.Join(", ", p.Aliases)})" : p.Name))} binds it to the parameter of that name.");
             model.Inputs.Add(any);
@@ -266,6 +278,8 @@ internal static class CmdletReader
             model.Inputs.Add(none);
         }
     }
+
+    private static bool IsCatchAll(Type t) => t == typeof(object) || t == typeof(PSObject) || t == typeof(object[]) || t == typeof(PSObject[]);
 
     private static void Outputs(CmdletModel model, Type type, XmlDocs docs)
     {

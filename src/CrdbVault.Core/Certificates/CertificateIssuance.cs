@@ -99,11 +99,8 @@ public static class CertificateIssuance
         var ips = new List<IPAddress>();
         foreach (string raw in hosts)
         {
-            string h = (raw ?? "").Trim();
+            string h = InputValidator.Host(raw, "Hosts");
             if (IPAddress.TryParse(h.Trim('[', ']'), out IPAddress? ip)) { if (!ips.Contains(ip)) ips.Add(ip); continue; }
-            string bare = h.StartsWith("*.", StringComparison.Ordinal) ? h[2..] : h;
-            if (bare.Length == 0 || bare.Length > 253 || Uri.CheckHostName(bare) != UriHostNameType.Dns || h.Contains(','))
-                throw new ArgumentException($"-Hosts entry '{raw}' is neither a host name nor an IP address. Use names like 'db1.internal' or '*.db.internal', or addresses like '10.0.0.5'.", "Hosts");
             if (!dns.Contains(h, StringComparer.OrdinalIgnoreCase)) dns.Add(h.ToLowerInvariant());
         }
         return (dns, ips);

@@ -80,8 +80,8 @@ public sealed class CertsDirectory
         exists = File.Exists(CaPath);
         if (!exists) return false;
         var present = new X509Certificate2Collection();
-        try { present.ImportFromPemFile(CaPath); }
-        catch (CryptographicException) { return false; }
+        try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
+        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; } // unreadable or oversized: another file, replaced only with -Force
         return present.Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
     }
 

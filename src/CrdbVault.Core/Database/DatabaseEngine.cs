@@ -91,6 +91,16 @@ public sealed class DatabaseEngine
             details.ValueKind == JsonValueKind.Object && details.TryGetProperty("verify_connection", out JsonElement vc) ? vc.ValueKind != JsonValueKind.False : r.Get("verify_connection").ValueKind != JsonValueKind.False);
     }
 
+    /// <summary>
+    /// The connection a role is about to use. Throws <see cref="DatabaseConnectionNotFoundException"/>
+    /// when Vault has none of that name (Vault itself would store the role and fail only when a
+    /// credential is asked for); a token that may not read it gets Vault's permission error.
+    /// </summary>
+    public async Task<DatabaseConnectionInfo> RequireConnectionAsync(string name, CancellationToken ct) =>
+        await ReadConnectionAsync(name, ct).ConfigureAwait(false)
+        ?? throw new DatabaseConnectionNotFoundException(
+            $"Vault has no database connection '{name}' at '{MountPath}/config/'. Create it first with Initialize-CrdbVaultDatabase -Name {name} -MountPath {MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
+
     /// <summary>Rotates the root password Vault holds; afterwards nobody, you included, knows it.</summary>
     public Task RotateRootAsync(string name, CancellationToken ct) =>
         _client.WriteAsync($"{MountPath}/rotate-root/{InputValidator.PathSegment(name, "Name")}", null, new VaultRequestOptions { Idempotent = false }, ct);
@@ -194,3 +204,6 @@ public sealed class DatabaseEngine
         _ => [],
     };
 }
+
+/// <summary>A role names a database connection that does not exist on the mount.</summary>
+public sealed class DatabaseConnectionNotFoundException(string message) : InvalidOperationException(message);

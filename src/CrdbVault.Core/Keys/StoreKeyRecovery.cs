@@ -33,6 +33,8 @@ public sealed record StoreKeyRecovery
 
     private static readonly JsonSerializerOptions Json = new()
     {
+        MaxDepth = 16, // the record is flat: anything deeper is not one
+
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
@@ -61,7 +63,9 @@ public sealed record StoreKeyRecovery
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Recovery record '{path}' does not exist. It is the <key file>.vault.json that New-CrdbStoreKey wrote next to the key.", path);
-        return Parse(File.ReadAllBytes(path), path);
+        byte[] json = Validation.InputBudgets.ReadFile(path, Validation.InputBudgets.SmallFileBytes, size =>
+            new FormatException($"'{path}' is {size / 1024} KiB: a recovery record is well under {Validation.InputBudgets.Describe(Validation.InputBudgets.SmallFileBytes)}. It is the <key file>.vault.json that New-CrdbStoreKey wrote."));
+        return Parse(json, path);
     }
 
     /// <summary>Throws <see cref="FormatException"/> naming the first bad field.</summary>
@@ -76,8 +80,16 @@ public sealed record StoreKeyRecovery
             throw new FormatException($"'{source}' has no transit ciphertext of the form 'vault:v<N>:<base64>' in Ciphertext.");
         if (KeySize is not (128 or 256))
             throw new FormatException($"'{source}' has KeySize {KeySize}; store keys made through transit are 128 or 256 bits.");
-        if (string.IsNullOrWhiteSpace(FileName) || FileName.IndexOfAny(['/', '\\']) >= 0)
+        if (string.IsNullOrWhiteSpace(FileName) || FileName.IndexOfAny(['/', '\\']) >= 0 || FileName is "." or "..")
             throw new FormatException($"'{source}' has no plain file name in FileName.");
+        try
+        {
+            Validation.InputValidator.WritePath(FileName, "FileName");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FormatException($"'{source}': {ex.Message}", ex);
+        }
     }
 
     public override string ToString() => $"store key {KeyId} ({KeySize}-bit) wrapped by {TransitMount}/{TransitKey}";

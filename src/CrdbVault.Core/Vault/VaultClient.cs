@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using CrdbVault.Core.Http;
 using Polly;
 using Polly.Retry;
 
@@ -97,7 +98,18 @@ public sealed class VaultClient : IDisposable
             byte[] content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
-                return VaultResponse.Parse(content);
+            {
+                try
+                {
+                    return VaultResponse.Parse(content);
+                }
+                catch (JsonException ex)
+                {
+                    throw new VaultApiException(
+                        $"Vault answered {DisplayMethod(method)} /v1/{StripQuery(relative)} with {status}, but the body is not JSON this module can read ({ex.Message}). Is the address a Vault server?{OutcomeHint(options, sent: true)}",
+                        VaultErrorKind.Other, StripQuery(relative), status, mayHaveExecuted: !options.Idempotent);
+                }
+            }
 
             IReadOnlyList<string> errors = VaultResponse.ParseErrors(content);
             bool isRead = method == HttpMethod.Get || method == List;
@@ -146,15 +158,33 @@ public sealed class VaultClient : IDisposable
         Uri target = BuildUri(relative, method);
         try
         {
-            HttpResponseMessage response = await _http.SendAsync(Build(method, target, payload, token), HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            HttpResponseMessage response = await _http.SendAsync(Build(method, target, payload, token), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.TemporaryRedirect && response.Headers.Location is Uri location)
             {
                 // A standby points at the active node; follow once, never from https to http.
                 Uri next = location.IsAbsoluteUri ? location : new Uri(target, location);
+                response.Dispose();
                 if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
                     throw new VaultApiException($"Vault redirected {method} /v1/{relative} from https to http ({next.GetLeftPart(UriPartial.Authority)}); refusing to send the token unencrypted.", VaultErrorKind.ConnectionFailed, relative, 307);
+                response = await _http.SendAsync(Build(method, next, payload, token), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            }
+            try
+            {
+                // The body is read here, under the same timeout, and never beyond the budget.
+                await BoundedContent.BufferAsync(response, Validation.InputBudgets.AnswerBytes, timeout.Token).ConfigureAwait(false);
+            }
+            catch (AnswerTooLargeException ex)
+            {
                 response.Dispose();
-                response = await _http.SendAsync(Build(method, next, payload, token), HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> {(int)response.StatusCode}, answer refused: too large");
+                throw new VaultApiException(
+                    $"Vault answered {DisplayMethod(method)} /v1/{StripQuery(relative)} with {(int)response.StatusCode}, but {ex.Message} (16 MiB). Is the address a Vault server, and is nothing in between rewriting answers?{OutcomeHint(options, sent: true)}",
+                    VaultErrorKind.Other, StripQuery(relative), (int)response.StatusCode, mayHaveExecuted: !options.Idempotent);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
             }
             _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> {(int)response.StatusCode} ({watch.ElapsedMilliseconds} ms)");
             return response;
@@ -165,6 +195,14 @@ public sealed class VaultClient : IDisposable
             throw new VaultApiException(
                 $"Vault did not answer {DisplayMethod(method)} /v1/{StripQuery(relative)} within {_options.Timeout.TotalSeconds:0} s.{OutcomeHint(options, sent: true)}",
                 VaultErrorKind.Timeout, relative, mayHaveExecuted: !options.Idempotent);
+        }
+        catch (IOException ex) when (ex is not AnswerTooLargeException)
+        {
+            // The connection dropped while the answer's body was read: the request did arrive.
+            _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> connection lost while reading the answer");
+            throw new VaultApiException(
+                $"Could not reach Vault at {_options.Address.GetLeftPart(UriPartial.Authority)} for {DisplayMethod(method)} /v1/{StripQuery(relative)}: the connection dropped while reading the answer.{OutcomeHint(options, sent: true)}",
+                VaultErrorKind.ConnectionFailed, relative, mayHaveExecuted: !options.Idempotent, inner: null);
         }
         catch (HttpRequestException ex)
         {
@@ -206,7 +244,7 @@ public sealed class VaultClient : IDisposable
 
     private VaultApiException CreateError(HttpMethod method, string relative, int status, IReadOnlyList<string> errors, VaultRequestOptions options)
     {
-        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()));
+        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => Validation.ServerText.Printable(e)));
         string call = $"{DisplayMethod(method)} /v1/{StripQuery(relative)}";
         bool invalidToken = errors.Any(e => e.Contains("invalid token", StringComparison.OrdinalIgnoreCase));
         (VaultErrorKind kind, string fix) = status switch
@@ -300,10 +338,12 @@ public sealed class VaultClient : IDisposable
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"CA certificate file '{path}' does not exist. Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", path);
+        byte[] pem = Validation.InputBudgets.ReadFile(path, Validation.InputBudgets.PemBytes, size =>
+            new ArgumentException($"'{path}' is {size / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.PemBytes)} a CA bundle may be. Pass the PEM file of the CA that signed Vault's certificate."));
         var collection = new X509Certificate2Collection();
         try
         {
-            collection.ImportFromPemFile(path);
+            collection.ImportFromPem(Encoding.UTF8.GetString(pem));
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {

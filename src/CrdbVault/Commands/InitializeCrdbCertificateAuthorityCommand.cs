@@ -18,25 +18,30 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbCertificateAuthority", SupportsShouldProcess = true)]
 [OutputType(typeof(CertificateAuthority))]
+[InputErrorId("InvalidCertificateAuthorityArgument")]
 public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
 {
     /// <summary>The PKI mount (default cockroach_client_ca); nested paths such as team/pki are fine.</summary>
     [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
     /// <summary>The CA's common name, e.g. 'Cockroach Client CA'. Ignored (with a warning) when the mount already has a CA.</summary>
     [Parameter(Mandatory = true)]
+    [Input(InputKind.FreeText, MaxLength = 64)]
     public string CommonName { get; set; } = "";
 
     /// <summary>How long the CA is valid (default 87600h, ten years); the mount's max lease TTL is raised to match.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Ttl { get; set; }
 
     /// <summary>rsa (default) or ec; used for the CA and for the certificates the roles issue.</summary>
     [Parameter]
     [ValidateSet("rsa", "ec", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string KeyType { get; set; } = "rsa";
 
     /// <summary>CA key size: rsa 2048/3072/4096, ec 256/384/521 (0 = the type's default).</summary>
@@ -46,44 +51,48 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     /// <summary>Which roles to write: Client, Node or Both (default).</summary>
     [Parameter]
     [ValidateSet("Client", "Node", "Both", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string Kind { get; set; } = "Both";
 
     /// <summary>Name of the client role (default client).</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string ClientRole { get; set; } = "client";
 
     /// <summary>Name of the node role (default node).</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string NodeRole { get; set; } = "node";
 
     /// <summary>Name of the ACL policy for client-certificate issuers (default '&lt;mount&gt;-client-issuer').</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string? IssuerPolicyName { get; set; }
 
     /// <summary>Longest client certificate the role issues (default 720h); the default TTL is 24h.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? ClientMaxTtl { get; set; }
 
     /// <summary>Longest node certificate the role issues (default 8760h); the default TTL is 720h.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? NodeMaxTtl { get; set; }
 
     /// <summary>Give client certificates Vault leases (generate_lease): revoking the lease revokes the certificate.</summary>
     [Parameter]
     public SwitchParameter GenerateLease { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        CaSetupOptions options;
-        string mount;
-        try
+        string mount = Core.Validation.InputValidator.MountPath(MountPath);
+        CaSetupOptions options = Checked(() =>
         {
-            mount = Core.Validation.InputValidator.MountPath(MountPath);
             TimeSpan clientMax = ClientMaxTtl ?? TimeSpan.FromHours(720);
             TimeSpan nodeMax = NodeMaxTtl ?? TimeSpan.FromHours(8760);
-            options = new CaSetupOptions
+            var o = new CaSetupOptions
             {
                 CommonName = CommonName,
                 CaTtl = Ttl ?? TimeSpan.FromHours(87600),
@@ -100,13 +109,9 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
                 GenerateLease = GenerateLease,
                 PolicyName = IssuerPolicyName,
             };
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidCertificateAuthorityArgument", MountPath);
-            return;
-        }
+            o.Validate();
+            return o;
+        }, "InvalidCertificateAuthorityArgument", MountPath);
 
         var engine = new PkiEngine(Client, mount);
         CaSetupPlan plan = Run(ct => CertificateAuthoritySetup.PlanAsync(engine, options, ct), mount);

@@ -17,14 +17,17 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbVaultDatabase", SupportsShouldProcess = true)]
 [OutputType(typeof(VaultDatabaseConnection))]
+[InputErrorId("InvalidDatabaseConnectionArgument")]
 public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 {
     /// <summary>Name of the connection (database/config/&lt;Name&gt;); roles refer to it with -ConnectionName.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Input(InputKind.NameSegment)]
     public string Name { get; set; } = "";
 
-    /// <summary>postgresql://host:26257/defaultdb?sslmode=verify-full — without user or password.</summary>
+    /// <summary>postgresql://host:26257/defaultdb?sslmode=verify-full — without user or password (neither user:password@ nor password= in the query).</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [Input(InputKind.DatabaseUrl)]
     public string ConnectionUrl { get; set; } = "";
 
     /// <summary>
@@ -34,19 +37,23 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     /// </summary>
     [Parameter(Mandatory = true)]
     [Credential]
+    [Input(InputKind.SqlCredential)]
     public PSCredential Credential { get; set; } = null!;
 
     /// <summary>Roles that may use this connection. Default '*' (any role on this mount).</summary>
     [Parameter]
+    [Input(InputKind.NamePattern)]
     public string[] AllowedRoles { get; set; } = ["*"];
 
     /// <summary>Where the database engine is (or will be) mounted. Nested paths like team/database work.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
     /// <summary>Path ON THE VAULT SERVER of the CA certificate of the cluster (becomes sslrootcert; implies verify-full).</summary>
     [Parameter]
+    [Input(InputKind.ReadPath)]
     public string? RootCertificate { get; set; }
 
     /// <summary>Rotate the password of -Credential right away so that only Vault knows it.</summary>
@@ -59,24 +66,10 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
     protected override void EndProcessing()
     {
-        VaultConnectionUrl url;
-        DatabaseEngine engine;
-        try
-        {
-            InputValidator.PathSegment(Name, nameof(Name));
-            InputValidator.MountPath(MountPath);
-            url = VaultConnectionUrl.Build(ConnectionUrl, RootCertificate);
-            foreach (string role in AllowedRoles)
-                if (role != "*") InputValidator.PathSegment(role, nameof(AllowedRoles));
-            if (string.IsNullOrEmpty(Credential.UserName) || Credential.Password.Length == 0)
-                throw new ArgumentException("-Credential needs a user name and a password: the SQL user Vault connects as.", nameof(Credential));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidDatabaseConnectionArgument", Name);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
+        if (Credential.Password.Length == 0)
+            ThrowInvalidArgument("-Credential needs a user name and a password: the SQL user Vault connects as.", "InvalidDatabaseConnectionArgument", Name);
+        var engine = new DatabaseEngine(Client, MountPath);
 
         if (url.ServerIdentityUnverified)
             WriteWarning(url.SslMode == "require"
@@ -114,10 +107,11 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
         WriteObject(new VaultDatabaseConnection
         {
-            Name = Name,
+            ConnectionName = Name,
             MountPath = engine.MountPath,
             PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
-            ConnectionUrl = info?.ConnectionUrl ?? url.TemplatedUrl,
+            // Whatever Vault holds (another tool may have stored a password in it) is shown without credentials.
+            ConnectionUrl = UrlRedaction.Redact(info?.ConnectionUrl ?? url.TemplatedUrl),
             SslMode = url.SslMode,
             Username = info?.Username ?? Credential.UserName,
             AllowedRoles = [.. info?.AllowedRoles ?? AllowedRoles],

@@ -20,32 +20,37 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbClientCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClientCertificate))]
+[InputErrorId("InvalidClientCertArgument")]
 public sealed class NewCrdbClientCertCommand : VaultCmdlet
 {
     private CaInfo? _ca;
 
     /// <summary>The CockroachDB SQL user (the certificate's CN), e.g. app_reader. Accepts pipeline input.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("UserName")]
+    [Input(InputKind.SqlUser, PipelineProperty = nameof(User))]
     public string User { get; set; } = "";
 
     /// <summary>The PKI mount (default cockroach_client_ca).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
     /// <summary>The PKI role (default client, as Initialize-CrdbCertificateAuthority writes it).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PkiRoleCompleter))]
+    [Input(InputKind.NameSegment)]
     public string Role { get; set; } = "client";
 
     /// <summary>Validity; capped by the role's max TTL (Vault then warns).</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Ttl { get; set; }
 
     /// <summary>A CockroachDB certs dir (e.g. ~/.cockroach-certs) to write ca.crt, client.&lt;user&gt;.crt/.key into.</summary>
     [Parameter]
+    [Input(InputKind.WritePath)]
     public string? CertsDir { get; set; }
 
     /// <summary>Also write client.&lt;user&gt;.key.pk8 (unencrypted PKCS#8 DER) for Java clients. Needs -CertsDir.</summary>
@@ -60,25 +65,12 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        CertsDirectory? dir = null;
-        string mount;
-        try
-        {
-            Core.Validation.InputValidator.SqlUserName(User);
-            mount = Core.Validation.InputValidator.MountPath(MountPath);
-            Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
-            if (CertsDir is not null)
-                dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
-            if (Pkcs8 && dir is null) throw new ArgumentException("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", nameof(Pkcs8));
-            if (AsPlainText && dir is not null) throw new ArgumentException("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", nameof(AsPlainText));
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidClientCertArgument", User);
-            return;
-        }
+        string mount = Core.Validation.InputValidator.MountPath(MountPath);
+        CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidClientCertArgument"));
+        if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
+        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", "InvalidClientCertArgument", User);
 
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
@@ -104,7 +96,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         {
             User = User,
             MountPath = mount,
-            Role = Role,
+            PkiRole = Role,
             SerialNumber = issued.SerialNumber,
             NotAfter = issued.NotAfter,
             Thumbprint = issued.Certificate.Thumbprint,

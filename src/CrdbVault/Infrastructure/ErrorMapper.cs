@@ -68,6 +68,7 @@ internal static class ErrorMapper
             ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
             : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
         CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
+        CrdbVault.Core.Database.DatabaseConnectionNotFoundException => ("DatabaseConnectionNotFound", ErrorCategory.ObjectNotFound),
         TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
