@@ -41,8 +41,9 @@ public sealed class StoreKeyTargetException(string message, string reason, Excep
 /// <summary>
 /// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
 /// <c>transit/datakey/plaintext</c> becomes a v1 key file (fresh 32-byte key ID + the key, 0600,
-/// written atomically) and the wrapped copy goes into a recovery record beside it; restoring
-/// decrypts the wrapped copy and writes the identical file again.
+/// written atomically); transit then wraps the whole file (<c>transit/encrypt</c>) and that goes into
+/// a recovery record beside it, so key ID and key cannot be separated; restoring unwraps it, checks
+/// it against the record and writes the identical file again.
 /// </summary>
 public sealed class StoreKeys
 {
@@ -114,12 +115,16 @@ public sealed class StoreKeys
             byte[] file = StoreKeyFile.Compose(keyId, dataKey.Plaintext!);
             try
             {
+                // The record keeps the whole file wrapped, not transit's wrap of the bare data key:
+                // then a record's key ID cannot be paired with another key.
+                string wrappedFile = await _transit.EncryptAsync(request.TransitKey, file, ct).ConfigureAwait(false);
                 var record = new StoreKeyRecovery
                 {
+                    Version = StoreKeyRecovery.CurrentVersion,
                     KeyId = StoreKeyFile.KeyIdHex(keyId),
                     TransitMount = _transit.MountPath,
                     TransitKey = request.TransitKey,
-                    Ciphertext = dataKey.Ciphertext,
+                    Ciphertext = wrappedFile,
                     KeySize = size,
                     CreatedAt = DateTimeOffset.UtcNow,
                     FileName = System.IO.Path.GetFileName(full),
@@ -139,6 +144,7 @@ public sealed class StoreKeys
 
     /// <summary>
     /// Rebuilds the key file of a recovery record through transit decrypt: same key ID, same bytes.
+    /// What transit unwraps must match the record's key ID and size, or nothing is written.
     /// <paramref name="path"/> defaults to the record's FileName in the record's folder. The record
     /// is also written beside the restored key when none is there.
     /// </summary>
@@ -148,15 +154,11 @@ public sealed class StoreKeys
         if (!string.Equals(InputValidator.MountPath(record.TransitMount), _transit.MountPath, StringComparison.Ordinal))
             throw new ArgumentException($"The record names transit mount '{record.TransitMount}', but this engine is at '{_transit.MountPath}'.");
         string full = CheckTarget(path, overwrite, checkRecordToo: false);
-        byte[] keyId = StoreKeyFile.ParseKeyId(record.KeyId);
 
-        byte[] key = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
-        byte[]? file = null;
+        byte[] file = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
         try
         {
-            if (key.Length * 8 != record.KeySize)
-                throw new FormatException($"Transit decrypted the record's ciphertext to a {key.Length * 8}-bit value, but the record says {record.KeySize} bits: the record was altered or belongs to another key. Nothing was written.");
-            file = StoreKeyFile.Compose(keyId, key);
+            record.VerifyUnwrapped(file, "the recovery record");
             string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
             bool writeRecord = overwrite || !File.Exists(recordPath);
             var files = new List<PendingFile> { new(full, file, Secret: true) };
@@ -168,8 +170,7 @@ public sealed class StoreKeys
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
-            if (file is not null) CryptographicOperations.ZeroMemory(file);
+            CryptographicOperations.ZeroMemory(file);
         }
     }
 }

@@ -48,6 +48,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
             {
                 record = new StoreKeyRecovery
                 {
+                    Version = StoreKeyRecovery.CurrentVersion,
                     KeyId = InputObject.KeyId,
                     TransitMount = InputObject.TransitMount,
                     TransitKey = InputObject.TransitKey,
@@ -76,7 +77,12 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
         }
         catch (Exception ex) when (ex is FormatException or FileNotFoundException or ArgumentException)
         {
-            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex is FileNotFoundException ? "RecoveryRecordNotFound" : "InvalidRecoveryRecord");
+            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex switch
+            {
+                FileNotFoundException => "RecoveryRecordNotFound",
+                StoreKeyRecordException => null, // its own ids: InvalidRecoveryRecord, RecoveryRecordVersionUnsupported, RecoveryRecordAltered
+                _ => "InvalidRecoveryRecord",
+            });
             return;
         }
 
