@@ -31,8 +31,10 @@ public static class CertificateIssuance
         {
             var targets = new List<string> { dir.ClientCertPath(user), dir.ClientKeyPath(user) };
             if (pkcs8) targets.Add(dir.ClientPkcs8Path(user));
+            dir.RefuseInconsistentSet(dir.CheckClientSet(user), $"New-CrdbClientCert -User {user} -CertsDir '{dir.FullPath}'", force, trace);
             writeCa = PrepareCa(dir, ca, targets);
             dir.CheckWritable(targets, force);
+            RemoveTemporaries(dir.ClientSetPaths(user), trace);
         }
 
         IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest { CommonName = user, Ttl = ttl, ExcludeCnFromSans = true }, ct).ConfigureAwait(false);
@@ -64,8 +66,10 @@ public static class CertificateIssuance
         if (dir is not null)
         {
             var targets = new List<string> { dir.NodeCertPath, dir.NodeKeyPath };
+            dir.RefuseInconsistentSet(dir.CheckNodeSet(), $"New-CrdbNodeCert -CertsDir '{dir.FullPath}'", force, trace);
             writeCa = PrepareCa(dir, ca, targets);
             dir.CheckWritable(targets, force);
+            RemoveTemporaries(dir.NodeSetPaths, trace);
         }
         IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest
         {
@@ -89,6 +93,13 @@ public static class CertificateIssuance
             trace?.Invoke($"Wrote {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))} to {dir.FullPath}.");
         }
         return new IssueResult(issued, ca, written);
+    }
+
+    /// <summary>Temporaries an interrupted write left hold private keys: the next run removes them.</summary>
+    private static void RemoveTemporaries(IEnumerable<string> paths, Action<string>? trace)
+    {
+        foreach (string temp in SecretFileWriter.RemoveTemporaries(paths).Temporaries)
+            trace?.Invoke($"Removed '{temp}', a temporary file an interrupted write left behind.");
     }
 
     /// <summary>Host names become DNS SANs, addresses IP SANs; each is checked before any request.</summary>
@@ -140,6 +151,11 @@ public static class CertificateIssuance
         try
         {
             dir.Write(files, force);
+        }
+        catch (PartialWriteException ex)
+        {
+            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            throw new IOException($"Writing the certificate files to '{dir.FullPath}' failed midway: {ex.Message} Also {what}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

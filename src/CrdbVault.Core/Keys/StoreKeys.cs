@@ -34,8 +34,18 @@ public sealed record StoreKeyResult(
 /// <summary>A problem with where a store key would go, found before any request.</summary>
 public sealed class StoreKeyTargetException(string message, string reason, Exception? inner = null) : IOException(message, inner)
 {
-    /// <summary>Stable reason: MissingDirectory, DirectoryNotPrivate, IsDirectory, AlreadyExists.</summary>
+    /// <summary>Stable reason: MissingDirectory, DirectoryNotPrivate, IsDirectory, AlreadyExists, SetInconsistent.</summary>
     public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// What is on disk at a key path: the key file's ID and the ID its recovery record describes (null
+/// when absent), and <see cref="Problem"/> when the two do not form a set (an interrupted write,
+/// a lost key, or edited files) — with the repair in the text.
+/// </summary>
+public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem)
+{
+    public bool Exists => KeyFileId is not null || RecordKeyId is not null || Problem is not null;
 }
 
 /// <summary>
@@ -61,9 +71,44 @@ public sealed class StoreKeys
     /// <summary>
     /// Checks, before anything is sent, that the key can be written: the folder exists, only its
     /// owner can read it (CockroachDB store keys must stay private), the path is no folder, and no
-    /// file is replaced without <paramref name="overwrite"/>.
+    /// file is replaced without <paramref name="overwrite"/>. A key file and record that do not form a
+    /// set (see <see cref="DescribeSet"/>) are reported as SetInconsistent with the repair, unless
+    /// <paramref name="overwrite"/> replaces both anyway.
     /// </summary>
     public static string CheckTarget(string path, bool overwrite, bool checkRecordToo = true)
+    {
+        string full = CheckFolder(path);
+        if (!overwrite)
+        {
+            if (checkRecordToo && DescribeSet(full) is { Problem: string problem })
+                throw new StoreKeyTargetException(problem, "SetInconsistent");
+            var existing = new List<string>();
+            if (File.Exists(full)) existing.Add(full);
+            string record = StoreKeyFile.RecoveryRecordPathFor(full);
+            if (checkRecordToo && File.Exists(record)) existing.Add(record);
+            if (existing.Count > 0)
+                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
+        }
+        return full;
+    }
+
+    /// <summary>
+    /// Checks where <paramref name="record"/> would be restored to. Without <paramref name="overwrite"/>
+    /// an existing file is refused: as SetInconsistent when the record beside it describes another key
+    /// (what an interrupted New-CrdbStoreKey -Force leaves; restoring with -Force is the repair), else
+    /// as AlreadyExists.
+    /// </summary>
+    public static string CheckRestoreTarget(string path, StoreKeyRecovery record, bool overwrite)
+    {
+        string full = CheckFolder(path);
+        if (overwrite || !File.Exists(full)) return full;
+        StoreKeySet set = DescribeSet(full);
+        if (set.Problem is not null && set.RecordKeyId is not null && string.Equals(set.RecordKeyId, record.KeyId, StringComparison.OrdinalIgnoreCase))
+            throw new StoreKeyTargetException(set.Problem, "SetInconsistent");
+        throw new StoreKeyTargetException($"{full} already exists{(set.KeyFileId == record.KeyId ? $" and holds store key {record.KeyId} already" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store).", "AlreadyExists");
+    }
+
+    private static string CheckFolder(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new StoreKeyTargetException("-Path is empty. Give the key file to write, e.g. /var/lib/cockroach-keys/store-2026-11.key.", "MissingPath");
@@ -75,16 +120,48 @@ public sealed class StoreKeys
             throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), ideally off the store's data volume, and run again.", "MissingDirectory");
         if (SecretFileWriter.IsWorldReadable(dir))
             throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
-        if (!overwrite)
-        {
-            var existing = new List<string>();
-            if (File.Exists(full)) existing.Add(full);
-            string record = StoreKeyFile.RecoveryRecordPathFor(full);
-            if (checkRecordToo && File.Exists(record)) existing.Add(record);
-            if (existing.Count > 0)
-                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
-        }
         return full;
+    }
+
+    /// <summary>
+    /// Reads what is at <paramref name="keyPath"/> and its record. Writes place the record first and
+    /// the key second, so an interrupted write leaves an old key beside a new record (or a record
+    /// alone), never a key without the record that can restore it; both are reported here.
+    /// </summary>
+    public static StoreKeySet DescribeSet(string keyPath)
+    {
+        string full = System.IO.Path.GetFullPath(keyPath);
+        string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
+        string? keyId = null, recordId = null;
+        if (File.Exists(full))
+        {
+            try
+            {
+                byte[] bytes = File.ReadAllBytes(full);
+                try { keyId = StoreKeyFile.Describe(bytes).KeyId; }
+                finally { CryptographicOperations.ZeroMemory(bytes); }
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                keyId = "(not a store key file)"; // matches no record
+            }
+        }
+        if (File.Exists(recordPath))
+        {
+            // A record we cannot read is no evidence of a mixed set (records are replaced by one rename).
+            try { recordId = StoreKeyRecovery.Load(recordPath).KeyId; }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException) { }
+        }
+        string? problem = (keyId, recordId) switch
+        {
+            (string k, string r) when !string.Equals(k, r, StringComparison.OrdinalIgnoreCase) =>
+                $"'{full}' holds store key {k}, but its recovery record '{recordPath}' describes store key {r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
+                $"To finish the interrupted write: Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' -Force writes key {r} (it replaces key {k}: copy '{full}' away first if a store still uses it). Or make a new pair with New-CrdbStoreKey -Force.",
+            (null, string r) =>
+                $"'{recordPath}' describes store key {r}, but its key file '{full}' is missing (an interrupted New-CrdbStoreKey, or a lost key). Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' brings the key back; New-CrdbStoreKey -Force makes a new pair instead.",
+            _ => null,
+        };
+        return new StoreKeySet(full, recordPath, keyId, recordId, problem);
     }
 
     /// <summary>Creates a new store key file and its recovery record.</summary>
@@ -93,6 +170,7 @@ public sealed class StoreKeys
         int size = StoreKeyFile.ValidateSize(request.KeySize);
         InputValidator.PathSegment(request.TransitKey, "TransitKey");
         string full = CheckTarget(request.Path, request.Overwrite);
+        RemoveTemporaries(full);
 
         bool created = false;
         TransitDataKey dataKey;
@@ -131,7 +209,9 @@ public sealed class StoreKeys
                 };
                 string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
                 ct.ThrowIfCancellationRequested();
-                SecretFileWriter.WriteAll([new PendingFile(full, file, Secret: true), new PendingFile(recordPath, record.ToJsonBytes(), Secret: false)], request.Overwrite);
+                // Record first: an interruption leaves a record without (or beside an older) key, which
+                // DescribeSet reports and the record itself repairs; never a key nobody can restore.
+                SecretFileWriter.WriteAll([new PendingFile(recordPath, record.ToJsonBytes(), Secret: false), new PendingFile(full, file, Secret: true)], request.Overwrite);
                 _trace?.Invoke($"Wrote {size}-bit store key {record.KeyId} to {full} (0600) and its recovery record to {recordPath}.");
                 return new StoreKeyResult(full, record.KeyId, size, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, created, true);
             }
@@ -153,7 +233,8 @@ public sealed class StoreKeys
         record.Validate("the recovery record");
         if (!string.Equals(InputValidator.MountPath(record.TransitMount), _transit.MountPath, StringComparison.Ordinal))
             throw new ArgumentException($"The record names transit mount '{record.TransitMount}', but this engine is at '{_transit.MountPath}'.");
-        string full = CheckTarget(path, overwrite, checkRecordToo: false);
+        string full = CheckRestoreTarget(path, record, overwrite);
+        RemoveTemporaries(full);
 
         byte[] file = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
         try
@@ -161,8 +242,9 @@ public sealed class StoreKeys
             record.VerifyUnwrapped(file, "the recovery record");
             string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
             bool writeRecord = overwrite || !File.Exists(recordPath);
-            var files = new List<PendingFile> { new(full, file, Secret: true) };
+            var files = new List<PendingFile>();
             if (writeRecord) files.Add(new PendingFile(recordPath, (record with { FileName = System.IO.Path.GetFileName(full) }).ToJsonBytes(), Secret: false));
+            files.Add(new PendingFile(full, file, Secret: true)); // record first, as in CreateAsync
             ct.ThrowIfCancellationRequested();
             SecretFileWriter.WriteAll(files, overwrite);
             _trace?.Invoke($"Restored {record.KeySize}-bit store key {record.KeyId} to {full} (0600){(writeRecord ? $" and wrote its recovery record to {recordPath}" : "")}.");
@@ -172,5 +254,13 @@ public sealed class StoreKeys
         {
             CryptographicOperations.ZeroMemory(file);
         }
+    }
+
+    /// <summary>Removes what an interrupted write left beside the key and its record (temporaries hold key material).</summary>
+    private void RemoveTemporaries(string keyPath)
+    {
+        WriteLeftovers removed = SecretFileWriter.RemoveTemporaries([keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
+        foreach (string temp in removed.Temporaries)
+            _trace?.Invoke($"Removed '{temp}', a temporary file an interrupted write left behind.");
     }
 }

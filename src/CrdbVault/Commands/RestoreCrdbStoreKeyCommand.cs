@@ -68,7 +68,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
                     ? GetUnresolvedProviderPathFromPSPath(Path)
                     : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(recordPath)!, record.FileName);
             }
-            target = StoreKeys.CheckTarget(target, Force, checkRecordToo: false);
+            target = StoreKeys.CheckRestoreTarget(target, record, Force);
         }
         catch (StoreKeyTargetException ex)
         {
@@ -88,6 +88,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
 
         if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
             return;
+        StoreKeyErrors.WarnAboutLeftovers(this, target);
         var keys = new StoreKeys(Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
             WriteObject(StoreKeyErrors.ToModel(result));

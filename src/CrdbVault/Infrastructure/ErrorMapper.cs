@@ -68,6 +68,7 @@ internal static class ErrorMapper
             ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
             : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
         CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
+        CrdbVault.Core.Certificates.CertificateSetInconsistentException => ("CertificateSetInconsistent", ErrorCategory.InvalidData),
         CrdbVault.Core.Keys.StoreKeyRecordException r => r.Problem switch
         {
             CrdbVault.Core.Keys.StoreKeyRecordProblem.Altered => ("RecoveryRecordAltered", ErrorCategory.SecurityError),

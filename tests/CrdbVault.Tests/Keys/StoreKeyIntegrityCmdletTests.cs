@@ -67,4 +67,46 @@ public sealed class StoreKeyIntegrityCmdletTests : IDisposable
         Assert.False(File.Exists(P("old.key")));
         Assert.DoesNotContain(_vault.EngineRequests, r => r.Contains("/decrypt/"));
     }
+
+    [Fact]
+    public void A_mixed_set_is_reported_by_both_cmdlets_and_restore_with_force_repairs_it()
+    {
+        // What New-CrdbStoreKey -Force leaves when killed between its two renames: the new record
+        // beside the old key.
+        _ps.Run("$null = New-CrdbStoreKey -Path ($Dir + '/a.key'); $null = New-CrdbStoreKey -Path ($Dir + '/b.key')").AssertSuccess();
+        File.Copy(P("b.key.vault.json"), P("a.key.vault.json"), overwrite: true);
+        EditRecord(P("a.key.vault.json"), j => j["FileName"] = "a.key");
+        byte[] oldKey = File.ReadAllBytes(P("a.key"));
+
+        ErrorRecord again = _ps.Run("New-CrdbStoreKey -Path ($Dir + '/a.key')").SingleError();
+        Assert.StartsWith("StoreKeySetInconsistent", again.FullyQualifiedErrorId);
+        Assert.Contains("Restore-CrdbStoreKey -RecoveryRecord", again.Exception.Message);
+
+        ErrorRecord restore = _ps.Run("Restore-CrdbStoreKey -RecoveryRecord ($Dir + '/a.key.vault.json')").SingleError();
+        Assert.StartsWith("StoreKeySetInconsistent", restore.FullyQualifiedErrorId);
+        Assert.Equal(oldKey, File.ReadAllBytes(P("a.key")));
+
+        _ps.Run("Restore-CrdbStoreKey -RecoveryRecord ($Dir + '/a.key.vault.json') -Force").AssertSuccess();
+        Assert.Equal(File.ReadAllBytes(P("b.key")), File.ReadAllBytes(P("a.key")));
+    }
+
+    [Fact]
+    public void The_next_run_removes_temporaries_and_reports_old_backups()
+    {
+        _ps.Run("$null = New-CrdbStoreKey -Path ($Dir + '/k.key')").AssertSuccess();
+        string temp = P(".k.key." + Guid.NewGuid().ToString("N") + ".tmp");
+        string backup = P("k.key." + Guid.NewGuid().ToString("N") + ".bak");
+        File.WriteAllBytes(temp, new byte[64]);
+        File.WriteAllBytes(backup, new byte[64]);
+        string unrelated = P(".k.key.notours.tmp");
+        File.WriteAllBytes(unrelated, [1]);
+
+        ScriptResult r = _ps.Run("New-CrdbStoreKey -Path ($Dir + '/k.key') -Force", verbose: true).AssertSuccess();
+
+        Assert.False(File.Exists(temp));
+        Assert.Contains(r.Verbose, v => v.Contains(temp) && v.Contains("interrupted write"));
+        Assert.True(File.Exists(backup), "a backup may be the only copy of a key: reported, never deleted");
+        Assert.Contains(r.Warnings, w => w.Contains(backup) && w.Contains("rename the backup back"));
+        Assert.True(File.Exists(unrelated), "only files named like our temporaries are removed");
+    }
 }
