@@ -210,6 +210,10 @@ public static class SecretFileWriter
         return true;
     }
 
+    /// <summary>True when the folder's group or other users may write it (create, rename, delete files in it) (Unix).</summary>
+    public static bool IsWritableByOthers(string directory) =>
+        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+
     /// <summary>True when the folder can be read by users other than its owner (Unix).</summary>
     public static bool IsWorldReadable(string directory) =>
         !OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & (UnixFileMode.OtherRead | UnixFileMode.OtherExecute)) != 0;

@@ -69,8 +69,9 @@ public sealed class StoreKeys
     public TransitEngine Transit => _transit;
 
     /// <summary>
-    /// Checks, before anything is sent, that the key can be written: the folder exists, only its
-    /// owner can read it (CockroachDB store keys must stay private), the path is no folder, and no
+    /// Checks, before anything is sent, that the key can be written: the folder exists, others cannot
+    /// read it and only its owner can write it (CockroachDB store keys must stay private and
+    /// unswappable), the path is no folder, and no
     /// file is replaced without <paramref name="overwrite"/>. A key file and record that do not form a
     /// set (see <see cref="DescribeSet"/>) are reported as SetInconsistent with the repair, unless
     /// <paramref name="overwrite"/> replaces both anyway.
@@ -120,6 +121,10 @@ public sealed class StoreKeys
             throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), ideally off the store's data volume, and run again.", "MissingDirectory");
         if (SecretFileWriter.IsWorldReadable(dir))
             throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
+        // Whoever may write the folder may swap the key file or its record for their own (a rename needs
+        // only write access to the folder), so group- or world-writable is as bad as world-readable.
+        if (SecretFileWriter.IsWritableByOthers(dir))
+            throw new StoreKeyTargetException($"Folder '{dir}' can be written by its group or by other users, who could replace the key file or its record; a CockroachDB store key folder must belong to its owner alone. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
         return full;
     }
 
