@@ -141,7 +141,7 @@ public static class CertificateIssuance
         }
         catch (CertificateRejectedException ex)
         {
-            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
             throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what} Fix the role (Initialize-CrdbCertificateAuthority rewrites it) and try again.");
         }
     }
@@ -154,26 +154,28 @@ public static class CertificateIssuance
         }
         catch (PartialWriteException ex)
         {
-            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
             throw new IOException($"Writing the certificate files to '{dir.FullPath}' failed midway: {ex.Message} Also {what}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
             throw new IOException($"Writing the certificate files to '{dir.FullPath}' failed ({ex.Message}); nothing was written and {what}", ex);
         }
     }
 
-    private static async Task<string> TryRevokeAsync(PkiEngine engine, string serial, CancellationToken ct)
+    /// <summary>With revoke-with-key: the issuer policy allows it (proof of possession), not pki/revoke.</summary>
+    private static async Task<string> TryRevokeAsync(PkiEngine engine, IssuedCertificate issued, CancellationToken ct)
     {
+        string serial = issued.SerialNumber;
         try
         {
-            await engine.RevokeAsync(serial, ct).ConfigureAwait(false);
+            await engine.RevokeWithKeyAsync(serial, issued.PrivateKeyPem, ct).ConfigureAwait(false);
             return $"the certificate (serial {serial}) was revoked.";
         }
         catch (Exception ex) when (ex is VaultApiException or ArgumentException)
         {
-            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate.";
+            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{engine.MountPath}'.";
         }
     }
 }

@@ -104,6 +104,11 @@ public static class CockroachPkiRoles
         foreach (string p in new[] { "alt_names", "ip_sans", "uri_sans", "other_sans" }) sb.Append($"    \"{p}\" = []\n");
         sb.Append("  }\n");
         sb.Append("}\n");
+        sb.Append("# A certificate the module cannot use is revoked at once; revoke-with-key needs its private key,\n");
+        sb.Append("# so an issuer can revoke only what it holds (pki/revoke would allow any serial).\n");
+        sb.Append($"path \"{mountPath}/revoke-with-key\" {{\n");
+        sb.Append("  capabilities = [\"update\"]\n");
+        sb.Append("}\n");
         return sb.ToString();
     }
 
