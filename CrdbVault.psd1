@@ -27,6 +27,7 @@
         'New-CrdbClientCert'
         'New-CrdbNodeCert'
         'Revoke-CrdbCertificate'
+        'Set-CrdbCertificateIssuerPolicy'
         'Connect-CrdbCloud'
         'Set-CrdbClientCaCert'
         'Get-CrdbClientCaCert'

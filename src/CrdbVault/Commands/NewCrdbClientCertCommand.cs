@@ -62,6 +62,13 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
+    /// <summary>
+    /// Ask for a certificate for root (CockroachDB's superuser) anyway: without it -User root is refused
+    /// before Vault is asked. The issuer policy still denies it; only a token with broader rights gets one.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPrivilegedUser { get; set; }
+
     protected override void ProcessRecord()
     {
         CertsDirectory? dir = null;
@@ -82,6 +89,13 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
             return;
         }
 
+        if (!AllowPrivilegedUser && CockroachPkiRoles.AlwaysProtected.Contains(User))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-User {User}: a client certificate for '{User}' logs in as CockroachDB's superuser, and the issuer policy denies it. If you are an administrator and really mean it, pass -AllowPrivilegedUser (with a token that may issue it); otherwise issue for a less privileged SQL user."),
+                "PrivilegedUserRefused", ErrorCategory.PermissionDenied, User));
+            return;
+        }
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
         var engine = new PkiEngine(Client, mount);

@@ -146,9 +146,12 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.Contains("capabilities = [\"create\", \"update\"]", hcl);
         foreach (string p in new[] { "alt_names", "ip_sans", "uri_sans", "other_sans" }) Assert.Contains($"\"{p}\" = []", hcl);
         Assert.DoesNotContain("allowed_parameters", hcl);
-        string pinned = CockroachPkiRoles.IssuerPolicy("pki", "client", "alice");
+        string pinned = CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["alice"]);
         Assert.Contains("\"common_name\" = [\"alice\"]", pinned);
-        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.IssuerPolicy("pki", "client", "Alice"));
+        Assert.Contains("\"common_name\" = [\"alice\", \"bob\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["alice", "bob"]));
+        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["Alice"]));
+        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"]));
+        Assert.Contains("\"common_name\" = [\"root\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"], allowPrivilegedUser: true));
         Assert.Equal("team-pki-client-issuer", CockroachPkiRoles.DefaultPolicyName("team/pki"));
     }
 
