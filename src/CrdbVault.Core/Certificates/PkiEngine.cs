@@ -188,7 +188,7 @@ public sealed class PkiEngine
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
-            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. Ask for the issuer policy (Initialize-CrdbCertificateAuthority writes it) on '{path}'.",
+            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
                 VaultErrorKind.PermissionDenied, path, ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);

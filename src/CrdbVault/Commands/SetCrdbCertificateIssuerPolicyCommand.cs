@@ -73,7 +73,7 @@ public sealed class SetCrdbCertificateIssuerPolicyCommand : VaultCmdlet
         if (!ShouldProcess(target, $"Write a policy that may issue client certificates from {mount}/issue/{Role} for {string.Join(", ", User)} only"))
             return;
         var engine = new PkiEngine(Client, mount);
-        Run(ct => engine.WritePolicyAsync(Name, hcl, ct), target, "IssuerPolicyWriteFailed");
+        Run(ct => engine.WritePolicyAsync(Name, hcl, ct), target, null);
         WriteVerbose($"Wrote policy '{Name}': attach it to the identities that issue client certificates for {string.Join(", ", User)}.");
         WriteObject(new CertificateIssuerPolicy { Name = Name, MountPath = mount, Role = Role, Users = [.. User], Rules = hcl });
     }
