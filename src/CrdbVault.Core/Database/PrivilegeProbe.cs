@@ -40,6 +40,10 @@ public static class PrivilegeProbe
         {
             // Vault runs the creation statements in one transaction: a refusal created nothing.
             await TryDeleteRoleAsync(engine, ct).ConfigureAwait(false);
+            if (!IsPrivilegeError(Said(ex)))
+                throw new VaultApiException(
+                    $"The privilege check could not create a user through connection '{connectionName}': {Said(ex)}. The connection was written; make the database reachable from Vault and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck).",
+                    ex.Kind, ex.Path, ex.Status, ex.Errors);
             throw new DatabasePrivilegeException(
                 $"Vault could not create a user through connection '{connectionName}': {Said(ex)}. {Explain(Said(ex), vaultUser, creating: true)} " +
                 "The connection was written; fix the privilege and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck to skip this check).", ex);
@@ -54,6 +58,10 @@ public static class PrivilegeProbe
         }
         catch (VaultApiException ex) when (ex.Status is >= 400 and < 600 && ex.Kind is not (VaultErrorKind.PermissionDenied or VaultErrorKind.InvalidToken))
         {
+            if (!IsPrivilegeError(Said(ex)))
+                throw new VaultApiException(
+                    $"The privilege check created probe user '{probe.UserName}' but Vault could not drop it: {Said(ex)}. Revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync once the database is reachable again.",
+                    ex.Kind, ex.Path, ex.Status, ex.Errors);
             throw new DatabasePrivilegeException(
                 $"Vault created probe user '{probe.UserName}' but could not drop it again through connection '{connectionName}': {Said(ex)}. {Explain(Said(ex), vaultUser, creating: false)} " +
                 $"Every credential would fail the same way when its lease ends. The probe user is still in the database: after the fix, revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync " +
@@ -63,6 +71,17 @@ public static class PrivilegeProbe
         await TryDeleteRoleAsync(engine, ct).ConfigureAwait(false);
         return probe.UserName;
     }
+
+    /// <summary>
+    /// A refusal by the database's privilege checks (SQLSTATE 42501 insufficient_privilege, or
+    /// PostgreSQL/CockroachDB wording), as opposed to a database that cannot be reached.
+    /// </summary>
+    internal static bool IsPrivilegeError(string said) =>
+        said.Contains("42501", StringComparison.Ordinal)
+        || said.Contains("permission denied", StringComparison.OrdinalIgnoreCase)
+        || said.Contains("must have", StringComparison.OrdinalIgnoreCase)
+        || said.Contains("insufficient privilege", StringComparison.OrdinalIgnoreCase)
+        || said.Contains("does not have", StringComparison.OrdinalIgnoreCase) && said.Contains("privilege", StringComparison.OrdinalIgnoreCase);
 
     private static async Task TryDeleteRoleAsync(DatabaseEngine engine, CancellationToken ct)
     {
@@ -84,7 +103,7 @@ public static class PrivilegeProbe
             return $"Creating a login role with a password needs CREATEROLE (PostgreSQL: ALTER ROLE \"{u}\" CREATEROLE) or CREATEROLE and CREATELOGIN (CockroachDB: ALTER USER \"{u}\" CREATEROLE CREATELOGIN, or GRANT admin TO \"{u}\").";
         if (said.Contains("drop role", StringComparison.OrdinalIgnoreCase))
             return $"DROP ROLE needs CREATEROLE on PostgreSQL (ALTER ROLE \"{u}\" CREATEROLE) and CREATEROLE or admin on CockroachDB.";
-        if (said.Contains("permission denied", StringComparison.OrdinalIgnoreCase) || said.Contains("must be", StringComparison.OrdinalIgnoreCase))
+        if (IsPrivilegeError(said))
             return $"'{vaultUser}' lacks a privilege the {(creating ? "creation" : "revocation")} statements need; see the README's 'What Vault's SQL user needs'.";
         return $"See the README's 'What Vault's SQL user needs' for what '{vaultUser}' must be allowed.";
     }

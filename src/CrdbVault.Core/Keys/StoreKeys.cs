@@ -128,6 +128,8 @@ public sealed class StoreKeys
         return full;
     }
 
+    private const string NotAStoreKey = "(not a store key file)";
+
     /// <summary>
     /// Reads what is at <paramref name="keyPath"/> and its record. Writes place the record first and
     /// the key second, so an interrupted write leaves an old key beside a new record (or a record
@@ -148,7 +150,7 @@ public sealed class StoreKeys
             }
             catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
             {
-                keyId = "(not a store key file)"; // matches no record
+                keyId = NotAStoreKey; // matches no record
             }
         }
         if (File.Exists(recordPath))
@@ -160,7 +162,7 @@ public sealed class StoreKeys
         string? problem = (keyId, recordId) switch
         {
             (string k, string r) when !string.Equals(k, r, StringComparison.OrdinalIgnoreCase) =>
-                $"'{full}' holds store key {k}, but its recovery record '{recordPath}' describes store key {r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
+                $"'{full}' holds {(k == NotAStoreKey ? "no valid store key" : $"store key {k}")}, but its recovery record '{recordPath}' describes store key {r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
                 $"To finish the interrupted write: Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' -Force writes key {r} (it replaces key {k}: copy '{full}' away first if a store still uses it). Or make a new pair with New-CrdbStoreKey -Force.",
             (null, string r) =>
                 $"'{recordPath}' describes store key {r}, but its key file '{full}' is missing (an interrupted New-CrdbStoreKey, or a lost key). Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' brings the key back; New-CrdbStoreKey -Force makes a new pair instead.",

@@ -62,7 +62,7 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter SkipConnectionCheck { get; set; }
 
-    /// <summary>Do not prove the SQL user's privileges by issuing and revoking a probe user through Vault.</summary>
+    /// <summary>Do not prove the SQL user's privileges by issuing and revoking a probe user through Vault (-SkipConnectionCheck skips it too).</summary>
     [Parameter]
     public SwitchParameter SkipPrivilegeCheck { get; set; }
 
@@ -118,7 +118,9 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
         if (!SkipPrivilegeCheck)
         {
-            if (!PrivilegeProbe.AllowedBy(AllowedRoles))
+            if (SkipConnectionCheck)
+                WriteVerbose("The privilege check was skipped with the connection check (-SkipConnectionCheck): it needs the database.");
+            else if (!PrivilegeProbe.AllowedBy(AllowedRoles))
                 WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
             else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
             {

@@ -113,4 +113,23 @@ public sealed class DatabasePrivilegeTests(SandboxFixture sandbox) : CredentialT
         Assert.Null(Sandbox.World.Vault.Mounts.Get(Mount));
         Assert.Equal(before + 1, VaultRequestCount); // only Connect-CrdbVault's lookup-self
     }
+
+    [Theory]
+    [InlineData("failed to revoke entry: 42501: permission denied to reassign objects", true)]
+    [InlineData("failed to create user: 42501: permission denied to create role", true)]
+    [InlineData("pq: user vault does not have CREATEROLE privilege", true)]
+    [InlineData("failed to create user: Failed to connect to 127.0.0.1:1", false)]
+    [InlineData("failed to create user: Name or service not known", false)]
+    public void Only_refusals_by_the_database_count_as_a_missing_privilege(string said, bool privilege) =>
+        Assert.Equal(privilege, CrdbVault.Core.Database.PrivilegeProbe.IsPrivilegeError(said));
+
+    [Fact]
+    public void SkipConnectionCheck_skips_the_privilege_check_too()
+    {
+        ScriptResult r = Session.Run("""
+            Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=disable" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue
+            """, verbose: true);
+        Assert.Empty(r.AllErrors);
+        Assert.Contains(r.Verbose, v => v.Contains("privilege check was skipped"));
+    }
 }
