@@ -43,10 +43,7 @@ public sealed class StoreKeyTargetException(string message, string reason, Excep
 /// when absent), and <see cref="Problem"/> when the two do not form a set (an interrupted write,
 /// a lost key, or edited files) — with the repair in the text.
 /// </summary>
-public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem)
-{
-    public bool Exists => KeyFileId is not null || RecordKeyId is not null || Problem is not null;
-}
+public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem);
 
 /// <summary>
 /// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
@@ -71,8 +68,8 @@ public sealed class StoreKeys
     /// <summary>
     /// Checks, before anything is sent, that the key can be written: the folder exists, others cannot
     /// read it and only its owner can write it (CockroachDB store keys must stay private and
-    /// unswappable), the path is no folder, and no
-    /// file is replaced without <paramref name="overwrite"/>. A key file and record that do not form a
+    /// unswappable), the path is no folder, and no file is replaced without
+    /// <paramref name="overwrite"/>. A key file and record that do not form a
     /// set (see <see cref="DescribeSet"/>) are reported as SetInconsistent with the repair, unless
     /// <paramref name="overwrite"/> replaces both anyway.
     /// </summary>

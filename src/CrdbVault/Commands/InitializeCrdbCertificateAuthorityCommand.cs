@@ -14,8 +14,9 @@ namespace CrdbVault.Commands;
 /// every DNS SAN, it also writes an ACL policy for issuers that denies alt_names, ip_sans, uri_sans and
 /// other_sans on the client role, and common_name root, node and -ProtectedUser in every letter case
 /// (CockroachDB lower-cases a certificate's CN; Vault compares values exactly): give that policy (not
-/// broader PKI rights) to whoever issues client certificates. Idempotent: a second run changes nothing and says so (-Verbose); every change supports
-/// -WhatIf. Emits the CertificateAuthority.</para>
+/// broader PKI rights) to whoever issues client certificates (per-user policies: Set-CrdbCertificateIssuerPolicy).
+/// Idempotent: a second run changes nothing and says so (-Verbose); every change supports -WhatIf. Emits
+/// the CertificateAuthority.</para>
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbCertificateAuthority", SupportsShouldProcess = true)]
 [OutputType(typeof(CertificateAuthority))]
@@ -78,7 +79,8 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     /// <summary>
     /// SQL users no issuer may get a client certificate for, besides root and node (always protected).
     /// The issuer policy denies every letter-case spelling of each as common_name, so a name may have at
-    /// most 8 letters; protect longer names with per-user pinned policies (Set-CrdbCertificateIssuerPolicy).
+    /// most 256 spellings (8 letters, fewer with k or i, which have three); protect longer names with
+    /// per-user pinned policies (Set-CrdbCertificateIssuerPolicy).
     /// </summary>
     [Parameter]
     public string[] ProtectedUser { get; set; } = [];
