@@ -21,9 +21,10 @@ public sealed record IssueResult(IssuedCertificate Certificate, CaInfo Ca, Writt
 public static class CertificateIssuance
 {
     public static async Task<IssueResult> IssueClientAsync(PkiEngine engine, string role, string user, TimeSpan? ttl, CertsDirectory? dir, bool pkcs8, bool force,
-        CaInfo? knownCa, Action<string>? trace, CancellationToken ct)
+        CaInfo? knownCa, Action<string>? trace, CancellationToken ct, bool allowPrivilegedUser = false)
     {
         InputValidator.SqlUserName(user);
+        CockroachPkiRoles.RefusePrivilegedUser(user, allowPrivilegedUser, "and the issuer policy denies it (an administrator's token may issue it).");
         InputValidator.PathSegment(role, "Role");
         CaInfo ca = knownCa ?? await ReadCaOrThrowAsync(engine, ct).ConfigureAwait(false);
         bool writeCa = false;

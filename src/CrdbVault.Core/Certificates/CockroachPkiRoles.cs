@@ -4,6 +4,9 @@ using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Core.Certificates;
 
+/// <summary>A certificate or policy for a protected principal (root) was asked for without -AllowPrivilegedUser.</summary>
+public sealed class PrivilegedUserException(string message) : InvalidOperationException(message);
+
 /// <summary>
 /// PKI role bodies and the issuer ACL policy that make Vault PKI safe for CockroachDB
 /// (DESIGN.md §4, cockroachdb.md §3.3).
@@ -17,6 +20,16 @@ namespace CrdbVault.Core.Certificates;
 /// </summary>
 public static class CockroachPkiRoles
 {
+    /// <summary>
+    /// Refuses a client certificate (or a policy allowing one) for a principal in <see cref="AlwaysProtected"/>
+    /// unless the caller says it means it. Core does this itself, so a runbook using Core gets the same refusal.
+    /// </summary>
+    public static void RefusePrivilegedUser(string user, bool allowPrivilegedUser, string consequence)
+    {
+        if (!allowPrivilegedUser && AlwaysProtected.Contains(user))
+            throw new PrivilegedUserException($"-User {user}: a client certificate for '{user}' logs in as CockroachDB's superuser, {consequence} Pass -AllowPrivilegedUser if you really mean it.");
+    }
+
     public static readonly IReadOnlyList<string> KeyUsage = ["DigitalSignature", "KeyEncipherment"];
 
     /// <summary>Body for <c>&lt;mount&gt;/roles/&lt;client role&gt;</c>.</summary>
@@ -125,8 +138,7 @@ public static class CockroachPkiRoles
         foreach (string user in users)
         {
             InputValidator.SqlUserName(user);
-            if (!allowPrivilegedUser && AlwaysProtected.Contains(user))
-                throw new ArgumentException($"-User {user}: a certificate for '{user}' logs in as CockroachDB's superuser. Pass -AllowPrivilegedUser if this policy really is for whoever may act as {user}.", "User");
+            RefusePrivilegedUser(user, allowPrivilegedUser, "so the policy would hand that to whoever holds it.");
         }
         var sb = new StringBuilder();
         sb.Append($"# Written by CrdbVault (Set-CrdbCertificateIssuerPolicy): client certificates for {string.Join(", ", users)} only, no SANs.\n");

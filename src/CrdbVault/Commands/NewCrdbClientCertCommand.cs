@@ -89,11 +89,13 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
             return;
         }
 
-        if (!AllowPrivilegedUser && CockroachPkiRoles.AlwaysProtected.Contains(User))
+        try
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-User {User}: a client certificate for '{User}' logs in as CockroachDB's superuser, and the issuer policy denies it. If you are an administrator and really mean it, pass -AllowPrivilegedUser (with a token that may issue it); otherwise issue for a less privileged SQL user."),
-                "PrivilegedUserRefused", ErrorCategory.PermissionDenied, User));
+            CockroachPkiRoles.RefusePrivilegedUser(User, AllowPrivilegedUser, "and the issuer policy denies it (an administrator's token may issue it).");
+        }
+        catch (PrivilegedUserException ex)
+        {
+            ThrowMapped(ex, User);
             return;
         }
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
@@ -112,7 +114,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         }
         CaInfo knownCa = _ca;
         if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.ClientSetPaths(User));
-        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct), out IssueResult result, User)) return;
+        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser), out IssueResult result, User)) return;
         IssuedCertificate issued = result.Certificate;
         foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");
         if (dir is not null && SecretFileWriterFacade.IsWorldReadable(dir.FullPath))

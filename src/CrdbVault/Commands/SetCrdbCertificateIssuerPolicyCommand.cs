@@ -53,19 +53,16 @@ public sealed class SetCrdbCertificateIssuerPolicyCommand : VaultCmdlet
             mount = InputValidator.MountPath(MountPath);
             InputValidator.PathSegment(Name, nameof(Name));
             InputValidator.PathSegment(Role, nameof(Role));
-            foreach (string user in User) InputValidator.SqlUserName(user);
-            if (!AllowPrivilegedUser && User.FirstOrDefault(CockroachPkiRoles.AlwaysProtected.Contains) is string privileged)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-User {privileged}: a client certificate for '{privileged}' logs in as CockroachDB's superuser, so this policy would hand that to whoever holds it. Pass -AllowPrivilegedUser if that is what you mean."),
-                    "PrivilegedUserRefused", ErrorCategory.PermissionDenied, privileged));
-                return;
-            }
             hcl = CockroachPkiRoles.PinnedIssuerPolicy(mount, Role, User, AllowPrivilegedUser);
         }
         catch (ArgumentException ex)
         {
             ThrowInvalidArgument(ex.Message, "InvalidIssuerPolicyArgument", Name);
+            return;
+        }
+        catch (PrivilegedUserException ex)
+        {
+            ThrowMapped(ex, Name);
             return;
         }
 

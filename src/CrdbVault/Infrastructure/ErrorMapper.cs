@@ -70,6 +70,7 @@ internal static class ErrorMapper
         CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
         CrdbVault.Core.Certificates.CertificateSetInconsistentException => ("CertificateSetInconsistent", ErrorCategory.InvalidData),
         CrdbVault.Core.Database.DatabasePrivilegeException => ("DatabasePrivilegeMissing", ErrorCategory.PermissionDenied),
+        CrdbVault.Core.Certificates.PrivilegedUserException => ("PrivilegedUserRefused", ErrorCategory.PermissionDenied),
         CrdbVault.Core.Keys.StoreKeyRecordException r => r.Problem switch
         {
             CrdbVault.Core.Keys.StoreKeyRecordProblem.Altered => ("RecoveryRecordAltered", ErrorCategory.SecurityError),

@@ -150,7 +150,7 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.Contains("\"common_name\" = [\"alice\"]", pinned);
         Assert.Contains("\"common_name\" = [\"alice\", \"bob\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["alice", "bob"]));
         Assert.Throws<ArgumentException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["Alice"]));
-        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"]));
+        Assert.Throws<PrivilegedUserException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"]));
         Assert.Contains("\"common_name\" = [\"root\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"], allowPrivilegedUser: true));
         Assert.Equal("team-pki-client-issuer", CockroachPkiRoles.DefaultPolicyName("team/pki"));
     }

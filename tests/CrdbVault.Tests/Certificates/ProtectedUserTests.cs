@@ -100,6 +100,18 @@ public sealed class ProtectedUserTests(SandboxFixture sandbox) : IDisposable
     }
 
     [Fact]
+    public async Task Core_refuses_root_too_so_a_runbook_using_Core_gets_the_same_refusal()
+    {
+        Initialized();
+        int before = sandbox.World.Vault.RequestLog.Snapshot().Count;
+        using var client = new CrdbVault.Core.Vault.VaultClient(new CrdbVault.Core.Vault.VaultClientOptions { Address = new Uri(sandbox.World.VaultAddress) });
+        var engine = new PkiEngine(client, _mount);
+        await Assert.ThrowsAsync<PrivilegedUserException>(() =>
+            CertificateIssuance.IssueClientAsync(engine, "client", "root", null, null, false, false, null, null, CancellationToken.None));
+        Assert.Equal(before, sandbox.World.Vault.RequestLog.Snapshot().Count);
+    }
+
+    [Fact]
     public void Spellings_are_exact_and_bounded()
     {
         Assert.Equal(16, CockroachPkiRoles.Spellings("root").Count);
