@@ -230,7 +230,7 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.Equal([dir.CaPath, dir.ClientKeyPath("alice")], ex.Placed);
         Assert.Equal([dir.ClientCertPath("alice")], ex.NotPlaced);
         Assert.Contains("-Force", ex.Message);
-        Assert.Empty(Directory.GetFiles(_dir).Where(f => f.EndsWith(".tmp") || f.EndsWith(".bak")));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.EndsWith(".tmp") || f.EndsWith(".bak"));
         Directory.Delete(dir.ClientCertPath("alice"));
         Assert.Equal(["client.alice.key is there without client.alice.crt"], dir.CheckClientSet("alice"));
     }
@@ -246,7 +246,7 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.ThrowsAny<IOException>(() => SecretFileWriter.WriteAll(files, overwrite: true));
         Assert.False(File.Exists(dir.ClientCertPath("alice")));
         Assert.False(File.Exists(dir.ClientKeyPath("alice")));
-        Assert.Empty(Directory.GetFiles(_dir).Where(f => f.EndsWith(".tmp") || f.EndsWith(".bak")));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.EndsWith(".tmp") || f.EndsWith(".bak"));
     }
 
     [Fact]

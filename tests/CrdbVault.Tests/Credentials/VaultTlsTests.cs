@@ -39,7 +39,7 @@ public sealed class VaultTlsTests : IAsyncLifetime
         // same CA as the pooled one, and nothing else.
         _vault.EnableSecretsEngine("transit", "transit");
         string dir = Directory.CreateTempSubdirectory("crdbvault-tls-").FullName;
-        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             using var ps = Session();

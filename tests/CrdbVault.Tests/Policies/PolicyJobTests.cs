@@ -20,7 +20,7 @@ public sealed class PolicyJobTests : IDisposable
     public PolicyJobTests(SandboxFixture sandbox)
     {
         _sandbox = sandbox;
-        File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _ps = new PowerShellSession(new Dictionary<string, object?>
         {
             ["VaultAddress"] = sandbox.World.VaultAddress, ["RootToken"] = sandbox.World.RootToken, ["Dir"] = _dir,
