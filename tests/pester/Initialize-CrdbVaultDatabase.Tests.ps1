@@ -45,6 +45,15 @@ Describe 'Initialize-CrdbVaultDatabase' {
         $c.MountCreated | Should -BeFalse
     }
 
+    It 'proves the SQL user''s privileges with a probe user, unless -SkipPrivilegeCheck' {
+        $v = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$v" | Should -Match 'privilege check passed'
+        $s = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -SkipPrivilegeCheck -WarningAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$s" | Should -Not -Match 'privilege check'
+    }
+
     It 'warns that sslmode=disable does not verify the server' {
         $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningVariable w -WarningAction SilentlyContinue
         "$w" | Should -Match 'identity is not verified'

@@ -180,15 +180,17 @@ public sealed class DatabaseEngine
             throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole.", VaultErrorKind.NotFound, path, 404);
         string? user = r.GetString("username");
         string? password = r.GetString("password");
-        if (string.IsNullOrEmpty(user) || password is null || string.IsNullOrEmpty(r.LeaseId))
-            throw new VaultApiException($"Vault answered {path} without username, password and lease: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        if (string.IsNullOrEmpty(user) || password is null)
+            throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        // No lease_id (the API docs' own sample has none): the user exists all the same, so it is
+        // handed over; the caller warns that nothing will revoke it (HasLease false).
         return new IssuedCredential
         {
             MountPath = MountPath,
             Role = role,
             UserName = user,
             Password = SecureStrings.From(password),
-            LeaseId = r.LeaseId!,
+            LeaseId = string.IsNullOrEmpty(r.LeaseId) ? null : r.LeaseId,
             LeaseDuration = r.LeaseDuration,
             Renewable = r.Renewable,
             IssuedAt = asked,

@@ -12,9 +12,11 @@ namespace CrdbVault.Commands;
 /// no IP/URI/other SANs, no localhost) and 'node' (serverAuth+clientAuth, hosts as SANs). Because a role
 /// cannot forbid DNS SANs while allowing any CN, and CockroachDB logs a client certificate in as its CN AND
 /// every DNS SAN, it also writes an ACL policy for issuers that denies alt_names, ip_sans, uri_sans and
-/// other_sans on the client role: give that policy (not broader PKI rights) to whoever issues client
-/// certificates. Idempotent: a second run changes nothing and says so (-Verbose); every change supports
-/// -WhatIf. Emits the CertificateAuthority.</para>
+/// other_sans on the client role, and common_name root, node and -ProtectedUser in every letter case
+/// (CockroachDB lower-cases a certificate's CN; Vault compares values exactly): give that policy (not
+/// broader PKI rights) to whoever issues client certificates (per-user policies: Set-CrdbCertificateIssuerPolicy).
+/// Idempotent: a second run changes nothing and says so (-Verbose); every change supports -WhatIf. Emits
+/// the CertificateAuthority.</para>
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbCertificateAuthority", SupportsShouldProcess = true)]
 [OutputType(typeof(CertificateAuthority))]
@@ -85,6 +87,16 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter GenerateLease { get; set; }
 
+    /// <summary>
+    /// SQL users no issuer may get a client certificate for, besides root and node (always protected).
+    /// The issuer policy denies every letter-case spelling of each as common_name, so a name may have at
+    /// most 256 spellings (8 letters, fewer with k or i, which have three); protect longer names with
+    /// per-user pinned policies (Set-CrdbCertificateIssuerPolicy).
+    /// </summary>
+    [Parameter]
+    [Input(InputKind.SqlUser)]
+    public string[] ProtectedUser { get; set; } = [];
+
     protected override void ProcessCheckedRecord()
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
@@ -108,6 +120,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
                 NodeMaxTtl = nodeMax,
                 GenerateLease = GenerateLease,
                 PolicyName = IssuerPolicyName,
+                ProtectedUsers = ProtectedUser,
             };
             o.Validate();
             return o;
@@ -158,7 +171,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
                 WriteVerbose($"Wrote role '{mount}/roles/{role.Name}' ({role.Kind}).");
             }
         }
-        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", "Write the ACL policy for client-certificate issuers (denies SAN parameters)"))
+        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", $"Write the ACL policy for client-certificate issuers (denies SAN parameters and common_name {string.Join(", ", CockroachPkiRoles.ProtectedNames(options.ProtectedUsers))} in every letter case)"))
         {
             Run(ct => engine.WritePolicyAsync(plan.PolicyName, plan.PolicyHcl, ct), plan.PolicyName);
             WriteVerbose($"Wrote policy '{plan.PolicyName}': attach it to the identities that issue client certificates.");

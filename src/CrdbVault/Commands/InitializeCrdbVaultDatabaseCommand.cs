@@ -13,7 +13,12 @@ namespace CrdbVault.Commands;
 /// password of -Credential separately. An sslmode in the URL wins; without one it uses verify-full with
 /// -RootCertificate (a path on the Vault server), else require with a warning. It sets a
 /// username_template that yields valid lower-case CockroachDB names, so Vault's revocation finds the
-/// user again. -RotateRoot then rotates the password of -Credential so only Vault knows it.</para>
+/// user again. Then it proves the privileges: it issues a probe user through Vault with the statements
+/// Set-CrdbVaultRole builds and revokes it at once, so a missing privilege of -Credential's user (on
+/// PostgreSQL 15 CREATEROLE alone fails with "permission denied to reassign objects") fails setup
+/// with error id DatabasePrivilegeMissing, naming the privilege, instead of the first revocation
+/// (-SkipPrivilegeCheck skips it). -RotateRoot then rotates the password of -Credential so only Vault
+/// knows it; it is irreversible and runs last. Every step shows under -WhatIf.</para>
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbVaultDatabase", SupportsShouldProcess = true)]
 [OutputType(typeof(VaultDatabaseConnection))]
@@ -64,6 +69,10 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter SkipConnectionCheck { get; set; }
 
+    /// <summary>Do not prove the SQL user's privileges by issuing and revoking a probe user through Vault (-SkipConnectionCheck skips it too).</summary>
+    [Parameter]
+    public SwitchParameter SkipPrivilegeCheck { get; set; }
+
     protected override void EndProcessing()
     {
         VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
@@ -82,8 +91,8 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         if (created) WriteVerbose($"Enabled the database secrets engine at {engine.MountPath}/.");
 
         string target = $"{engine.MountPath}/config/{Name}";
-        if (!ShouldProcess(target, $"Write the connection to {url.Host}:{url.Port}/{url.Database} as '{Credential.UserName}'"))
-            return;
+        // Every step asks for itself (and shows under -WhatIf); none returns early.
+        bool written = false;
         var request = new DatabaseConnectionRequest
         {
             MountPath = engine.MountPath,
@@ -94,16 +103,36 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
             AllowedRoles = AllowedRoles,
             VerifyConnection = !SkipConnectionCheck,
         };
-        Run(ct => engine.WriteConnectionAsync(request, ct), target, "DatabaseConfigFailed");
+        if (ShouldProcess(target, $"Write the connection to {url.Host}:{url.Port}/{url.Database} as '{Credential.UserName}'"))
+        {
+            Run(ct => engine.WriteConnectionAsync(request, ct), target, "DatabaseConfigFailed");
+            written = true;
+        }
+
+        if (!SkipPrivilegeCheck)
+        {
+            if (SkipConnectionCheck)
+                WriteVerbose("The privilege check was skipped with the connection check (-SkipConnectionCheck): it needs the database.");
+            else if (!PrivilegeProbe.AllowedBy(AllowedRoles))
+                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
+            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
+            {
+                var leases = new Core.Leases.LeaseApi(Client);
+                string user = Credential.UserName;
+                string probed = Run(ct => PrivilegeProbe.RunAsync(engine, leases, Name, user, VerboseSink.Write, ct), target, null);
+                WriteVerbose($"The privilege check passed: '{user}' created and dropped probe user '{probed}' through Vault.");
+            }
+        }
 
         bool rotated = false;
-        if (RotateRoot && ShouldProcess(target, $"Rotate the password of '{Credential.UserName}' so that only Vault knows it"))
+        if (RotateRoot && ShouldProcess(target, $"Rotate the password of '{Credential.UserName}' so that only Vault knows it; this cannot be undone"))
         {
             Run(ct => engine.RotateRootAsync(Name, ct), target, "RotateRootFailed");
             rotated = true;
             WriteWarning($"The password of '{Credential.UserName}' was rotated: the one you passed no longer works, and only Vault knows the new one.");
         }
 
+        if (!written && !rotated) return;
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
         WriteObject(new VaultDatabaseConnection
         {

@@ -12,8 +12,10 @@ namespace CrdbVault.Commands;
 /// user names) must be exactly -User, its extended key usage clientAuth only, and it must chain to the
 /// mount's CA; otherwise it is revoked and nothing is written. With -CertsDir it writes ca.crt,
 /// client.&lt;user&gt;.crt and client.&lt;user&gt;.key (0600) - plus client.&lt;user&gt;.key.pk8 (PKCS#8 DER,
-/// for Java) with -Pkcs8 - as one all-or-nothing set, and refuses to replace existing files without
-/// -Force; those checks run BEFORE Vault is asked, so no certificate is issued that cannot be written.
+/// for Java) with -Pkcs8 - each file replaced by one rename, the certificate last, so a set that an
+/// interrupted run left half-replaced is reported by the next run (CertificateSetInconsistent) - and
+/// refuses to replace existing files without -Force; those checks run BEFORE Vault is asked, so no
+/// certificate is issued that cannot be written.
 /// The folder is created (0700) when only it is missing. COCKROACH_CERTS_DIR is not read implicitly:
 /// pass -CertsDir $env:COCKROACH_CERTS_DIR. Without -CertsDir the key comes back as a SecureString in
 /// PrivateKey (a plain string only with -AsPlainText). Never retried: each call creates a certificate.</para>
@@ -65,6 +67,13 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
+    /// <summary>
+    /// Ask for a certificate for root (CockroachDB's superuser) anyway: without it -User root is refused
+    /// before Vault is asked. The issuer policy still denies it; only a token with broader rights gets one.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPrivilegedUser { get; set; }
+
     protected override void ProcessCheckedRecord()
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
@@ -72,6 +81,15 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
         if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", "InvalidClientCertArgument", User);
 
+        try
+        {
+            CockroachPkiRoles.RefusePrivilegedUser(User, AllowPrivilegedUser, "and the issuer policy denies it (an administrator's token may issue it).");
+        }
+        catch (PrivilegedUserException ex)
+        {
+            ThrowMapped(ex, User);
+            return;
+        }
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
         var engine = new PkiEngine(Client, mount);
@@ -87,7 +105,8 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
             _ca = ca;
         }
         CaInfo knownCa = _ca;
-        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct), out IssueResult result, User)) return;
+        if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.ClientSetPaths(User));
+        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser), out IssueResult result, User)) return;
         IssuedCertificate issued = result.Certificate;
         foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");
         if (dir is not null && SecretFileWriterFacade.IsWorldReadable(dir.FullPath))

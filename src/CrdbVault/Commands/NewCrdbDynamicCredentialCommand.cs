@@ -36,7 +36,8 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
         if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
         if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;
         foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
-        WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
+        if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
+        else WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
         WriteObject(new DynamicCredential
         {
             Role = Role,

@@ -8,8 +8,9 @@ namespace CrdbVault.Commands;
 /// <para type="synopsis">Issues a CockroachDB node certificate from Vault PKI.</para>
 /// <para type="description">Asks &lt;mount&gt;/issue/&lt;Role&gt; for CN 'node' with -Hosts as SANs (names as DNS
 /// SANs, addresses as IP SANs), checks the certificate (CN node, exactly the requested hosts, serverAuth and
-/// clientAuth, chains to the mount's CA) and, with -CertsDir, writes node.crt, node.key (0600) and ca.crt as
-/// one all-or-nothing set (no replacing without -Force; checked before Vault is asked). A node certificate
+/// clientAuth, chains to the mount's CA) and, with -CertsDir, writes ca.crt, node.key (0600) and node.crt,
+/// each replaced by one rename, node.crt last (no replacing without -Force; a half-replaced set is reported
+/// as CertificateSetInconsistent; checked before Vault is asked). A node certificate
 /// lets its holder act as any node: keep the node role for administrators.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbNodeCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
@@ -56,6 +57,7 @@ public sealed class NewCrdbNodeCertCommand : VaultCmdlet
         CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidNodeCertArgument"));
         if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for {string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}")) return;
         var engine = new PkiEngine(Client, mount);
+        if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.NodeSetPaths);
         if (!TryRun(ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, Force, VerboseSink.Write, ct), out IssueResult result, string.Join(",", Hosts))) return;
         IssuedCertificate issued = result.Certificate;
         foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");

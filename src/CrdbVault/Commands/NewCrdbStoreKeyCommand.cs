@@ -71,6 +71,9 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
 
         if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, and its recovery record"))
             return;
+        if (Force && StoreKeys.DescribeSet(full) is { Problem: string mixed })
+            WriteWarning(mixed + " -Force replaces both now.");
+        StoreKeyErrors.WarnAboutLeftovers(this, full);
         var keys = new StoreKeys(Client, MountPath, VerboseSink.Write);
         var request = new StoreKeyRequest
         {
@@ -92,10 +95,14 @@ internal static class StoreKeyErrors
     internal static ErrorRecord Record(StoreKeyTargetException ex, string target) => ex.Reason switch
     {
         "AlreadyExists" => new ErrorRecord(ex, "StoreKeyExists", ErrorCategory.ResourceExists, target),
+        "SetInconsistent" => new ErrorRecord(ex, "StoreKeySetInconsistent", ErrorCategory.InvalidData, target),
         "DirectoryNotPrivate" => new ErrorRecord(ex, "StoreKeyDirectoryNotPrivate", ErrorCategory.SecurityError, target),
         "MissingDirectory" => new ErrorRecord(ex, "StoreKeyDirectoryMissing", ErrorCategory.ObjectNotFound, target),
         _ => new ErrorRecord(ex, "InvalidStoreKeyPath", ErrorCategory.InvalidArgument, target),
     };
+
+    internal static void WarnAboutLeftovers(PSCmdlet cmdlet, string keyPath) =>
+        LeftoverFiles.WarnAboutBackups(cmdlet, [keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
 
     internal static StoreKey ToModel(StoreKeyResult r) => new()
     {

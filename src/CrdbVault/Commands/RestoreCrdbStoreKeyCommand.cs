@@ -50,6 +50,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
             {
                 record = new StoreKeyRecovery
                 {
+                    Version = StoreKeyRecovery.CurrentVersion,
                     KeyId = InputObject.KeyId,
                     TransitMount = InputObject.TransitMount,
                     TransitKey = InputObject.TransitKey,
@@ -71,7 +72,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
                     ? FileSystemPath(Path, nameof(Path), "InvalidStoreKeyPath")
                     : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(recordPath)!, record.FileName);
             }
-            target = StoreKeys.CheckTarget(target, Force, checkRecordToo: false);
+            target = StoreKeys.CheckRestoreTarget(target, record, Force);
         }
         catch (StoreKeyTargetException ex)
         {
@@ -80,12 +81,18 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
         }
         catch (Exception ex) when (ex is FormatException or FileNotFoundException)
         {
-            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex is FileNotFoundException ? "RecoveryRecordNotFound" : "InvalidRecoveryRecord");
+            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex switch
+            {
+                FileNotFoundException => "RecoveryRecordNotFound",
+                StoreKeyRecordException => null, // its own ids: InvalidRecoveryRecord, RecoveryRecordVersionUnsupported, RecoveryRecordAltered
+                _ => "InvalidRecoveryRecord",
+            });
             return;
         }
 
         if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
             return;
+        StoreKeyErrors.WarnAboutLeftovers(this, target);
         var keys = new StoreKeys(Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
             WriteObject(StoreKeyErrors.ToModel(result));

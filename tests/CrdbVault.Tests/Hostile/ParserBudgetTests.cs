@@ -153,11 +153,11 @@ public sealed class ParserBudgetTests : IDisposable
     {
         string record = Path.Combine(_dir, "store.key.vault.json");
         File.WriteAllText(record, "{\"format\":\"" + new string('x', (int)MiB) + "\"}");
-        Assert.Contains("KiB", Assert.Throws<FormatException>(() => StoreKeyRecovery.Load(record)).Message);
+        Assert.Contains("KiB", Assert.ThrowsAny<FormatException>(() => StoreKeyRecovery.Load(record)).Message);
 
         string deep = Path.Combine(_dir, "deep.vault.json");
         File.WriteAllText(deep, new string('[', 10_000));
-        Assert.Contains("not a CrdbVault store key recovery record", Assert.Throws<FormatException>(() => StoreKeyRecovery.Load(deep)).Message);
+        Assert.Contains("not a CrdbVault store key recovery record", Assert.ThrowsAny<FormatException>(() => StoreKeyRecovery.Load(deep)).Message);
 
         string token = Path.Combine(_dir, ".vault-token");
         File.WriteAllText(token, new string('t', (int)MiB));

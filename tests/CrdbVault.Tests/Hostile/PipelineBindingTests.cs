@@ -60,6 +60,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             ["Get-CrdbCertificateAuthority"] = ("", Binds()),
             ["New-CrdbClientCert"] = ("", Binds((Text, "User"), (ClientCertificate, "User"), (ClientCertificate + NoLease, "User"))),
             ["New-CrdbNodeCert"] = ("-Hosts localhost", Binds()),
+            ["Set-CrdbCertificateIssuerPolicy"] = ("-Name p -User app", Binds()),
             ["Revoke-CrdbCertificate"] = ("", Binds((ClientCertificate, "MountPath, SerialNumber"), (ClientCertificate + NoLease, "MountPath, SerialNumber"),
                 (NodeCertificate, "MountPath, SerialNumber"), (X509, "SerialNumber"))),
 
@@ -107,6 +108,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
         $Samples = [ordered]@{
             'System.String' = 'app'
             'System.Security.Cryptography.X509Certificates.X509Certificate2' = $Cert
+            'CrdbVault.CertificateIssuerPolicy' = New-Sample CrdbVault.CertificateIssuerPolicy @{ PolicyName = 'payments-issuer'; MountPath = 'cockroach_client_ca'; PkiRole = 'client'; Users = [string[]]@('app'); Rules = 'path "x" {}' }
             'CrdbVault.CertificateAuthority' = New-Sample CrdbVault.CertificateAuthority @{ MountPath = 'cockroach_client_ca'; CommonName = 'CA'; CaSerialNumber = '1d:2f'; NotBefore = $now; NotAfter = $now; Thumbprint = $Cert.Thumbprint; Pem = $CaPem; Certificate = $Cert }
             'CrdbVault.ClientCaCertStatus' = New-Sample CrdbVault.ClientCaCertStatus @{ ClusterId = $ClusterId; Status = 'IS_SET'; Pem = $CaPem }
             'CrdbVault.ClientCertificate' = New-Sample CrdbVault.ClientCertificate @{ User = 'app'; MountPath = 'cockroach_client_ca'; PkiRole = 'client'; SerialNumber = '1d:2f'; NotAfter = $now; Thumbprint = $Cert.Thumbprint; Certificate = $Cert; LeaseId = 'cockroach_client_ca/issue/client/AbCd' }

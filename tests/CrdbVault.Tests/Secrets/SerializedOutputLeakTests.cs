@@ -65,6 +65,7 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             $aws = [pscredential]::new('AKIAIOSFODNN7EXAMPLE', (ConvertTo-SecureString $ProviderSecret -AsPlainText -Force))
             $out['CmekKeySpec'] = New-CrdbCmekKey -MountPath $Keymgmt -Name leak -Provider awskms -KmsName aws -KeyCollection us-east-1 -AwsAccountId 111122223333 -AuthPrincipal 'arn:aws:iam::111122223333:role/crdb-cmek' -ProviderCredential $aws
             $out['CmekStatus'] = $out['CmekKeySpec'] | Set-CrdbCmek -ClusterId $ClusterId
+            $out['CertificateIssuerPolicy'] = Set-CrdbCertificateIssuerPolicy -Name leak-issuer -User leak_user -MountPath $Pki
             $out['StoreKey'] = New-CrdbStoreKey -Path (Join-Path $Dir 'store.key') -MountPath $Transit
             """).AssertSuccess();
 
