@@ -22,6 +22,7 @@
         'Revoke-CrdbLease'
         'Test-CrdbConnection'
         'Get-CrdbConnectionString'
+        'Set-CrdbPipelineVariable'
         'Initialize-CrdbCertificateAuthority'
         'Get-CrdbCertificateAuthority'
         'New-CrdbClientCert'

@@ -1,4 +1,6 @@
+using System.Security;
 using System.Text.Json;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -172,12 +174,14 @@ public sealed class DatabaseEngine
         string? password = r.GetString("password");
         if (string.IsNullOrEmpty(user) || password is null || string.IsNullOrEmpty(r.LeaseId))
             throw new VaultApiException($"Vault answered {path} without username, password and lease: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        SecureString secret = SecureStrings.From(password);
+        CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
         return new IssuedCredential
         {
             MountPath = MountPath,
             Role = role,
             UserName = user,
-            Password = SecureStrings.From(password),
+            Password = secret,
             LeaseId = r.LeaseId!,
             LeaseDuration = r.LeaseDuration,
             Renewable = r.Renewable,
