@@ -9,7 +9,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Database;
 
 /// <summary>
-/// Static roles of Vault's database secrets engine (vault-api notes §3.5, docs/static-roles.md): one
+/// Static roles of Vault's database secrets engine (docs/static-roles.md): one
 /// existing SQL user per role, whose password Vault sets when the role is created and rotates on a
 /// period or a cron schedule. <c>static-creds</c> reads the current password (no lease);
 /// <c>rotate-role</c> rotates it now.

@@ -38,16 +38,16 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
     public string UserName { get; set; } = "";
 
     /// <summary>Rotate this long after each rotation: '24h', 86400 (seconds) or a TimeSpan; at least 5 seconds.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PeriodSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = PeriodSet)]
     [DurationTransformation]
     public TimeSpan? RotationPeriod { get; set; }
 
     /// <summary>Rotate on this cron schedule: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 daily).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ScheduleSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ScheduleSet)]
     public string RotationSchedule { get; set; } = "";
 
     /// <summary>How long after each scheduled time a rotation may still happen (at least 1 hour); without it, no limit.</summary>
-    [Parameter(ParameterSetName = ScheduleSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ScheduleSet)]
     [DurationTransformation]
     public TimeSpan? RotationWindow { get; set; }
 

@@ -44,7 +44,8 @@ public sealed class StaticRole
 
     public bool Scheduled => RotationSchedule.Length > 0;
 
-    public StaticRole CopyDefinition() => new()
+    /// <summary>A copy to apply a write to, so a refused write leaves the stored role as it was.</summary>
+    public StaticRole Copy() => new()
     {
         Name = Name, DbName = DbName, Username = Username, RotationStatements = [.. RotationStatements],
         RotationPeriod = RotationPeriod, RotationSchedule = RotationSchedule, RotationWindow = RotationWindow,

@@ -46,7 +46,7 @@ public sealed class StaticRoleRotations(Func<string, DatabaseConnection?> connec
         {
             _roles.TryGetValue(name, out StaticRole? existing);
             // Build on a copy so a refused write leaves the stored role untouched.
-            StaticRole role = existing?.CopyDefinition() ?? new StaticRole { Name = name };
+            StaticRole role = existing?.Copy() ?? new StaticRole { Name = name };
             role.Apply(body, creating: existing is null);
             if (connection(role.DbName) is not DatabaseConnection conn)
                 return VaultReply.BadRequest($"failed to find entry for connection with name: \"{role.DbName}\"");
