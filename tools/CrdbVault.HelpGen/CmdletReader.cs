@@ -78,6 +78,9 @@ internal sealed class ParameterModel
     /// <summary>One entry per [Parameter] attribute (one per parameter set).</summary>
     public required List<ParameterAttribute> Sets { get; init; }
     public bool Common { get; init; }
+    /// <summary>[Input(PipelineTypes = ...)]: the object types whose <see cref="PipelineProperty"/> binds by value.</summary>
+    public string[] PipelineTypes { get; init; } = [];
+    public string? PipelineProperty { get; init; }
 
     public bool Mandatory => Sets.All(s => s.Mandatory);
     public bool MandatoryIn(string set) => SetAttribute(set)?.Mandatory ?? false;
@@ -148,6 +151,8 @@ internal static class CmdletReader
                 ValidValues = property.GetCustomAttribute<ValidateSetAttribute>(true)?.ValidValues.ToArray() ?? [],
                 Globbing = property.GetCustomAttribute<SupportsWildcardsAttribute>(true) is not null,
                 Sets = sets,
+                PipelineTypes = InputArgument<System.Collections.ObjectModel.ReadOnlyCollection<CustomAttributeTypedArgument>>(property, "PipelineTypes")?.Select(a => (string)a.Value!).ToArray() ?? [],
+                PipelineProperty = InputArgument<string>(property, "PipelineProperty"),
             };
             if (docs.PropertySummary(property) is string summary) p.Description.Add(summary);
             p.DefaultValue = Default(instance, property, p);
@@ -244,6 +249,19 @@ internal static class CmdletReader
             entry.Description.Add($"You can pipe a {Short(p.Type)} to -{p.Name}.");
             model.Inputs.Add(entry);
         }
+        // Types a by-value text parameter takes one property of ([Input(PipelineTypes)]), with what else they bind by name.
+        foreach (ParameterModel p in model.Parameters.Where(p => p.ByValue && p.PipelineTypes.Length > 0))
+        {
+            foreach (string typeName in p.PipelineTypes)
+            {
+                Type? t = models.FirstOrDefault(m => m.FullName == typeName);
+                var props = t?.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(x => x.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+                var also = model.Parameters.Where(q => q.ByPropertyName && (props.Contains(q.Name) || q.Aliases.Any(props.Contains))).Select(q => $"{q.Name} to -{q.Name}");
+                var entry = new TypeEntry(typeName);
+                entry.Description.Add($"Binds {string.Join(", ", new[] { $"{p.PipelineProperty} to -{p.Name}" }.Concat(also))}.");
+                model.Inputs.Add(entry);
+            }
+        }
         // A by-value object parameter binds everything; the cmdlet judges what it got (listing types would promise too much).
         bool takesAnything = model.Parameters.Any(p => p.ByValue && IsCatchAll(p.Type));
         var byName = model.Parameters.Where(p => p.ByPropertyName).ToList();
@@ -278,6 +296,11 @@ internal static class CmdletReader
             model.Inputs.Add(none);
         }
     }
+
+    /// <summary>A named argument of the cmdlet assembly's [Input] attribute, read without loading its type here.</summary>
+    private static T? InputArgument<T>(PropertyInfo property, string name) where T : class =>
+        property.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.Name == "InputAttribute")?
+            .NamedArguments.FirstOrDefault(n => n.MemberName == name).TypedValue.Value as T;
 
     private static bool IsCatchAll(Type t) => t == typeof(object) || t == typeof(PSObject) || t == typeof(object[]) || t == typeof(PSObject[]);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CrdbVault.Core.Files;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -54,7 +55,7 @@ public static class CertificateIssuance
             written = new WrittenFiles(dir.ClientCertPath(user), dir.ClientKeyPath(user), pkcs8 ? dir.ClientPkcs8Path(user) : null, dir.CaPath, writeCa);
             trace?.Invoke($"Wrote {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))} to {dir.FullPath}.");
         }
-        return new IssueResult(issued, ca, written);
+        return Result(issued, ca, written);
     }
 
     public static async Task<IssueResult> IssueNodeAsync(PkiEngine engine, string role, IReadOnlyList<string> hosts, TimeSpan? ttl, CertsDirectory? dir, bool force,
@@ -93,7 +94,7 @@ public static class CertificateIssuance
             written = new WrittenFiles(dir.NodeCertPath, dir.NodeKeyPath, null, dir.CaPath, writeCa);
             trace?.Invoke($"Wrote {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))} to {dir.FullPath}.");
         }
-        return new IssueResult(issued, ca, written);
+        return Result(issued, ca, written);
     }
 
     /// <summary>Temporaries an interrupted write left hold private keys: the next run removes them.</summary>
@@ -129,6 +130,16 @@ public static class CertificateIssuance
         if (dir.CaFileHolds(ca.Certificate, out bool exists)) return false;
         if (exists) targets.Add(dir.CaPath); // another CA: replacing it needs -Force
         return true;
+    }
+
+    /// <summary>
+    /// The result for the caller. A key that was not written to files is handed out with it, so it is
+    /// registered for CI masking first, line by line (docs/ci-pipelines.md).
+    /// </summary>
+    private static IssueResult Result(IssuedCertificate issued, CaInfo ca, WrittenFiles? written)
+    {
+        if (written is null) CiMasking.Register(issued.PrivateKeyPem);
+        return new IssueResult(issued, ca, written);
     }
 
     private static async Task CheckOrRevokeAsync(PkiEngine engine, IssuedCertificate issued, Action check, CancellationToken ct)

@@ -1,4 +1,6 @@
+using System.Security;
 using System.Text.Json;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -184,12 +186,14 @@ public sealed class DatabaseEngine
             throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
         // No lease_id (the API docs' own sample has none): the user exists all the same, so it is
         // handed over; the caller warns that nothing will revoke it (HasLease false).
+        SecureString secret = SecureStrings.From(password);
+        CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
         return new IssuedCredential
         {
             MountPath = MountPath,
             Role = role,
             UserName = user,
-            Password = SecureStrings.From(password),
+            Password = secret,
             LeaseId = string.IsNullOrEmpty(r.LeaseId) ? null : r.LeaseId,
             LeaseDuration = r.LeaseDuration,
             Renewable = r.Renewable,

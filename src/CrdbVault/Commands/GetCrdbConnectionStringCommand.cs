@@ -35,8 +35,6 @@ public sealed class GetCrdbConnectionStringCommand : SqlTargetCmdlet
         SqlTarget target = Checked(() => Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password), "InvalidConnectionArgument", Server);
         if (!AsPlainText)
             WriteWarning($"The password of '{Credential.UserName}' is left out. Add -AsPlainText to include it (then treat the string as a secret).");
-        WriteObject(string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase)
-            ? SqlConnectionStrings.ToNpgsql(target, AsPlainText)
-            : SqlConnectionStrings.ToLibpqUrl(target, AsPlainText));
+        WriteObject(SqlConnectionStrings.ForCaller(target, adoNet: string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase), includePassword: AsPlainText));
     }
 }

@@ -89,6 +89,19 @@ public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttri
     /// </summary>
     public string? PipelineProperty { get; set; }
 
+    /// <summary>
+    /// With <see cref="PipelineProperty"/>: the only object types (PSTypeNames) whose property binds.
+    /// Needed where another output type has a property of the same name that means something else
+    /// (a StaticCredential's Role names a static role, never a dynamic one): such a parameter binds
+    /// by value through this list instead of by property name, which PowerShell would allow from any
+    /// object. Help's INPUTS lists these types; include <see cref="PsCustomObject"/> so that rows of
+    /// Import-Csv and [pscustomobject]s still bind as they would by property name.
+    /// </summary>
+    public string[]? PipelineTypes { get; set; }
+
+    /// <summary>For <see cref="PipelineTypes"/>: objects users build themselves ([pscustomobject], Import-Csv rows).</summary>
+    public const string PsCustomObject = "System.Management.Automation.PSCustomObject";
+
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
         if (Kind is InputKind.Secret or InputKind.SqlCredential or InputKind.Duration or InputKind.Choice) return inputData;
@@ -123,7 +136,11 @@ public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttri
             case char or Guid or Uri or System.Net.IPAddress or byte or sbyte or short or ushort or int or uint or long or ulong or decimal:
                 return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (PipelineProperty is not null && (item as PSObject ?? PSObject.AsPSObject(value)).Properties[PipelineProperty] is PSPropertyInfo property)
+        PSObject wrapped = item as PSObject ?? PSObject.AsPSObject(value);
+        if (PipelineTypes is { Length: > 0 } && !PipelineTypes.Any(t => wrapped.TypeNames.Contains(t)))
+            throw new ArgumentTransformationMetadataException(
+                $"This parameter takes text ({Kind}) or a {string.Join(" or ", PipelineTypes.Select(t => t.Replace("CrdbVault.", "")))}, not a {value.GetType().FullName}: give the value itself (e.g. $x.{PipelineProperty ?? "Name"}).");
+        if (PipelineProperty is not null && wrapped.Properties[PipelineProperty] is PSPropertyInfo property)
             return Text(property.Value);
         throw new ArgumentTransformationMetadataException(
             $"This parameter takes text ({Kind}), not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, or a property of the object (e.g. $x.Name).");

@@ -311,7 +311,9 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
             if (attr is null || !attr.Mandatory) continue;
             string value = InputAttribute(p) is object input
                 ? Prop<object>(input, "Kind")!.ToString() == "Choice" ? $"'{p.GetCustomAttribute<ValidateSetAttribute>()!.ValidValues[0]}'" : Valid(Prop<object>(input, "Kind")!.ToString()!, p.Name)
-                : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })" : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");
+                : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })"
+                : p.PropertyType == typeof(object) ? "'sample-value'" // an untyped value the cmdlet judges itself (Set-CrdbPipelineVariable -Value)
+                : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");
             lines.Add($"$a['{p.Name}'] = {value}");
         }
         lines.Add($"if ($null -ne $h) {{ $a['{tested.Name}'] = $h }}");

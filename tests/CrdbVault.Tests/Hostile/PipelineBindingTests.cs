@@ -42,9 +42,24 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             ["Get-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "Name"))),
             ["Remove-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "MountPath, Name"))),
             ["New-CrdbDynamicCredential"] = ("", Binds((Text, "Role"), (VaultDatabaseRole, "MountPath, Role"), (DynamicCredential, "MountPath, Role"))),
-            ["Test-CrdbConnection"] = ("-Server 127.0.0.1 -Port 1 -Timeout 1", [.. Binds((DynamicCredential, "Credential")),
+            ["Test-CrdbConnection"] = ("-Server 127.0.0.1 -Port 1 -Timeout 1", [.. Binds((DynamicCredential, "Credential"), (StaticCredential, "Credential")),
                 new Row(ClientCertificate, "User", "-Server 127.0.0.1 -Port 1 -Timeout 1 -CertsDir $Tmp")]),
-            ["Get-CrdbConnectionString"] = ("-Server localhost", Binds((DynamicCredential, "Credential"))),
+            ["Get-CrdbConnectionString"] = ("-Server localhost", Binds((DynamicCredential, "Credential"), (StaticCredential, "Credential"))),
+
+            // Static roles: their cmdlets take names, static roles and (to read or rotate) static
+            // credentials, each by value through its Role; nothing of a dynamic role or credential,
+            // whose Role and Name mean something else, and a static role never binds to the
+            // dynamic-role cmdlets (it has no Name; New-CrdbDynamicCredential takes Role by value
+            // from dynamic credentials and roles only).
+            ["Set-CrdbVaultStaticRole"] = ("-RotationPeriod 1h", [.. Binds((VaultStaticRole, "ConnectionName, MountPath, Name, UserName")),
+                new Row(Text, "Name", "-ConnectionName pg -UserName app -RotationPeriod 1h")]),
+            ["Get-CrdbVaultStaticRole"] = ("", Binds((Text, "Name"), (VaultStaticRole, "Name"), (StaticCredential, "Name"))),
+            ["Remove-CrdbVaultStaticRole"] = ("", Binds((Text, "Name"), (VaultStaticRole, "MountPath, Name"))),
+            ["Get-CrdbStaticCredential"] = ("", Binds((Text, "Role"), (VaultStaticRole, "MountPath, Role"), (StaticCredential, "MountPath, Role"))),
+            ["Reset-CrdbStaticCredential"] = ("", Binds((Text, "Role"), (VaultStaticRole, "MountPath, Role"), (StaticCredential, "MountPath, Role"))),
+
+            // CI: a credential's Password becomes a secret pipeline variable.
+            ["Set-CrdbPipelineVariable"] = ("-Name CRDB_PASSWORD", Binds((DynamicCredential, "Value"), (StaticCredential, "Value"))),
 
             // Leases: anything that carries a LeaseId. Revoke-CrdbLease also revokes a certificate
             // without a lease through its PKI mount (SerialNumber, MountPath); a CA does not bind
@@ -87,7 +102,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
         ClientCertificate = "CrdbVault.ClientCertificate", CmekKeySpec = "CrdbVault.CmekKeySpec", CmekRegionStatus = "CrdbVault.CmekRegionStatus",
         CmekStatus = "CrdbVault.CmekStatus", DynamicCredential = "CrdbVault.DynamicCredential", NodeCertificate = "CrdbVault.NodeCertificate",
         StoreKey = "CrdbVault.StoreKey", VaultConnection = "CrdbVault.VaultConnection", VaultDatabaseRole = "CrdbVault.VaultDatabaseRole",
-        VaultLease = "CrdbVault.VaultLease";
+        VaultLease = "CrdbVault.VaultLease", VaultStaticRole = "CrdbVault.VaultStaticRole", StaticCredential = "CrdbVault.StaticCredential";
 
     /// <summary>An input type and what it binds; <paramref name="CommandLine"/> replaces the cmdlet's usual one.</summary>
     public sealed record Row(string Type, string Binds, string? CommandLine = null);
@@ -125,6 +140,8 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             'CrdbVault.VaultDatabaseConnection' = New-Sample CrdbVault.VaultDatabaseConnection @{ ConnectionName = 'pg'; MountPath = 'database'; PluginName = 'postgresql-database-plugin'; ConnectionUrl = 'postgresql://{{username}}:{{password}}@db:26257/defaultdb'; Username = 'vaultadmin' }
             'CrdbVault.VaultDatabaseRole' = New-Sample CrdbVault.VaultDatabaseRole @{ Name = 'app'; ConnectionName = 'pg'; MountPath = 'database' }
             'CrdbVault.VaultLease' = New-Sample CrdbVault.VaultLease @{ LeaseId = 'database/creds/app/AbCd' }
+            'CrdbVault.VaultStaticRole' = New-Sample CrdbVault.VaultStaticRole @{ Role = 'etl'; ConnectionName = 'pg'; MountPath = 'database'; UserName = 'etl_user'; RotationPeriod = [TimeSpan]::FromHours(24) }
+            'CrdbVault.StaticCredential' = New-Sample CrdbVault.StaticCredential @{ Role = 'etl'; MountPath = 'database'; UserName = 'etl_user'; Password = $secret; Credential = [pscredential]::new('etl_user', $secret); RotationPeriod = [TimeSpan]::FromHours(24) }
         }
         """;
 
