@@ -73,15 +73,15 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
     protected override void ProcessCheckedRecord()
     {
         StaticRoleRequest request = Checked(() => StaticRoles.Validate(new StaticRoleRequest
-            {
-                Name = Name,
-                ConnectionName = ConnectionName,
-                UserName = UserName,
-                RotationPeriod = ParameterSetName == PeriodSet ? RotationPeriod : null,
-                RotationSchedule = ParameterSetName == ScheduleSet ? RotationSchedule : null,
-                RotationWindow = RotationWindow,
-                RotationStatements = RotationStatements,
-            }), "InvalidStaticRoleArgument", Name);
+        {
+            Name = Name,
+            ConnectionName = ConnectionName,
+            UserName = UserName,
+            RotationPeriod = ParameterSetName == PeriodSet ? RotationPeriod : null,
+            RotationSchedule = ParameterSetName == ScheduleSet ? RotationSchedule : null,
+            RotationWindow = RotationWindow,
+            RotationStatements = RotationStatements,
+        }), "InvalidStaticRoleArgument", Name);
         var roles = new StaticRoles(Client, MountPath);
         string target = $"{roles.MountPath}/static-roles/{Name}";
         StaticRolePlan plan;

@@ -67,11 +67,11 @@ public sealed class AtMostOnceTests : CredentialTestBase, IAsyncDisposable
     }
 
     [Fact]
-    public void Core_marks_the_lost_answer_as_may_have_executed_with_the_hint()
+    public async Task Core_marks_the_lost_answer_as_may_have_executed_with_the_hint()
     {
         using var client = new VaultClient(new VaultClientOptions { Address = new Uri(_proxy.Address), MaxAttempts = 3 }, new RootToken(Sandbox.World.RootToken));
         // Warm the pool first, as a session would.
-        Assert.NotNull(client.ReadAsync("auth/token/lookup-self", CancellationToken.None).GetAwaiter().GetResult());
+        Assert.NotNull(await client.ReadAsync("auth/token/lookup-self", CancellationToken.None));
         _proxy.DropResponseTo($"/v1/{Mount}/creds/{_role}");
         var engine = new CrdbVault.Core.Database.DatabaseEngine(client, Mount);
         var ex = Assert.Throws<VaultApiException>(() => engine.IssueCredentialAsync(_role, CancellationToken.None).GetAwaiter().GetResult());

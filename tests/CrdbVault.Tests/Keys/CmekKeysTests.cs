@@ -32,7 +32,7 @@ public sealed class CmekKeysTests : IDisposable
     private CmekKeyResult Create(CmekKeyRequest r) => _cmek.CreateAsync(r, CancellationToken.None).GetAwaiter().GetResult();
 
     [Fact]
-    public void Aws_creates_provider_key_and_distribution_and_builds_the_key_arn()
+    public async Task Aws_creates_provider_key_and_distribution_and_builds_the_key_arn()
     {
         var request = new CmekKeyRequest
         {
@@ -52,14 +52,14 @@ public sealed class CmekKeysTests : IDisposable
 
         // Credentials reached the provider but never come back over the API.
         Assert.Equal("s3cr3t-value", _vault.Keymgmt.CredentialsOf("aws-use1")["secret_key"]);
-        KmsProviderInfo? kms = _cmek.Keymgmt.ReadKmsAsync("aws-use1", CancellationToken.None).GetAwaiter().GetResult();
+        KmsProviderInfo? kms = await _cmek.Keymgmt.ReadKmsAsync("aws-use1", CancellationToken.None);
         Assert.Equal(new KmsProviderInfo("aws-use1", "awskms", "us-east-1"), kms);
 
         // A second run reuses everything and gives the same spec.
         CmekKeyResult again = Create(new CmekKeyRequest { Name = "crdb-cmek", Provider = "awskms", KmsName = "aws-use1", AuthPrincipal = AwsRole, AwsAccountId = "111122223333" });
         Assert.False(again.KmsCreated || again.KeyCreated || again.Distributed);
         Assert.Equal(r.Spec, again.Spec);
-        Assert.Equal(["crdb-cmek"], _cmek.Keymgmt.ListKmsKeysAsync("aws-use1", CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Equal(["crdb-cmek"], await _cmek.Keymgmt.ListKmsKeysAsync("aws-use1", CancellationToken.None));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class CmekKeysTests : IDisposable
     }
 
     [Fact]
-    public void Missing_information_is_named_before_any_change()
+    public async Task Missing_information_is_named_before_any_change()
     {
         var noCollection = Assert.Throws<CmekParameterRequiredException>(() => Create(new CmekKeyRequest { Name = "k", Provider = "awskms", KmsName = "new", AuthPrincipal = AwsRole, AwsAccountId = "111122223333" }));
         Assert.Equal("KeyCollection", noCollection.ParamName);
@@ -107,7 +107,7 @@ public sealed class CmekKeysTests : IDisposable
 
         // Nothing but reads happened.
         Assert.All(_vault.EngineRequests, r => Assert.StartsWith("GET ", r));
-        Assert.Empty(_cmek.Keymgmt.ListKeysAsync(CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Empty(await _cmek.Keymgmt.ListKeysAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class CmekKeysTests : IDisposable
         VaultReply dist = call("GET", "kms/aws/key/k", null);
         Assert.Matches(@"^k-\d{10}$", dist.Data!["name"]!.GetValue<string>());
         Assert.Equal("encrypt,decrypt", dist.Data!["purpose"]!.GetValue<string>());
-        Assert.Equal(1, dist.Data!["versions"]!.AsObject().Count);
+        Assert.Single(dist.Data!["versions"]!.AsObject());
         Assert.Equal(["k"], call("LIST", "kms/aws/key", null).Data!["keys"]!.AsArray().Select(x => x!.GetValue<string>()));
         Assert.Equal(["aws"], call("LIST", "key/k/kms", null).Data!["keys"]!.AsArray().Select(x => x!.GetValue<string>()));
 

@@ -60,7 +60,7 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public void Replacing_a_set_killed_after_any_step_leaves_old_new_or_a_reported_mix(int step)
+    public async Task Replacing_a_set_killed_after_any_step_leaves_old_new_or_a_reported_mix(int step)
     {
         StoreKeyResult old = Create(overwrite: false);
         CrashAfterStep(step);
@@ -87,7 +87,7 @@ public sealed class StoreKeyCrashTests : IDisposable
             StoreKeyRecovery record = StoreKeyRecovery.Load(KeyPath + ".vault.json");
             var restore = Assert.Throws<StoreKeyTargetException>(() => StoreKeys.CheckRestoreTarget(KeyPath, record, overwrite: false));
             Assert.Equal("SetInconsistent", restore.Reason);
-            _keys.RestoreAsync(record, KeyPath, overwrite: true, CancellationToken.None).GetAwaiter().GetResult();
+            await _keys.RestoreAsync(record, KeyPath, overwrite: true, CancellationToken.None);
             Assert.Equal(RecordId(), KeyFileId());
         }
 
@@ -100,7 +100,7 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public void A_first_set_killed_after_any_step_is_reported_by_the_next_run(int step)
+    public async Task A_first_set_killed_after_any_step_is_reported_by_the_next_run(int step)
     {
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Create(overwrite: false));
@@ -115,7 +115,7 @@ public sealed class StoreKeyCrashTests : IDisposable
             Assert.Equal("SetInconsistent", next.Reason);
             Assert.Contains("Restore-CrdbStoreKey", next.Message);
             // The record alone restores the key it describes.
-            _keys.RestoreAsync(StoreKeyRecovery.Load(KeyPath + ".vault.json"), KeyPath, overwrite: false, CancellationToken.None).GetAwaiter().GetResult();
+            await _keys.RestoreAsync(StoreKeyRecovery.Load(KeyPath + ".vault.json"), KeyPath, overwrite: false, CancellationToken.None);
             Assert.Equal(recordId, KeyFileId());
         }
         else if (keyId is null)
