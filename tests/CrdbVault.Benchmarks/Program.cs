@@ -10,7 +10,7 @@
 //   bulk        1,000 credentials issued, then revoked by prefix, on the real sandbox (Vault double +
 //               PostgreSQL), twice: time, rate, roles left in PostgreSQL, memory across repeats.
 //   atmostonce  what sending a creating call at most once costs: the same creds GET through the Vault
-//               client's pooled connection vs its single-shot connection, over HTTP and HTTPS.
+//               client's pooled connection vs its at-most-once connection, over HTTP and HTTPS.
 //   percall     in a real pwsh (--pwsh PATH, CRDBVAULT_PWSH, pwsh on PATH or .tools/pwsh), interleaved:
 //               New-CrdbDynamicCredential vs the floor vs an empty binary cmdlet vs Invoke-RestMethod +
 //               ConvertTo-SecureString; the overhead in empty-cmdlet calls. --module PSD1 measures

@@ -69,9 +69,6 @@ public sealed class CloudApiException : Exception
 
     /// <summary>True when a change request may have taken effect although no success was seen.</summary>
     public bool MayHaveExecuted { get; }
-
-    /// <summary>A connection failure before any byte went out: safe to repeat even a change.</summary>
-    internal bool RequestNotSent { get; init; }
 }
 
 /// <summary>gRPC status code names (the grpc-gateway error body carries the number).</summary>

@@ -88,3 +88,45 @@ internal static class CloudErrors
         return text.Length == 0 ? null : text;
     }
 }
+
+/// <summary>How a Cloud call that got no readable answer reads: a <see cref="CloudApiException"/> naming the call and the fix.</summary>
+internal sealed class CloudFailures(Uri server) : Http.IHttpFailureMapper
+{
+    private string Server => server.GetLeftPart(UriPartial.Authority);
+
+    public Exception Map(Http.HttpCall call, Http.HttpFailure failure)
+    {
+        var cloud = (CloudCall)call.State!;
+        string path = call.Display[(call.Display.IndexOf(' ') + 1)..];
+        bool unsafeRepeat = call.MayRepeatEffect;
+        string applied = unsafeRepeat ? " The change may have been applied: " + call.UnknownOutcomeHint : "";
+        return failure.Kind switch
+        {
+            Http.HttpFailureKind.AnswerTooLarge => new CloudApiException(
+                $"CockroachDB Cloud answered {call.Display} with {failure.Status}, but {failure.Detail} (16 MiB). Is ServerUrl '{Server}' the Cloud API?{applied}",
+                CloudErrorKind.Other, path, failure.Status, clusterId: cloud.ClusterId, mayHaveExecuted: unsafeRepeat),
+            Http.HttpFailureKind.Timeout => new CloudApiException(
+                $"CockroachDB Cloud did not answer {call.Display} within {failure.Timeout.TotalSeconds:0} s.{(unsafeRepeat ? applied : " Try again, or raise the timeout.")}",
+                CloudErrorKind.Timeout, path, clusterId: cloud.ClusterId, mayHaveExecuted: unsafeRepeat),
+            Http.HttpFailureKind.AnswerLost => new CloudApiException(
+                $"Could not reach CockroachDB Cloud at {Server} for {call.Display}: the connection dropped while reading the answer.{applied}",
+                CloudErrorKind.ConnectionFailed, path, clusterId: cloud.ClusterId, mayHaveExecuted: unsafeRepeat),
+            _ => Unreachable(call, failure, cloud, path),
+        };
+    }
+
+    private CloudApiException Unreachable(Http.HttpCall call, Http.HttpFailure failure, CloudCall cloud, string path)
+    {
+        string what = failure.Error switch
+        {
+            HttpRequestError.NameResolutionError => $"the host name '{server.Host}' could not be resolved",
+            HttpRequestError.SecureConnectionError => "the TLS handshake failed",
+            HttpRequestError.ConnectionError => "the connection was refused or dropped (check ServerUrl / COCKROACH_SERVER and any proxy)",
+            _ => failure.Detail,
+        };
+        bool mayHave = !failure.NeverSent && call.MayRepeatEffect;
+        return new CloudApiException(
+            $"Could not reach CockroachDB Cloud at {Server} for {call.Display}: {what}.{(mayHave ? " The change may have been applied: " + call.UnknownOutcomeHint : "")}",
+            CloudErrorKind.ConnectionFailed, path, clusterId: cloud.ClusterId, mayHaveExecuted: mayHave);
+    }
+}

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace CrdbVault.Core.Files;
 
-/// <summary>A step of <see cref="SecretFileWriter.WriteAll"/>, for the fault hook.</summary>
+/// <summary>A step of <see cref="SecretFileWriter.WriteAll"/>, for the fault hook (<see cref="Settings.InternalHooks.AfterFileStep"/>).</summary>
 internal enum WriteStepKind
 {
     /// <summary>A temporary file holds the new content, flushed to disk; nothing is replaced yet.</summary>
@@ -44,12 +44,6 @@ public static class SecretFileWriter
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PublicRead = OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-
-    /// <summary>
-    /// Test hook, called after every step. An exception thrown from it propagates WITHOUT any clean-up,
-    /// as if the process died right there; the tests then check what the next run finds.
-    /// </summary>
-    internal static readonly AsyncLocal<Action<WriteStep>?> AfterStep = new();
 
     /// <summary>Checks, before anything is written, that the folder exists and is writable and no file would be overwritten by accident.</summary>
     public static void CheckTargets(IReadOnlyCollection<PendingFile> files, bool overwrite)
@@ -92,7 +86,7 @@ public static class SecretFileWriter
                 throw;
             }
             temps.Add((full, temp));
-            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.TempWritten, full, index++));
+            Settings.InternalHooks.AfterFileStep.Value?.Invoke(new WriteStep(WriteStepKind.TempWritten, full, index++));
         }
 
         for (int i = 0; i < temps.Count; i++)
@@ -113,7 +107,7 @@ public static class SecretFileWriter
                     $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: the files no longer belong together. Run the command again with -Force to write a complete set.",
                     placed, notPlaced, ex);
             }
-            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
+            Settings.InternalHooks.AfterFileStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
         }
     }
 

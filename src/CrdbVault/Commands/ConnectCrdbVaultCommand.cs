@@ -103,7 +103,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
             ca = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.ReadPath(ca, "CACertificate")), "InvalidCACertificate", ca);
             if (!File.Exists(ca))
                 ThrowInvalidArgument($"CA certificate file '{ca}' does not exist. Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", "InvalidCACertificate", ca);
-            Checked(() => VaultClient.LoadCaBundle(ca), "InvalidCACertificate", ca);
+            Checked(() => Core.Http.TlsTrust.LoadCaBundle(ca), "InvalidCACertificate", ca);
         }
         string? ns = Namespace ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_NAMESPACE"));
         if (ns is not null) Checked(() => InputValidator.VaultPath(ns, "Namespace"), "InvalidVaultNamespace", ns);

@@ -1,5 +1,6 @@
 using CrdbVault.Core.Files;
 using CrdbVault.Core.Keys;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using Xunit;
 
@@ -26,7 +27,7 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     public void Dispose()
     {
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
         _client.Dispose();
         _vault.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
@@ -43,7 +44,7 @@ public sealed class StoreKeyCrashTests : IDisposable
     private void CrashAfterStep(int step)
     {
         int seen = 0;
-        SecretFileWriter.AfterStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
+        InternalHooks.AfterFileStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
     }
 
     private string? KeyFileId() => File.Exists(KeyPath) ? StoreKeyFile.Describe(File.ReadAllBytes(KeyPath)).KeyId : null;
@@ -65,7 +66,7 @@ public sealed class StoreKeyCrashTests : IDisposable
         StoreKeyResult old = Create(overwrite: false);
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Create(overwrite: true));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         // The key path is never missing: each file is replaced by one rename.
         Assert.True(File.Exists(KeyPath), "the key file went missing");
@@ -104,7 +105,7 @@ public sealed class StoreKeyCrashTests : IDisposable
     {
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Create(overwrite: false));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         string? keyId = KeyFileId(), recordId = RecordId();
         Assert.False(keyId is not null && recordId is null, "a key file without its recovery record");
@@ -132,9 +133,9 @@ public sealed class StoreKeyCrashTests : IDisposable
     {
         Create(overwrite: false);
         // A rename that fails for real (not a crash): the record is in place, the key is not.
-        SecretFileWriter.AfterStep.Value = s => { if (s.Kind == WriteStepKind.Renamed && s.Index == 0) File.Delete(Directory.GetFiles(_dir, ".store.key.*.tmp").Single()); };
+        InternalHooks.AfterFileStep.Value = s => { if (s.Kind == WriteStepKind.Renamed && s.Index == 0) File.Delete(Directory.GetFiles(_dir, ".store.key.*.tmp").Single()); };
         var ex = Assert.Throws<PartialWriteException>(() => Create(overwrite: true));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
         Assert.Equal([KeyPath + ".vault.json"], ex.Placed);
         Assert.Equal([KeyPath], ex.NotPlaced);
         Assert.Contains("-Force", ex.Message);
