@@ -41,7 +41,7 @@ internal static class AtMostOnceBenchmark
             var watch = Stopwatch.StartNew();
             VaultResponse? r = client.SendAsync(HttpMethod.Get, "database/creds/bench", null, options, CancellationToken.None).GetAwaiter().GetResult();
             watch.Stop();
-            if (r?.GetString("username") != StubVault.UserName) throw new InvalidOperationException("The stub's answer was not parsed.");
+            if (r?.Data.GetProperty("username").GetString() != StubVault.UserName) throw new InvalidOperationException("The stub's answer was not parsed.");
             return watch.Elapsed.TotalMilliseconds;
         }
 

@@ -25,43 +25,17 @@ public sealed class PkiEngine
     public string MountPath { get; }
 
     /// <summary>The type of the engine at the mount, or null when none.</summary>
-    public async Task<string?> ReadMountTypeAsync(CancellationToken ct)
-    {
-        try
-        {
-            VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}", ct).ConfigureAwait(false);
-            return r?.GetString("type");
-        }
-        catch (VaultApiException ex) when (ex.Status == 400)
-        {
-            return null; // "No secret engine mount at ..."
-        }
-    }
+    public Task<string?> ReadMountTypeAsync(CancellationToken ct) => VaultMounts.ReadTypeAsync(_client, MountPath, ct);
 
     /// <summary>Enables a PKI engine at the mount unless one is there; throws when another engine type holds the path.</summary>
-    public async Task<bool> EnsureMountAsync(CancellationToken ct)
-    {
-        string? existing = await ReadMountTypeAsync(ct).ConfigureAwait(false);
-        if (existing == "pki") return false;
-        if (existing is not null)
-            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{MountPath}/', not a PKI engine. Choose another -MountPath or disable that mount.");
-        try
-        {
-            await _client.WriteAsync($"sys/mounts/{MountPath}", new { type = "pki", description = "CockroachDB certificates (CrdbVault)" },
-                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
-        }
-        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Errors.Any(e => e.Contains("already in use", StringComparison.OrdinalIgnoreCase) || e.Contains("existing mount", StringComparison.OrdinalIgnoreCase)))
-        {
-            return false;
-        }
-        return true;
-    }
+    public Task<bool> EnsureMountAsync(CancellationToken ct) =>
+        VaultMounts.EnsureAsync(_client, MountPath, "pki", "a PKI engine", "CockroachDB certificates (CrdbVault)", ct);
 
     /// <summary>The mount's max lease TTL (sys/mounts/:path/tune answers a raw object).</summary>
     public async Task<TimeSpan> ReadMaxLeaseTtlAsync(CancellationToken ct)
     {
         VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}/tune", ct).ConfigureAwait(false);
-        return r is null ? TimeSpan.Zero : VaultDuration.FromJson(r.Get("max_lease_ttl"));
+        return r?.DataAs<MountTuneData>()?.MaxLeaseTtl ?? TimeSpan.Zero;
     }
 
     /// <summary>Raises the mount's max lease TTL (seconds, the documented type) so a long-lived CA can be issued.</summary>
@@ -88,7 +62,7 @@ public sealed class PkiEngine
         try
         {
             VaultResponse? info = await _client.ReadAsync($"{MountPath}/issuer/default/json", ct).ConfigureAwait(false);
-            issuerId = info?.GetString("issuer_id");
+            issuerId = info?.DataAs<IssuerData>()?.IssuerId;
         }
         catch (VaultApiException)
         {
@@ -112,8 +86,9 @@ public sealed class PkiEngine
         VaultResponse r = await _client.WriteAsync($"{MountPath}/root/generate/internal", body,
             new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again." }, ct).ConfigureAwait(false)
             ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 204);
-        string pem = r.GetString("certificate") ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
-        return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", r.GetString("issuer_id")), r.Warnings);
+        GeneratedRootData? root = r.DataAs<GeneratedRootData>();
+        string pem = root?.Certificate ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
+        return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", root.IssuerId), r.Warnings);
     }
 
     /// <summary>Imports an existing CA (certificate and its key, PEM) as the mount's issuer (<c>config/ca</c>).</summary>
@@ -144,7 +119,7 @@ public sealed class PkiEngine
     {
         InputValidator.PathSegment(name, "IssuerPolicyName");
         VaultResponse? r = await _client.ReadAsync($"sys/policies/acl/{name}", ct).ConfigureAwait(false);
-        return r?.GetString("policy");
+        return r?.DataAs<AclPolicyData>()?.Policy;
     }
 
     public async Task WritePolicyAsync(string name, string hcl, CancellationToken ct)
@@ -193,25 +168,26 @@ public sealed class PkiEngine
         }
         if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);
 
-        string? certPem = r.GetString("certificate");
-        string? keyPem = r.GetString("private_key");
-        if (string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
+        IssuedCertificateData? issued = r.DataAs<IssuedCertificateData>();
+        string? certPem = issued?.Certificate;
+        string? keyPem = issued?.PrivateKey;
+        if (issued is null || string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
             throw new VaultApiException($"Vault answered {path} without certificate and private key: is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
         X509Certificate2 cert;
         var chain = new List<X509Certificate2>();
         try
         {
             cert = ParseCertificate(certPem, path);
-            foreach (string c in VaultResponse.StringList(r.Get("ca_chain"))) chain.Add(ParseCertificate(c, path));
-            if (chain.Count == 0 && r.GetString("issuing_ca") is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
+            foreach (string c in issued.CaChain ?? []) chain.Add(ParseCertificate(c, path));
+            if (chain.Count == 0 && issued.IssuingCa is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
         }
         catch (CertificateRejectedException ex)
         {
             // Vault issued it and handed out its key: it must not stay valid just because we cannot read it.
-            string what = await RevokeUnreadableAsync(r.GetString("serial_number"), keyPem, ct).ConfigureAwait(false);
+            string what = await RevokeUnreadableAsync(issued.SerialNumber, keyPem, ct).ConfigureAwait(false);
             throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what}");
         }
-        string serial = r.GetString("serial_number") ?? CertificateChecks.FormatSerial(cert);
+        string serial = issued.SerialNumber ?? CertificateChecks.FormatSerial(cert);
         return new IssuedCertificate
         {
             MountPath = MountPath,
@@ -219,7 +195,7 @@ public sealed class PkiEngine
             Certificate = cert,
             CertificatePem = certPem.Trim() + "\n",
             PrivateKeyPem = SecureStrings.From(keyPem.Trim() + "\n"),
-            PrivateKeyType = r.GetString("private_key_type") ?? "",
+            PrivateKeyType = issued.PrivateKeyType ?? "",
             CaChain = chain,
             SerialNumber = serial,
             LeaseId = r.LeaseId,
@@ -258,12 +234,8 @@ public sealed class PkiEngine
         return RevocationTime(r);
     }
 
-    private static DateTimeOffset RevocationTime(VaultResponse? r)
-    {
-        JsonElement t = r?.Get("revocation_time") ?? default;
-        long seconds = t.ValueKind == JsonValueKind.Number ? t.GetInt64() : t.ValueKind == JsonValueKind.String && long.TryParse(t.GetString(), out long s) ? s : 0;
-        return seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
-    }
+    private static DateTimeOffset RevocationTime(VaultResponse? r) =>
+        r?.DataAs<RevocationData>()?.RevocationTime is long seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
 
     /// <summary><c>pki/revoke</c> by serial; returns the revocation time Vault reports.</summary>
     public async Task<DateTimeOffset> RevokeAsync(string serialNumber, CancellationToken ct)

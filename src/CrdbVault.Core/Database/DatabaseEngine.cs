@@ -1,5 +1,4 @@
 using System.Security;
-using System.Text.Json;
 using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
@@ -28,37 +27,11 @@ public sealed class DatabaseEngine
     /// Enables a database engine at the mount when none is there. Returns true when it enabled
     /// one; throws when the path holds an engine of another type.
     /// </summary>
-    public async Task<bool> EnsureMountAsync(CancellationToken ct)
-    {
-        string? existing = await ReadMountTypeAsync(ct).ConfigureAwait(false);
-        if (existing == "database") return false;
-        if (existing is not null)
-            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{MountPath}/', not a database secrets engine. Choose another -MountPath or disable that mount.");
-        try
-        {
-            await _client.WriteAsync($"sys/mounts/{MountPath}", new { type = "database", description = "CockroachDB dynamic credentials (CrdbVault)" },
-                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
-        }
-        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Errors.Any(e => e.Contains("already in use", StringComparison.OrdinalIgnoreCase) || e.Contains("existing mount", StringComparison.OrdinalIgnoreCase)))
-        {
-            return false; // Someone enabled it meanwhile: fine.
-        }
-        return true;
-    }
+    public Task<bool> EnsureMountAsync(CancellationToken ct) =>
+        VaultMounts.EnsureAsync(_client, MountPath, "database", "a database secrets engine", "CockroachDB dynamic credentials (CrdbVault)", ct);
 
     /// <summary>The type of the engine mounted at <see cref="MountPath"/>, or null when none.</summary>
-    public async Task<string?> ReadMountTypeAsync(CancellationToken ct)
-    {
-        try
-        {
-            VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}", ct).ConfigureAwait(false);
-            return r?.GetString("type");
-        }
-        catch (VaultApiException ex) when (ex.Status == 400)
-        {
-            return null; // Older Vaults answer 400 "no matching mount".
-        }
-    }
+    public Task<string?> ReadMountTypeAsync(CancellationToken ct) => VaultMounts.ReadTypeAsync(_client, MountPath, ct);
 
     public async Task WriteConnectionAsync(DatabaseConnectionRequest request, CancellationToken ct)
     {
@@ -80,17 +53,16 @@ public sealed class DatabaseEngine
     {
         InputValidator.PathSegment(name, "ConnectionName");
         VaultResponse? r = await _client.ReadAsync($"{MountPath}/config/{name}", ct).ConfigureAwait(false);
-        if (r is null) return null;
-        JsonElement details = r.Get("connection_details");
-        string? Detail(string key) => details.ValueKind == JsonValueKind.Object && details.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        if (r?.DataAs<DatabaseConfigData>() is not DatabaseConfigData c) return null;
+        DatabaseConnectionDetails? details = c.ConnectionDetails;
         return new DatabaseConnectionInfo(
             MountPath, name,
-            r.GetString("plugin_name") ?? "",
-            Detail("connection_url") ?? r.GetString("connection_url"),
-            Detail("username") ?? r.GetString("username"),
-            VaultResponse.StringList(r.Get("allowed_roles")),
-            r.GetString("username_template") ?? Detail("username_template"),
-            details.ValueKind == JsonValueKind.Object && details.TryGetProperty("verify_connection", out JsonElement vc) ? vc.ValueKind != JsonValueKind.False : r.Get("verify_connection").ValueKind != JsonValueKind.False);
+            c.PluginName ?? "",
+            details?.ConnectionUrl ?? c.ConnectionUrl,
+            details?.Username ?? c.Username,
+            c.AllowedRoles ?? [],
+            c.UsernameTemplate ?? details?.UsernameTemplate,
+            details?.VerifyConnection ?? c.VerifyConnection ?? true);
     }
 
     /// <summary>
@@ -128,14 +100,15 @@ public sealed class DatabaseEngine
         InputValidator.PathSegment(name, "Name");
         VaultResponse? r = await _client.ReadAsync($"{MountPath}/roles/{name}", ct).ConfigureAwait(false);
         if (r is null) return null;
+        DatabaseRoleData role = r.DataAs<DatabaseRoleData>() ?? new DatabaseRoleData(null, null, null, null, TimeSpan.Zero, TimeSpan.Zero);
         return new DatabaseRoleInfo(
             MountPath, name,
-            r.GetString("db_name") ?? "",
-            Statements(r.Get("creation_statements")),
-            Statements(r.Get("revocation_statements")),
-            Statements(r.Get("renew_statements")),
-            VaultDuration.FromJson(r.Get("default_ttl")),
-            VaultDuration.FromJson(r.Get("max_ttl")));
+            role.DbName ?? "",
+            role.CreationStatements ?? [],
+            role.RevocationStatements ?? [],
+            role.RenewStatements ?? [],
+            role.DefaultTtl,
+            role.MaxTtl);
     }
 
     public Task<IReadOnlyList<string>> ListRolesAsync(CancellationToken ct) => _client.ListAsync($"{MountPath}/roles", ct);
@@ -180,8 +153,9 @@ public sealed class DatabaseEngine
         }
         if (r is null)
             throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole.", VaultErrorKind.NotFound, path, 404);
-        string? user = r.GetString("username");
-        string? password = r.GetString("password");
+        CredentialData? data = r.DataAs<CredentialData>();
+        string? user = data?.Username;
+        string? password = data?.Password;
         if (string.IsNullOrEmpty(user) || password is null)
             throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
         // No lease_id (the API docs' own sample has none): the user exists all the same, so it is
@@ -201,14 +175,6 @@ public sealed class DatabaseEngine
             Warnings = r.Warnings,
         };
     }
-
-    /// <summary>Statements come back as a list, or (older Vaults) as one ';'-joined string.</summary>
-    private static IReadOnlyList<string> Statements(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray(),
-        JsonValueKind.String when !string.IsNullOrEmpty(e.GetString()) => [e.GetString()!],
-        _ => [],
-    };
 }
 
 /// <summary>A role names a database connection that does not exist on the mount.</summary>

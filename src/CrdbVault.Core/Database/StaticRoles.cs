@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Security;
-using System.Text.Json;
 using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
@@ -118,9 +116,10 @@ public sealed class StaticRoles
         InputValidator.PathSegment(name, "Name");
         VaultResponse? r = await _client.ReadAsync($"{MountPath}/static-roles/{name}", ct).ConfigureAwait(false);
         if (r is null) return null;
-        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(r);
-        return new StaticRoleInfo(MountPath, name, r.GetString("db_name") ?? "", r.GetString("username") ?? "",
-            period, schedule, window, Statements(r.Get("rotation_statements")), r.GetString("credential_type") ?? "password");
+        StaticRoleData role = r.DataAs<StaticRoleData>() ?? new StaticRoleData(null, null, TimeSpan.Zero, null, TimeSpan.Zero, null, null);
+        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(role.RotationPeriod, role.RotationSchedule, role.RotationWindow);
+        return new StaticRoleInfo(MountPath, name, role.DbName ?? "", role.Username ?? "",
+            period, schedule, window, role.RotationStatements ?? [], role.CredentialType ?? "password");
     }
 
     public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => _client.ListAsync($"{MountPath}/static-roles", ct);
@@ -151,15 +150,15 @@ public sealed class StaticRoles
             throw NoSuchRole(role, path, ex);
         }
         if (r is null) throw NoSuchRole(role, path, null);
-        string? user = r.GetString("username");
-        string? password = r.GetString("password");
-        if (string.IsNullOrEmpty(user) || password is null)
+        CredentialData? data = r.DataAs<CredentialData>();
+        string? user = data?.Username;
+        string? password = data?.Password;
+        if (data is null || string.IsNullOrEmpty(user) || password is null)
             throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
-        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(r);
-        DateTimeOffset? last = ParseTime(r.GetString("last_vault_rotation"));
-        JsonElement ttl = r.Get("ttl");
+        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(data.RotationPeriod, data.RotationSchedule, data.RotationWindow);
+        DateTimeOffset? last = data.LastVaultRotation;
         // Vault reports whole seconds left, so the next rotation lies within the second after asked + ttl.
-        DateTimeOffset? next = ttl.ValueKind is JsonValueKind.Number or JsonValueKind.String ? CeilingToSecond(asked + VaultDuration.FromJson(ttl))
+        DateTimeOffset? next = data.Ttl is TimeSpan ttl ? CeilingToSecond(asked + ttl)
             : last is DateTimeOffset l && period is TimeSpan p ? l + p : null;
         SecureString secret = SecureStrings.From(password);
         CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
@@ -206,29 +205,11 @@ public sealed class StaticRoles
             VaultErrorKind.NotFound, path, inner?.Status ?? 404, inner?.Errors);
 
     /// <summary>Both documented shapes: <c>rotation_period</c> (seconds, or a duration string in older docs) or <c>rotation_schedule</c> + <c>rotation_window</c>.</summary>
-    private static (TimeSpan? Period, string? Schedule, TimeSpan? Window) Rotation(VaultResponse r)
-    {
-        string? schedule = r.GetString("rotation_schedule");
-        if (!string.IsNullOrWhiteSpace(schedule))
-        {
-            TimeSpan window = VaultDuration.FromJson(r.Get("rotation_window"));
-            return (null, schedule, window > TimeSpan.Zero ? window : null);
-        }
-        TimeSpan period = VaultDuration.FromJson(r.Get("rotation_period"));
-        return (period > TimeSpan.Zero ? period : null, null, null);
-    }
+    private static (TimeSpan? Period, string? Schedule, TimeSpan? Window) Rotation(TimeSpan period, string? schedule, TimeSpan window) =>
+        !string.IsNullOrWhiteSpace(schedule)
+            ? (null, schedule, window > TimeSpan.Zero ? window : null)
+            : (period > TimeSpan.Zero ? period : null, null, null);
 
     private static DateTimeOffset CeilingToSecond(DateTimeOffset t) =>
         t.Ticks % TimeSpan.TicksPerSecond == 0 ? t : new DateTimeOffset(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond + TimeSpan.TicksPerSecond, t.Offset);
-
-    private static DateTimeOffset? ParseTime(string? text) =>
-        string.IsNullOrEmpty(text) || text.StartsWith("0001-01-01", StringComparison.Ordinal) ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
-
-    private static IReadOnlyList<string> Statements(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray(),
-        JsonValueKind.String when !string.IsNullOrEmpty(e.GetString()) => [e.GetString()!],
-        _ => [],
-    };
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -39,15 +37,11 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(name, "Name");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/key/{name}", ct)).ConfigureAwait(false);
         if (r is null) return null;
-        var versions = new List<int>();
-        JsonElement keys = r.Get("keys");
-        if (keys.ValueKind == JsonValueKind.Object)
-            foreach (JsonProperty p in keys.EnumerateObject())
-                if (int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int v)) versions.Add(v);
-        versions.Sort();
-        return new KeymgmtKeyInfo(r.GetString("name") ?? name, r.GetString("type") ?? "",
-            Int(r.Get("latest_version")) ?? (versions.Count == 0 ? 0 : versions[^1]),
-            Int(r.Get("min_enabled_version")) ?? 0, r.Get("deletion_allowed").ValueKind == JsonValueKind.True, versions);
+        KeymgmtKeyData? key = r.DataAs<KeymgmtKeyData>();
+        List<int> versions = [.. (key?.Keys?.Keys ?? []).Order()];
+        return new KeymgmtKeyInfo(key?.Name ?? name, key?.Type ?? "",
+            key?.LatestVersion ?? (versions.Count == 0 ? 0 : versions[^1]),
+            key?.MinEnabledVersion ?? 0, key?.DeletionAllowed ?? false, versions);
     }
 
     /// <summary>Creates a key; its type cannot change later.</summary>
@@ -71,7 +65,9 @@ public sealed class KeymgmtEngine
     {
         InputValidator.PathSegment(name, "KmsName");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/kms/{name}", ct)).ConfigureAwait(false);
-        return r is null ? null : new KmsProviderInfo(name, r.GetString("provider") ?? "", r.GetString("key_collection") ?? "");
+        if (r is null) return null;
+        KmsProviderData? kms = r.DataAs<KmsProviderData>();
+        return new KmsProviderInfo(name, kms?.Provider ?? "", kms?.KeyCollection ?? "");
     }
 
     /// <summary>
@@ -111,16 +107,12 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(keyName, "Name");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/kms/{kmsName}/key/{keyName}", ct)).ConfigureAwait(false);
         if (r is null) return null;
-        var versions = new SortedDictionary<int, string>();
-        JsonElement v = r.Get("versions");
-        if (v.ValueKind == JsonValueKind.Object)
-            foreach (JsonProperty p in v.EnumerateObject())
-                if (int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int ver))
-                    versions[ver] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-        string? providerName = r.GetString("name");
-        if (string.IsNullOrEmpty(providerName))
+        KeyDistributionData? distribution = r.DataAs<KeyDistributionData>();
+        string? providerName = distribution?.Name;
+        if (distribution is null || string.IsNullOrEmpty(providerName))
             throw new VaultApiException($"Vault answered {MountPath}/kms/{kmsName}/key/{keyName} without the provider-side key name ('name').", VaultErrorKind.Other, $"{MountPath}/kms/{kmsName}/key/{keyName}", 200);
-        return new DistributedKeyInfo(kmsName, keyName, providerName, VaultResponse.StringList(r.Get("purpose")), r.GetString("protection") ?? "", versions);
+        return new DistributedKeyInfo(kmsName, keyName, providerName, distribution.Purpose ?? [], distribution.Protection ?? "",
+            distribution.Versions ?? new SortedDictionary<int, string>());
     }
 
     private async Task<T> Guard<T>(Func<Task<T>> call)
@@ -138,11 +130,4 @@ public sealed class KeymgmtEngine
     }
 
     private async Task Guard(Func<Task> call) => await Guard(async () => { await call().ConfigureAwait(false); return true; }).ConfigureAwait(false);
-
-    private static int? Int(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number when e.TryGetInt32(out int i) => i,
-        JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
-        _ => null,
-    };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -74,7 +73,7 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        return r is null ? null : Describe(name, r);
+        return r is null ? null : Describe(name, r.DataAs<TransitKeyData>());
     }
 
     /// <summary>Creates a key (<c>aes256-gcm96</c> unless told otherwise); an existing key is left as it is.</summary>
@@ -91,8 +90,8 @@ public sealed class TransitEngine
             throw NoEngine(ex);
         }
         // Newer Vaults answer with the key; older ones with 204.
-        return r is not null && r.Data.ValueKind == JsonValueKind.Object && r.Get("keys").ValueKind == JsonValueKind.Object
-            ? Describe(name, r)
+        return r?.DataAs<TransitKeyData>() is { Keys: not null } key
+            ? Describe(name, key)
             : await ReadKeyAsync(name, ct).ConfigureAwait(false);
     }
 
@@ -138,21 +137,21 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        string? ciphertext = r?.GetString("ciphertext");
+        TransitDataKeyData? key = r?.DataAs<TransitDataKeyData>();
+        string? ciphertext = key?.Ciphertext;
         if (!TransitCiphertext.TryGetVersion(ciphertext, out int version))
             throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
         byte[]? plaintext = null;
         if (withPlaintext)
         {
-            string? b64 = r!.GetString("plaintext");
-            plaintext = TryBase64(b64);
+            plaintext = TryBase64(key!.Plaintext);
             if (plaintext is null || plaintext.Length != bits / 8)
             {
                 if (plaintext is not null) CryptographicOperations.ZeroMemory(plaintext);
                 throw new VaultApiException($"Vault answered {path} without a {bits}-bit base64 plaintext data key.", VaultErrorKind.Other, path, 200);
             }
         }
-        if (r!.Get("key_version") is { ValueKind: JsonValueKind.Number } kv && kv.TryGetInt32(out int v)) version = v;
+        if (key!.KeyVersion is int v) version = v;
         return new TransitDataKey(ciphertext!, version, plaintext);
     }
 
@@ -179,7 +178,7 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        string? ciphertext = r?.GetString("ciphertext");
+        string? ciphertext = r?.DataAs<TransitCipherData>()?.Ciphertext;
         return TransitCiphertext.IsWellFormed(ciphertext)
             ? ciphertext!
             : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
@@ -224,42 +223,17 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        byte[]? plain = TryBase64(r?.GetString("plaintext"));
+        byte[]? plain = TryBase64(r?.DataAs<TransitCipherData>()?.Plaintext);
         return plain ?? throw new VaultApiException($"Vault answered {path} without a base64 plaintext.", VaultErrorKind.Other, path, 200);
     }
 
-    private TransitKeyInfo Describe(string name, VaultResponse r)
+    private TransitKeyInfo Describe(string name, TransitKeyData? key)
     {
-        var versions = new SortedDictionary<int, DateTimeOffset>();
-        JsonElement keys = r.Get("keys");
-        if (keys.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty p in keys.EnumerateObject())
-            {
-                if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int v)) continue;
-                // Symmetric keys map version -> unix seconds; tolerate objects with creation_time.
-                DateTimeOffset created = p.Value.ValueKind switch
-                {
-                    JsonValueKind.Number when p.Value.TryGetInt64(out long s) => DateTimeOffset.FromUnixTimeSeconds(s),
-                    JsonValueKind.Object when p.Value.TryGetProperty("creation_time", out JsonElement ctime) && ctime.ValueKind == JsonValueKind.String
-                        && DateTimeOffset.TryParse(ctime.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset d) => d,
-                    _ => default,
-                };
-                versions[v] = created;
-            }
-        }
-        int latest = Int(r.Get("latest_version")) ?? (versions.Count == 0 ? 0 : versions.Keys.Max());
-        return new TransitKeyInfo(MountPath, r.GetString("name") ?? name, r.GetString("type") ?? "",
-            latest, Int(r.Get("min_decryption_version")) ?? 1, Int(r.Get("min_encryption_version")) ?? 0,
-            r.Get("deletion_allowed").ValueKind == JsonValueKind.True, r.Get("exportable").ValueKind == JsonValueKind.True, versions);
+        IReadOnlyDictionary<int, DateTimeOffset> versions = key?.Keys ?? new SortedDictionary<int, DateTimeOffset>();
+        int latest = key?.LatestVersion ?? (versions.Count == 0 ? 0 : versions.Keys.Max());
+        return new TransitKeyInfo(MountPath, key?.Name ?? name, key?.Type ?? "", latest, key?.MinDecryptionVersion ?? 1, key?.MinEncryptionVersion ?? 0,
+            key?.DeletionAllowed ?? false, key?.Exportable ?? false, versions);
     }
-
-    private static int? Int(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number when e.TryGetInt32(out int i) => i,
-        JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
-        _ => null,
-    };
 
     private static byte[]? TryBase64(string? s)
     {

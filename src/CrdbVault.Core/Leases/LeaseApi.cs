@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -108,19 +107,17 @@ public sealed class LeaseApi(VaultClient client)
     /// </summary>
     internal static LeaseInfo Parse(JsonElement data, string fallbackId)
     {
-        string id = Str(data, "id") ?? fallbackId;
-        return new LeaseInfo(
-            id,
-            Time(data, "issue_time"),
-            Time(data, "expire_time"),
-            Time(data, "last_renewal") ?? Time(data, "last_renewal_time"),
-            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("renewable", out JsonElement r) && r.ValueKind == JsonValueKind.True,
-            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("ttl", out JsonElement ttl) ? VaultDuration.FromJson(ttl) : TimeSpan.Zero);
+        LeaseLookupData lease = VaultJson.Read<LeaseLookupData>(data) ?? new LeaseLookupData(null, null, null, null, null, false, TimeSpan.Zero);
+        return new LeaseInfo(lease.Id ?? fallbackId, lease.IssueTime, lease.ExpireTime, lease.LastRenewal ?? lease.LastRenewalTime, lease.Renewable, lease.Ttl);
     }
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static DateTimeOffset? Time(JsonElement e, string name) =>
-        Str(e, name) is string s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
 }
+
+/// <summary><c>sys/leases/lookup</c> in both shapes: real servers write <c>last_renewal</c>, the docs <c>last_renewal_time</c>.</summary>
+internal sealed record LeaseLookupData(
+    string? Id,
+    DateTimeOffset? IssueTime,
+    DateTimeOffset? ExpireTime,
+    DateTimeOffset? LastRenewal,
+    DateTimeOffset? LastRenewalTime,
+    bool Renewable,
+    TimeSpan Ttl);

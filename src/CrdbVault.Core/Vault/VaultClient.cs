@@ -50,7 +50,7 @@ public sealed class VaultClient : IDisposable
     public async Task<IReadOnlyList<string>> ListAsync(string path, CancellationToken ct)
     {
         VaultResponse? r = await SendAsync(List, path, null, VaultRequestOptions.Read, ct).ConfigureAwait(false);
-        return r is null ? [] : VaultResponse.StringList(r.Get("keys"));
+        return r?.DataAs<KeyListData>()?.Keys ?? [];
     }
 
     public Task<VaultResponse?> WriteAsync(string path, object? body, VaultRequestOptions options, CancellationToken ct) =>

@@ -48,13 +48,11 @@ public sealed class VaultResponse
     /// <summary>The whole body, for endpoints whose documented and real shapes differ (sys/leases/lookup).</summary>
     public JsonElement Raw { get; private init; }
 
-    /// <summary>A string property of <see cref="Data"/>, or null.</summary>
-    public string? GetString(string name) =>
-        Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    /// <summary>A property of <see cref="Data"/>, or an Undefined element.</summary>
-    public JsonElement Get(string name) =>
-        Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) ? v : default;
+    /// <summary>
+    /// <see cref="Data"/> as the endpoint's record (read with <see cref="VaultJson"/>'s tolerance), or
+    /// null when the answer has no data object.
+    /// </summary>
+    internal T? DataAs<T>() where T : class => VaultJson.Read<T>(Data);
 
     /// <summary>Answers nest a few levels; the depth cap (InputBudgets.AnswerDepth) stops a hostile one early.</summary>
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Validation.InputBudgets.AnswerDepth };

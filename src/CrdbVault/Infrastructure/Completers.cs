@@ -52,12 +52,6 @@ public sealed class DatabaseConnectionCompleter : LiveCompleter
 /// <summary>Mount paths from sys/mounts.</summary>
 public sealed class MountPathCompleter : LiveCompleter
 {
-    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, IDictionary bound, CancellationToken ct)
-    {
-        var r = await c.Session.Client.ReadAsync("sys/mounts", ct).ConfigureAwait(false);
-        if (r is null) return [];
-        var data = r.Data.ValueKind == System.Text.Json.JsonValueKind.Object ? r.Data : default;
-        if (data.ValueKind != System.Text.Json.JsonValueKind.Object) return [];
-        return data.EnumerateObject().Select(p => p.Name.TrimEnd('/')).Where(n => n.Length > 0).ToList();
-    }
+    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, IDictionary bound, CancellationToken ct) =>
+        await Core.Vault.VaultMounts.ListAsync(c.Session.Client, ct).ConfigureAwait(false);
 }
