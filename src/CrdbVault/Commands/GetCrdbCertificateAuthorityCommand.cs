@@ -20,9 +20,9 @@ public sealed class GetCrdbCertificateAuthorityCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new PkiEngine(Client, MountPath);
+        var engine = new PkiEngine(vault.Client, MountPath);
         if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, MountPath)) return;
         if (ca is null)
         {

@@ -20,9 +20,9 @@ public sealed class GetCrdbClientCaCertCommand : CloudCmdlet
     [Input(InputKind.ClusterId, PipelineProperty = nameof(ClusterId))]
     public string[] ClusterId { get; set; } = [];
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         foreach (string id in ClusterId)
         {
             if (TryRun(ct => client.GetClientCaCertAsync(id, ct), out ClientCaCertInfo info, id))

@@ -21,9 +21,9 @@ public sealed class GetCrdbCmekCommand : CloudCmdlet
     [Input(InputKind.ClusterId, PipelineProperty = nameof(ClusterId))]
     public string[] ClusterId { get; set; } = [];
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         foreach (string id in ClusterId)
         {
             if (TryRun(ct => client.GetCmekAsync(id, ct), out CmekClusterInfo info, id))

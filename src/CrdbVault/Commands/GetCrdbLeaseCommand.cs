@@ -27,9 +27,9 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var leases = new LeaseApi(Client);
+        var leases = new LeaseApi(vault.Client);
         if (ParameterSetName == ById)
         {
             if (TryRun(ct => leases.LookupAsync(LeaseId, ct), out LeaseInfo info, LeaseId))

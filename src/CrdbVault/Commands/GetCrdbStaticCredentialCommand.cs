@@ -28,9 +28,9 @@ public sealed class GetCrdbStaticCredentialCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         if (!TryRun(ct => roles.ReadCredentialAsync(Role, ct), out StaticCredentialInfo info, $"{roles.MountPath}/static-creds/{Role}")) return;
         WriteVerbose($"Static role '{Role}': user '{info.UserName}', last rotated {info.LastVaultRotation:u}, next rotation {info.NextRotation:u}.");
         WriteObject(StaticRoleViews.From(info));

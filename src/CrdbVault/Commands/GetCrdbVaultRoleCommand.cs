@@ -25,9 +25,9 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
 
         string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
         IReadOnlyList<string>? all = null;

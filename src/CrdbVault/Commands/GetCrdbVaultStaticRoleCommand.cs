@@ -26,9 +26,9 @@ public sealed class GetCrdbVaultStaticRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
 
         string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
         IReadOnlyList<string>? all = null;

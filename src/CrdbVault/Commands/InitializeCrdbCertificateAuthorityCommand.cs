@@ -97,7 +97,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     [Input(InputKind.SqlUser)]
     public string[] ProtectedUser { get; set; } = [];
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         CaSetupOptions options = Checked(() =>
@@ -126,7 +126,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
             return o;
         }, "InvalidCertificateAuthorityArgument", MountPath);
 
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         CaSetupPlan plan = Run(ct => CertificateAuthoritySetup.PlanAsync(engine, options, ct), mount);
         if (plan.NothingToDo)
         {

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CrdbVault.Core.Database;
 using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -73,12 +74,18 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter SkipPrivilegeCheck { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
         if (Credential.Password.Length == 0)
             ThrowInvalidArgument("-Credential needs a user name and a password: the SQL user Vault connects as.", "InvalidDatabaseConnectionArgument", Name);
-        var engine = new DatabaseEngine(Client, MountPath);
+        VaultClient client = ResolveSession().Client;
+        var engine = new DatabaseEngine(client, MountPath);
 
         if (url.ServerIdentityUnverified)
             WriteWarning(url.SslMode == "require"
@@ -117,7 +124,7 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
                 WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
             else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
             {
-                var leases = new Core.Leases.LeaseApi(Client);
+                var leases = new Core.Leases.LeaseApi(client);
                 string user = Credential.UserName;
                 string probed = Run(ct => PrivilegeProbe.RunAsync(engine, leases, Name, user, VerboseSink.Write, ct), target, null);
                 WriteVerbose($"The privilege check passed: '{user}' created and dropped probe user '{probed}' through Vault.");

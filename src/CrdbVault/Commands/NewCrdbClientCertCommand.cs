@@ -74,7 +74,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AllowPrivilegedUser { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidClientCertArgument"));
@@ -92,7 +92,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         }
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (_ca is null || _ca.MountPath != mount)
         {
             if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return;

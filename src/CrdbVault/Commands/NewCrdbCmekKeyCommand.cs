@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -102,6 +103,11 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
     [Input(InputKind.FreeText, MaxLength = 64)]
     public string? AzureKeyVersion { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         CmekKeyRequest request = Checked(() =>
@@ -130,7 +136,8 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
         string target = $"{mount}/kms/{KmsName}/key/{Name}";
         if (!ShouldProcess(target, $"Create keymgmt key '{Name}' and KMS provider '{KmsName}' ({Provider}) when absent, and distribute the key to it"))
             return;
-        var cmek = new CmekKeys(Client, MountPath, VerboseSink.Write);
+        VaultClient client = ResolveSession().Client;
+        var cmek = new CmekKeys(client, MountPath, VerboseSink.Write);
         CmekKeyResult r = Run(ct => cmek.CreateAsync(request, ct), target, null);
         WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
         if (r.Note is not null)

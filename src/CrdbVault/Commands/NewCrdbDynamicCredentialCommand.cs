@@ -31,9 +31,9 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
         string path = $"{engine.MountPath}/creds/{Role}";
         if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
         if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;

@@ -50,13 +50,13 @@ public sealed class NewCrdbNodeCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         Checked(() => CertificateIssuance.SplitHosts(Hosts), "InvalidNodeCertArgument", string.Join(",", Hosts));
         CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidNodeCertArgument"));
         if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for {string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}")) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.NodeSetPaths);
         if (!TryRun(ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, Force, VerboseSink.Write, ct), out IssueResult result, string.Join(",", Hosts))) return;
         IssuedCertificate issued = result.Certificate;

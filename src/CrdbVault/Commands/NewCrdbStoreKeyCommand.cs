@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -55,6 +56,11 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         Checked(() => { StoreKeyFile.ValidateSize(KeySize); return KeySize; }, "InvalidStoreKeyArgument", Path);
@@ -74,7 +80,8 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
         if (Force && StoreKeys.DescribeSet(full) is { Problem: string mixed })
             WriteWarning(mixed + " -Force replaces both now.");
         StoreKeyErrors.WarnAboutLeftovers(this, full);
-        var keys = new StoreKeys(Client, MountPath, VerboseSink.Write);
+        VaultClient client = ResolveSession().Client;
+        var keys = new StoreKeys(client, MountPath, VerboseSink.Write);
         var request = new StoreKeyRequest
         {
             Path = full,

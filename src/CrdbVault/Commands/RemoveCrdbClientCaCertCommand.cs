@@ -29,9 +29,9 @@ public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(ClusterId, ct), ClusterId);
         if (current.Status == Core.Cloud.ClientCaCertStatus.NotSet)
         {

@@ -31,9 +31,9 @@ public sealed class ResetCrdbStaticCredentialCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/rotate-role/{Role}";
         if (!ShouldProcess($"static role '{Role}' ({roles.MountPath})", "Rotate the SQL user's password now (the current password stops working)")) return;
         string role = Role;

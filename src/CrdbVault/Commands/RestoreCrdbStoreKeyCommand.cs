@@ -40,7 +40,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         StoreKeyRecovery record;
         string target;
@@ -93,7 +93,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
         if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
             return;
         StoreKeyErrors.WarnAboutLeftovers(this, target);
-        var keys = new StoreKeys(Client, record.TransitMount, VerboseSink.Write);
+        var keys = new StoreKeys(vault.Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
             WriteObject(StoreKeyErrors.ToModel(result));
     }

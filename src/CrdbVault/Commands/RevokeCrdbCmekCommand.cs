@@ -36,9 +36,9 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
     [ValidateRange(1, 604800)]
     public int TimeoutSeconds { get; set; } = 7200;
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(ClusterId, ct), ClusterId);
         if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Revoked))
         {

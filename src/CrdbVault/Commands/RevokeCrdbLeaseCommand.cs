@@ -59,9 +59,9 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Parameter(ParameterSetName = ById)]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var leases = new LeaseApi(Client);
+        var leases = new LeaseApi(vault.Client);
         if (ParameterSetName == ByPrefix)
         {
             string prefix = LeaseApi.NormalisePrefix(Prefix);
@@ -77,7 +77,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
 
         if (ParameterSetName == ByCertificate)
         {
-            RevokeCertificate(SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
+            RevokeCertificate(vault, SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
             return;
         }
         if (string.IsNullOrEmpty(LeaseId))
@@ -96,13 +96,13 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         }
     }
 
-    private void RevokeCertificate(string serialText, string mountText)
+    private void RevokeCertificate(VaultConnection vault, string serialText, string mountText)
     {
         // Both passed their kinds' checks when they were bound.
         string serial = CertificateChecks.NormalizeSerial(serialText);
         string mount = Core.Validation.InputValidator.MountPath(mountText);
         if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke the certificate (it has no lease; revoked through the PKI mount)")) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))
             WriteVerbose($"Revoked certificate {serial} of {mount}/ at {at:u}.");
     }

@@ -73,7 +73,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 
     private void Apply(string clusterId, ClientCaBundle bundle)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = ResolveSession().Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(clusterId, ct), clusterId);
         if (current.Status == Core.Cloud.ClientCaCertStatus.Pending)
             ThrowMapped(new InvalidOperationException($"A client CA change on cluster {clusterId} is still PENDING. Wait for it (Get-CrdbClientCaCert -ClusterId {clusterId}) and run this again."), clusterId, "ClientCaChangePending");

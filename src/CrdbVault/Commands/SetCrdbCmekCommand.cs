@@ -93,7 +93,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
             ThrowInvalidArgument("Nothing was sent; fix the CMEK key specs: " + string.Join(" ", problems), "InvalidCmekSpec", clusterId);
 
         // ---- checks against the cluster and its CMEK state (reads only) ----
-        CloudApiClient client = Client;
+        CloudApiClient client = ResolveSession().Client;
         CloudCluster cluster = Run(ct => client.GetClusterAsync(clusterId, ct), clusterId);
         CheckAgainstCluster(cluster, specs, newRegions);
         CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(clusterId, ct), clusterId);

@@ -73,12 +73,12 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AllowAdminRole { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         if (DefaultTtl is TimeSpan d && MaxTtl is TimeSpan m && d > m)
             ThrowInvalidArgument($"-DefaultTtl ({d}) is longer than -MaxTtl ({m}). Make -DefaultTtl at most -MaxTtl.", "InvalidRoleArgument", Name);
         RoleStatements statements = Checked(() => RoleStatements.Build(Grant.Select(GrantClause.Parse).ToList(), GrantRole, AllowRoleMembershipChangeInTransaction, AllowAdminRole), "InvalidRoleArgument", Name);
-        var engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
 
         if (Grant.Length == 0 && GrantRole.Length == 0)
             WriteWarning($"Role '{Name}' grants nothing: its users can log in but not read or write. Add -GrantRole <existing role> or -Grant '<privileges> ON ...'.");

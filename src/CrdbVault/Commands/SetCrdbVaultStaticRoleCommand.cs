@@ -70,7 +70,7 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         StaticRoleRequest request = Checked(() => StaticRoles.Validate(new StaticRoleRequest
         {
@@ -82,7 +82,7 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
             RotationWindow = RotationWindow,
             RotationStatements = RotationStatements,
         }), "InvalidStaticRoleArgument", Name);
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/static-roles/{Name}";
         StaticRolePlan plan;
         try

@@ -8,33 +8,20 @@ namespace CrdbVault.Infrastructure;
 /// Base of cmdlets that talk to the CockroachDB Cloud API: the -Cloud parameter, the session
 /// default, and waits that show Write-Progress from the pipeline thread while Core polls.
 /// </summary>
-public abstract class CloudCmdlet : CrdbCmdlet
+public abstract class CloudCmdlet : SessionCmdlet<CloudConnection>
 {
     /// <summary>The connection to use instead of the one Connect-CrdbCloud made the session default.</summary>
     [Parameter]
     [ValidateNotNull]
     public CloudConnection? Cloud { get; set; }
 
-    private CloudConnection? _connection;
+    private protected override CloudConnection? Given => Cloud;
 
-    /// <summary>
-    /// The connection this call uses; a terminating error when there is none. Read it on the
-    /// pipeline thread (the session default is per runspace, and Core's calls run on other threads):
-    /// take <see cref="Client"/> into a local before passing a lambda to Run.
-    /// </summary>
-    protected CloudConnection Connection
-    {
-        get
-        {
-            if (_connection is not null) return _connection;
-            CloudConnection? c = _connection = Cloud ?? ConnectionStore.Cloud as CloudConnection;
-            if (c is null)
-                ThrowMapped(new NotConnectedException("Not connected to the CockroachDB Cloud API. Run Connect-CrdbCloud first (it reads COCKROACH_API_KEY and COCKROACH_SERVER), or pass -Cloud with a connection."), null, "CloudNotConnected");
-            return c!;
-        }
-    }
+    private protected override CloudConnection? SessionDefault => ConnectionStore.Cloud as CloudConnection;
 
-    internal CloudApiClient Client => Connection.Client;
+    private protected override (string Message, string ErrorId) NotConnected =>
+        ("Not connected to the CockroachDB Cloud API. Run Connect-CrdbCloud first (it reads COCKROACH_API_KEY and COCKROACH_SERVER), "
+            + "or pass -Cloud with a connection.", "CloudNotConnected");
 
     /// <summary>
     /// Runs an operation that reports progress from another thread and writes those reports here,
