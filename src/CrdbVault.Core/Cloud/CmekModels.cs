@@ -66,7 +66,7 @@ public sealed class CmekKeyInfo
 }
 
 /// <summary><c>CMEKKeySpecification</c>: where the key lives and who CockroachDB Cloud acts as.</summary>
-public sealed class CmekKeySpec
+public sealed record CmekKeySpec
 {
     public CmekKeyType Type { get; init; }
 
@@ -80,7 +80,7 @@ public sealed class CmekKeySpec
 }
 
 /// <summary><c>CMEKRegionSpecification</c>: the key to use in one region.</summary>
-public sealed class CmekRegionSpec
+public sealed record CmekRegionSpec
 {
     public string Region { get; init; } = "";
     public CmekKeySpec KeySpec { get; init; } = new();

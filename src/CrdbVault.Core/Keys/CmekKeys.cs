@@ -1,4 +1,5 @@
 using System.Security;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -31,7 +32,7 @@ public sealed class CmekKeyRequest
 
 /// <summary>The spec for CockroachDB Cloud and what was done in Vault to get it.</summary>
 public sealed record CmekKeyResult(
-    CmekKeySpec Spec,
+    CmekRegionSpec Spec,
     string KeyName,
     string KeyType,
     int KeyVersion,
@@ -46,7 +47,7 @@ public sealed record CmekKeyResult(
 
 /// <summary>
 /// Creates a CMEK key with Vault's Key Management engine and turns it into the
-/// <see cref="CmekKeySpec"/> CockroachDB Cloud needs: ensures the KMS provider, the key, and the
+/// <see cref="CmekRegionSpec"/> CockroachDB Cloud needs: ensures the KMS provider, the key, and the
 /// key's distribution (with the purposes CockroachDB uses), reads the provider-side name back and
 /// builds the URI with <see cref="CmekUriBuilder"/>. Every step reuses what already exists, so a
 /// second run returns the same spec.
@@ -82,11 +83,11 @@ public sealed class CmekKeys
         if (typeProblem is not null) throw new ArgumentException(typeProblem, "Type");
         if (r.Protection is not ("hsm" or "software"))
             throw new ArgumentException($"-Protection '{r.Protection}' is not hsm or software.", "Protection");
-        if (CmekKeySpec.PrincipalProblem(type, r.AuthPrincipal) is string p) throw new ArgumentException(p, "AuthPrincipal");
-        if (!string.IsNullOrWhiteSpace(r.Region) && CmekKeySpec.RegionProblem(type, r.Region) is string rp) throw new ArgumentException(rp, "Region");
-        if (type == CmekKeyType.AWS_KMS && string.IsNullOrWhiteSpace(r.AwsAccountId))
+        if (CmekSpecRules.PrincipalProblem(type, r.AuthPrincipal) is string p) throw new ArgumentException(p, "AuthPrincipal");
+        if (!string.IsNullOrWhiteSpace(r.Region) && CmekSpecRules.RegionProblem(type, r.Region) is string rp) throw new ArgumentException(rp, "Region");
+        if (type == CmekKeyType.AwsKms && string.IsNullOrWhiteSpace(r.AwsAccountId))
             throw new CmekParameterRequiredException("Vault does not return the AWS account that holds the key, and CockroachDB Cloud needs the full key ARN: add -AwsAccountId <12-digit account id> (aws sts get-caller-identity --query Account).", "AwsAccountId");
-        if (type == CmekKeyType.AZURE_KEY_VAULT && string.IsNullOrWhiteSpace(r.Region))
+        if (type == CmekKeyType.AzureKeyVault && string.IsNullOrWhiteSpace(r.Region))
             throw new CmekParameterRequiredException("Vault does not know the cluster's Azure region: add -Region <region> (e.g. eastus).", "Region");
         if (r.KeyCollection is not null && string.IsNullOrWhiteSpace(r.KeyCollection))
             throw new ArgumentException("-KeyCollection is empty.", "KeyCollection");
@@ -101,7 +102,7 @@ public sealed class CmekKeys
     private static void CheckUriInputs(CmekKeyRequest r, string keyCollection)
     {
         CmekKeyType type = CmekUriBuilder.TypeFor(r.Provider);
-        string placeholderVersion = type == CmekKeyType.AZURE_KEY_VAULT ? new string('0', 32) : "00000000-0000-4000-8000-000000000000";
+        string placeholderVersion = type == CmekKeyType.AzureKeyVault ? new string('0', 32) : "00000000-0000-4000-8000-000000000000";
         CmekUriResult uri;
         try
         {
@@ -124,7 +125,7 @@ public sealed class CmekKeys
             // A value that was given (or the provider holds) and is wrong, not one that is missing.
             throw new ArgumentException(ex.Message, ex.ParamName, ex);
         }
-        if (!CmekKeySpec.TryCreate(uri.Region, uri.Type.ToString(), uri.Uri, r.AuthPrincipal, out _, out IReadOnlyList<CmekSpecProblem> problems))
+        if (!CmekSpecRules.TryCreate(uri.Region, uri.Type.Value, uri.Uri, r.AuthPrincipal, out _, out IReadOnlyList<CmekSpecProblem> problems))
             throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
     }
 
@@ -221,7 +222,7 @@ public sealed class CmekKeys
             AwsUseAlias = r.AwsUseAlias,
             AzureKeyVersion = r.AzureKeyVersion,
         });
-        CmekKeySpec spec = CmekKeySpec.Create(uri.Region, uri.Type.ToString(), uri.Uri, r.AuthPrincipal);
+        CmekRegionSpec spec = CmekSpecRules.Create(uri.Region, uri.Type.Value, uri.Uri, r.AuthPrincipal);
         return new CmekKeyResult(spec, r.Name, key.Type.Length > 0 ? key.Type : keyType, key.LatestVersion, r.KmsName, r.Provider, dist.ProviderKeyName,
             dist.Purposes, keyCreated, kmsCreated, distributed, note is null ? uri.Note : note + (uri.Note is null ? "" : " " + uri.Note));
     }

@@ -145,7 +145,7 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
             if (r.Note.Contains("lacks purpose", StringComparison.Ordinal)) WriteWarning(r.Note);
             else WriteVerbose(r.Note);
         }
-        WriteObject(new CmekKeySpec { Region = r.Spec.Region, Type = r.Spec.TypeName, Uri = r.Spec.Uri, AuthPrincipal = r.Spec.AuthPrincipal });
+        WriteObject(CloudViews.KeySpec(r.Spec));
     }
 
     private Dictionary<string, SecureString>? Credentials()

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Infrastructure;
-using CloudCmekStatus = CrdbVault.Core.Cloud.CmekStatus;
 
 namespace CrdbVault.Commands;
 
@@ -40,14 +39,12 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
     {
         CloudApiClient client = cloud.Client;
         CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(ClusterId, ct), ClusterId);
-        if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Revoked))
+        if (!Mapped(() => CmekPlanner.NeedsRevocation(ClusterId, cmek), ClusterId))
         {
             WriteVerbose($"CMEK on cluster {ClusterId} is already REVOKED; nothing sent.");
             WriteObject(CloudViews.Cmek(cmek));
             return;
         }
-        if (!cmek.IsConfigured || cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Disabled || r.Status == CloudCmekStatus.EnableFailed))
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"CMEK is not enabled on cluster {ClusterId}; there is nothing to revoke. Nothing was sent."), "CmekNotEnabled", ErrorCategory.InvalidOperation, ClusterId));
 
         string regions = string.Join(", ", cmek.RegionInfos.Select(r => r.Region));
         bool confirmed;

@@ -55,6 +55,9 @@ internal static class CloudViews
         };
     }
 
+    public static CmekKeySpec KeySpec(CmekRegionSpec spec) =>
+        new() { Region = spec.Region, Type = spec.KeySpec.Type.Value, Uri = spec.KeySpec.Uri, AuthPrincipal = spec.KeySpec.AuthPrincipal };
+
     /// <summary>"2 of 3 regions ENABLED: us-east-1 ENABLED, …" for a progress bar.</summary>
     public static string CmekSummary(CmekClusterInfo? info, string target)
     {

@@ -150,6 +150,20 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs a synchronous Core step; what it throws becomes a terminating error through the ErrorMapper, as with Run.</summary>
+    protected T Mapped<T>(Func<T> step, object? target = null)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowMapped(ex, target);
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
     /// <summary>Writes a terminating error built from any exception Core raised.</summary>
     protected void ThrowMapped(Exception exception, object? target = null, string? idOverride = null) =>
         ThrowTerminatingError(ErrorMapper.ToErrorRecord(exception, target, idOverride));

@@ -62,6 +62,8 @@ internal static class ErrorMapper
             _ => ("CloudError", ErrorCategory.NotSpecified),
         },
         CloudOperationFailedException => ("CloudOperationFailed", ErrorCategory.InvalidResult),
+        CmekSpecRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),
+        CmekStateException s => (s.ErrorId, ErrorCategory.InvalidOperation),
         CloudOperationTimeoutException => ("CloudOperationTimeout", ErrorCategory.OperationTimeout),
         CrdbVault.Core.Keys.CmekManifestException => ("InvalidCmekManifest", ErrorCategory.InvalidData),
         CrdbVault.Core.Sql.SqlConnectionException s => s.IsAuthentication

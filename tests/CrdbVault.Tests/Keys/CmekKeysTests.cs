@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Vault;
@@ -46,9 +47,9 @@ public sealed class CmekKeysTests : IDisposable
         Assert.Equal(["encrypt", "decrypt"], r.Purposes);
         Assert.Matches(@"^crdb-cmek-\d{10}$", r.ProviderKeyName);
         Assert.Equal("us-east-1", r.Spec.Region);
-        Assert.Equal(CmekKeyType.AWS_KMS, r.Spec.Type);
-        Assert.Matches(@"^arn:aws:kms:us-east-1:111122223333:key/[0-9a-f-]{36}$", r.Spec.Uri);
-        Assert.Equal(AwsRole, r.Spec.AuthPrincipal);
+        Assert.Equal(CmekKeyType.AwsKms, r.Spec.KeySpec.Type);
+        Assert.Matches(@"^arn:aws:kms:us-east-1:111122223333:key/[0-9a-f-]{36}$", r.Spec.KeySpec.Uri);
+        Assert.Equal(AwsRole, r.Spec.KeySpec.AuthPrincipal);
 
         // Credentials reached the provider but never come back over the API.
         Assert.Equal("s3cr3t-value", _vault.Keymgmt.CredentialsOf("aws-use1")["secret_key"]);
@@ -71,8 +72,8 @@ public sealed class CmekKeysTests : IDisposable
             AuthPrincipal = "crdb-cmek@acme-prod.iam.gserviceaccount.com",
         });
         Assert.Equal("us-central1", r.Spec.Region);
-        Assert.Equal($"projects/acme-prod/locations/us-central1/keyRings/crdb/cryptoKeys/{r.ProviderKeyName}", r.Spec.Uri);
-        Assert.Equal(CmekKeyType.GCP_CLOUD_KMS, r.Spec.Type);
+        Assert.Equal($"projects/acme-prod/locations/us-central1/keyRings/crdb/cryptoKeys/{r.ProviderKeyName}", r.Spec.KeySpec.Uri);
+        Assert.Equal(CmekKeyType.GcpCloudKms, r.Spec.KeySpec.Type);
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class CmekKeysTests : IDisposable
         Assert.Equal("rsa-3072", CmekKeys.DefaultKeyType("azurekeyvault")); // the default; real RSA-3072 generation is slow here
         Assert.Equal("aes256-gcm96", CmekKeys.DefaultKeyType("gcpckms"));
         Assert.Equal(["encrypt", "decrypt", "wrap", "unwrap"], r.Purposes);
-        Assert.Matches(@"^https://acme-kv\.vault\.azure\.net/keys/crdb-\d{10}/[0-9a-f]{32}$", r.Spec.Uri);
+        Assert.Matches(@"^https://acme-kv\.vault\.azure\.net/keys/crdb-\d{10}/[0-9a-f]{32}$", r.Spec.KeySpec.Uri);
         Assert.Equal("eastus", r.Spec.Region);
     }
 
