@@ -12,13 +12,13 @@ public sealed class ClientCaCertInfo
     [JsonIgnore]
     public string ClusterId { get; internal set; } = "";
 
-    public ClientCaCertStatus Status { get; init; }
+    public ClientCaState Status { get; init; }
 
     /// <summary>One or more PEM certificates (several = a rollover bundle); empty while PENDING or NOT_SET.</summary>
     public string X509PemCert { get; init; } = "";
 
     [JsonIgnore]
-    public bool IsPending => Status == ClientCaCertStatus.Pending;
+    public bool IsPending => Status == ClientCaState.Pending;
 
     public override string ToString() => $"client CA of {ClusterId}: {Status}";
 }

@@ -38,7 +38,7 @@ public sealed partial class CloudApiClient
         {
             // 404 means "no CA" or "no cluster"; the GET tells which (and throws the cluster message if the latter).
             ClientCaCertInfo now = await GetClientCaCertAsync(clusterId, ct).ConfigureAwait(false);
-            if (now.Status == ClientCaCertStatus.NotSet) return now;
+            if (now.Status == ClientCaState.NotSet) return now;
             throw;
         }
     }
@@ -58,10 +58,10 @@ public sealed partial class CloudApiClient
             token => GetClientCaCertAsync(clusterId, token),
             info =>
             {
-                if (info.Status == ClientCaCertStatus.Failed)
+                if (info.Status == ClientCaState.Failed)
                     throw new CloudOperationFailedException(clusterId, operation, [new CloudOperationFailure(null, info.Status.Value, null)],
                         "The Cloud accepted the request but could not apply it: check that the PEM holds valid, unexpired CA certificates (CA:TRUE), then set it again.");
-                return info.Status != ClientCaCertStatus.Pending && (done?.Invoke(info) ?? true);
+                return info.Status != ClientCaState.Pending && (done?.Invoke(info) ?? true);
             },
             info => info.Status.Value,
             timeout, CheckClientCa(clusterId), progress, ct);

@@ -16,14 +16,14 @@ public sealed partial class CloudApiClient
         {
             CmekClusterInfo info = await SendAsync<CmekClusterInfo>(HttpMethod.Get, CmekPath(id), null, CloudCall.Read(clusterId), ct).ConfigureAwait(false);
             info.ClusterId = clusterId;
-            info.IsConfigured = info.RegionInfos.Count > 0 || info.Status != CmekStatus.Disabled;
+            info.IsConfigured = info.RegionInfos.Count > 0 || info.Status != CmekState.Disabled;
             return info;
         }
         catch (CloudApiException e) when (e.Kind == CloudErrorKind.NotFound)
         {
             // 404 means "no CMEK" or "no cluster"; reading the cluster throws the cluster message if the latter.
             await GetClusterAsync(clusterId, ct).ConfigureAwait(false);
-            return new CmekClusterInfo { ClusterId = clusterId, Status = CmekStatus.Disabled, IsConfigured = false };
+            return new CmekClusterInfo { ClusterId = clusterId, Status = CmekState.Disabled, IsConfigured = false };
         }
     }
 
@@ -102,11 +102,11 @@ public sealed partial class CloudApiClient
     private static string Describe(CmekClusterInfo info) =>
         info.RegionInfos.Count == 0 ? info.Status.Value : string.Join(", ", info.RegionInfos.Select(r => $"{r.Region} {r.Status}"));
 
-    private static string CmekOperationName(CmekStatus failed) =>
-        failed == CmekStatus.EnableFailed ? "CMEK enablement"
-        : failed == CmekStatus.RotateFailed ? "CMEK rotation"
-        : failed == CmekStatus.RevokeFailed ? "CMEK revocation"
-        : failed == CmekStatus.DisableFailed ? "CMEK disablement"
+    private static string CmekOperationName(CmekState failed) =>
+        failed == CmekState.EnableFailed ? "CMEK enablement"
+        : failed == CmekState.RotateFailed ? "CMEK rotation"
+        : failed == CmekState.RevokeFailed ? "CMEK revocation"
+        : failed == CmekState.DisableFailed ? "CMEK disablement"
         : "CMEK operation";
 
     private static string CmekPath(string escapedId) => $"/api/v1/clusters/{escapedId}/cmek";

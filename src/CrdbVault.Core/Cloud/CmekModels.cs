@@ -11,7 +11,7 @@ public sealed class CmekClusterInfo
     [JsonIgnore]
     public string ClusterId { get; internal set; } = "";
 
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
 
     public IReadOnlyList<CmekRegionInfo> RegionInfos { get => _regionInfos ?? []; init => _regionInfos = value; }
 
@@ -31,7 +31,7 @@ public sealed class CmekRegionInfo
     private IReadOnlyList<CmekKeyInfo>? _keyInfos;
 
     public string Region { get; init; } = "";
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
     public IReadOnlyList<CmekKeyInfo> KeyInfos { get => _keyInfos ?? []; init => _keyInfos = value; }
 
     /// <summary>
@@ -57,7 +57,7 @@ public sealed class CmekRegionInfo
 public sealed class CmekKeyInfo
 {
     public CmekKeySpec? Spec { get; init; }
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
 
     /// <summary>"Elaborates on the key's status and hints at how to fix issues" (API text).</summary>
     public string? UserMessage { get; init; }
@@ -96,7 +96,7 @@ public sealed record CmekRegionSpec
     public override string ToString() => $"{Region}: {KeySpec}";
 }
 
-public readonly partial struct CmekStatus
+public readonly partial struct CmekState
 {
     /// <summary>Finished: Terraform's waiter stops on ENABLED, DISABLED and REVOKED.</summary>
     public bool IsSettled => this == Enabled || this == Disabled || this == Revoked;

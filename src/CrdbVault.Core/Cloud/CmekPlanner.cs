@@ -200,9 +200,9 @@ public static class CmekPlanner
 
     private static void CheckState(string clusterId, CmekClusterInfo cmek, CmekChange change)
     {
-        bool enabledSomewhere = cmek.IsConfigured && cmek.RegionInfos.Any(r => r.Status != CmekStatus.Disabled && r.Status != CmekStatus.EnableFailed);
+        bool enabledSomewhere = cmek.IsConfigured && cmek.RegionInfos.Any(r => r.Status != CmekState.Disabled && r.Status != CmekState.EnableFailed);
         string now = cmek.RegionInfos.Count == 0 ? cmek.Status.Value : string.Join(", ", cmek.RegionInfos.Select(r => $"{r.Region} {r.Status}"));
-        if (cmek.RegionInfos.Any(r => r.Status == CmekStatus.Revoked || r.Status == CmekStatus.Revoking))
+        if (cmek.RegionInfos.Any(r => r.Status == CmekState.Revoked || r.Status == CmekState.Revoking))
         {
             throw new CmekStateException(
                 $"CMEK access on cluster {clusterId} has been revoked ({now}). Re-enabling needs Cockroach Labs support; nothing was sent.", "CmekRevoked");
@@ -233,8 +233,8 @@ public static class CmekPlanner
     /// </summary>
     public static bool NeedsRevocation(string clusterId, CmekClusterInfo cmek)
     {
-        if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CmekStatus.Revoked)) return false;
-        if (!cmek.IsConfigured || cmek.RegionInfos.All(r => r.Status == CmekStatus.Disabled || r.Status == CmekStatus.EnableFailed))
+        if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CmekState.Revoked)) return false;
+        if (!cmek.IsConfigured || cmek.RegionInfos.All(r => r.Status == CmekState.Disabled || r.Status == CmekState.EnableFailed))
             throw new CmekStateException($"CMEK is not enabled on cluster {clusterId}; there is nothing to revoke. Nothing was sent.", "CmekNotEnabled");
         return true;
     }

@@ -33,7 +33,7 @@ public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
     {
         CloudApiClient client = cloud.Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(ClusterId, ct), ClusterId);
-        if (current.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        if (current.Status == ClientCaState.NotSet)
         {
             WriteVerbose($"Cluster {ClusterId} has no client CA certificate; nothing to remove.");
             WriteObject(CloudViews.ClientCa(current));
@@ -43,14 +43,14 @@ public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
         if (!ShouldProcess($"cluster {ClusterId}", $"Remove the client CA certificate{subject}: certificate logins signed by it stop working"))
             return;
         ClientCaCertInfo submitted = Run(ct => client.DeleteClientCaCertAsync(ClusterId, ct), ClusterId);
-        if (NoWait || submitted.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        if (NoWait || submitted.Status == ClientCaState.NotSet)
         {
             WriteObject(CloudViews.ClientCa(submitted));
             return;
         }
         string activity = $"Removing the client CA certificate of cluster {ClusterId}";
         ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
-            (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == Core.Cloud.ClientCaCertStatus.NotSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
+            (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == ClientCaState.NotSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
             p => WriteProgress(WaitRecord(2, activity, p)),
             ClusterId);
         WriteProgress(Completed(2, activity));

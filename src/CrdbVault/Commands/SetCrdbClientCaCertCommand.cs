@@ -75,15 +75,15 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
     {
         CloudApiClient client = ResolveSession().Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(clusterId, ct), clusterId);
-        if (current.Status == Core.Cloud.ClientCaCertStatus.Pending)
+        if (current.Status == ClientCaState.Pending)
             ThrowMapped(new InvalidOperationException($"A client CA change on cluster {clusterId} is still PENDING. Wait for it (Get-CrdbClientCaCert -ClusterId {clusterId}) and run this again."), clusterId, "ClientCaChangePending");
-        if (current.Status == Core.Cloud.ClientCaCertStatus.IsSet && bundle.SameAs(current.X509PemCert))
+        if (current.Status == ClientCaState.IsSet && bundle.SameAs(current.X509PemCert))
         {
             WriteVerbose($"Cluster {clusterId} already trusts exactly these certificates ({bundle}); nothing sent.");
             WriteObject(CloudViews.ClientCa(current));
             return;
         }
-        bool replace = current.Status == Core.Cloud.ClientCaCertStatus.IsSet || !string.IsNullOrWhiteSpace(current.X509PemCert);
+        bool replace = current.Status == ClientCaState.IsSet || !string.IsNullOrWhiteSpace(current.X509PemCert);
         string what = bundle.Certificates.Count == 1 ? $"CA '{bundle.Certificates[0].Subject}'" : $"a bundle of {bundle.Certificates.Count} CAs ({bundle})";
         if (!ShouldProcess($"cluster {clusterId}", replace ? $"Replace the client CA certificate with {what}" : $"Set the client CA certificate to {what}"))
             return;
@@ -99,7 +99,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
         }
         string activity = $"Client CA certificate on cluster {clusterId}";
         ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
-            (progress, ct) => client.WaitForClientCaCertAsync(clusterId, i => i.Status == Core.Cloud.ClientCaCertStatus.IsSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
+            (progress, ct) => client.WaitForClientCaCertAsync(clusterId, i => i.Status == ClientCaState.IsSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
             p => WriteProgress(WaitRecord(1, activity, p)),
             clusterId);
         WriteProgress(Completed(1, activity));
