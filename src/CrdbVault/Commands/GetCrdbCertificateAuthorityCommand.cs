@@ -30,6 +30,6 @@ public sealed class GetCrdbCertificateAuthorityCommand : VaultCmdlet
                 "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, MountPath));
             return;
         }
-        WriteObject(CertificateViews.Authority(ca));
+        WriteObject(CertificateAuthority.From(ca));
     }
 }

@@ -33,6 +33,6 @@ public sealed class GetCrdbStaticCredentialCommand : VaultCmdlet
         var roles = new StaticRoles(vault.Client, MountPath);
         if (!TryRun(ct => roles.ReadCredentialAsync(Role, ct), out StaticCredentialInfo info, $"{roles.MountPath}/static-creds/{Role}")) return;
         WriteVerbose($"Static role '{Role}': user '{info.UserName}', last rotated {info.LastVaultRotation:u}, next rotation {info.NextRotation:u}.");
-        WriteObject(StaticRoleViews.From(info));
+        WriteObject(StaticCredential.From(info));
     }
 }

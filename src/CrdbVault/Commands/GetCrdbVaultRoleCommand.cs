@@ -28,29 +28,8 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
     protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         var engine = new DatabaseEngine(vault.Client, MountPath);
-
-        string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
-        IReadOnlyList<string>? all = null;
-        foreach (string pattern in patterns)
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                if (TryRun(ct => engine.ReadRoleAsync(pattern, ct), out DatabaseRoleInfo? one, pattern))
-                {
-                    if (one is null)
-                        WriteError(new ErrorRecord(new ItemNotFoundException($"Vault has no database role '{pattern}' at '{engine.MountPath}/'. List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
-                            "VaultRoleNotFound", ErrorCategory.ObjectNotFound, pattern));
-                    else WriteObject(RoleView.From(one));
-                }
-                continue;
-            }
-            all ??= Run(ct => engine.ListRolesAsync(ct), engine.MountPath);
-            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
-            foreach (string name in all.Where(n => wildcard.IsMatch(n)))
-            {
-                if (TryRun(ct => engine.ReadRoleAsync(name, ct), out DatabaseRoleInfo? info, name) && info is not null)
-                    WriteObject(RoleView.From(info));
-            }
-        }
+        WriteMatching(Name, engine.ListRolesAsync, engine.MountPath, engine.ReadRoleAsync, VaultDatabaseRole.From, name => new ErrorRecord(
+            new ItemNotFoundException($"Vault has no database role '{name}' at '{engine.MountPath}/'. List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
+            "VaultRoleNotFound", ErrorCategory.ObjectNotFound, name));
     }
 }

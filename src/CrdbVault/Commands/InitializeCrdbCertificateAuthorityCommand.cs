@@ -176,6 +176,6 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
             Run(ct => engine.WritePolicyAsync(plan.PolicyName, plan.PolicyHcl, ct), plan.PolicyName);
             WriteVerbose($"Wrote policy '{plan.PolicyName}': attach it to the identities that issue client certificates.");
         }
-        if (ca is not null) WriteObject(CertificateViews.Authority(ca));
+        if (ca is not null) WriteObject(CertificateAuthority.From(ca));
     }
 }

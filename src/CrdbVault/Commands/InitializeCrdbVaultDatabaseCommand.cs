@@ -141,19 +141,6 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
         if (!written && !rotated) return;
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
-        WriteObject(new VaultDatabaseConnection
-        {
-            ConnectionName = Name,
-            MountPath = engine.MountPath,
-            PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
-            // Whatever Vault holds (another tool may have stored a password in it) is shown without credentials.
-            ConnectionUrl = UrlRedaction.Redact(info?.ConnectionUrl ?? url.TemplatedUrl),
-            SslMode = url.SslMode,
-            Username = info?.Username ?? Credential.UserName,
-            AllowedRoles = [.. info?.AllowedRoles ?? AllowedRoles],
-            UsernameTemplate = info?.UsernameTemplate ?? request.UsernameTemplate,
-            MountCreated = created,
-            RootRotated = rotated,
-        });
+        WriteObject(VaultDatabaseConnection.From(request, info, created, rotated));
     }
 }

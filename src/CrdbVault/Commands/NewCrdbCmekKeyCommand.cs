@@ -145,7 +145,7 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
             if (r.Note.Contains("lacks purpose", StringComparison.Ordinal)) WriteWarning(r.Note);
             else WriteVerbose(r.Note);
         }
-        WriteObject(CloudViews.KeySpec(r.Spec));
+        WriteObject(CmekKeySpec.From(r.Spec));
     }
 
     private Dictionary<string, SecureString>? Credentials()

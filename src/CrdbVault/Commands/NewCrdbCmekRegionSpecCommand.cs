@@ -43,6 +43,6 @@ public sealed class NewCrdbCmekRegionSpecCommand : CrdbCmdlet
     {
         // One bad pipeline item must not stop the others.
         if (!TryChecked(() => CmekSpecRules.Create(Region, Type, Uri, AuthPrincipal), "InvalidCmekRegionSpec", Region, out CmekRegionSpec spec)) return;
-        WriteObject(CloudViews.KeySpec(spec));
+        WriteObject(CmekKeySpec.From(spec));
     }
 }

@@ -40,18 +40,6 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
         foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
         if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
         else WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
-        WriteObject(new DynamicCredential
-        {
-            Role = Role,
-            MountPath = engine.MountPath,
-            UserName = issued.UserName,
-            Password = issued.Password,
-            Credential = new PSCredential(issued.UserName, issued.Password),
-            LeaseId = issued.LeaseId,
-            LeaseDuration = issued.LeaseDuration,
-            Renewable = issued.Renewable,
-            IssuedAt = issued.IssuedAt,
-            ExpiresAt = issued.ExpiresAt,
-        });
+        WriteObject(DynamicCredential.From(issued));
     }
 }

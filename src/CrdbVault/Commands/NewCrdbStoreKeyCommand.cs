@@ -92,7 +92,7 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
             CreateTransitKeyWhenAbsent = !NoCreateTransitKey,
         };
         StoreKeyResult result = Run(ct => keys.CreateAsync(request, ct), full, null);
-        WriteObject(StoreKeyErrors.ToModel(result));
+        WriteObject(StoreKey.From(result));
     }
 }
 
@@ -110,16 +110,4 @@ internal static class StoreKeyErrors
 
     internal static void WarnAboutLeftovers(PSCmdlet cmdlet, string keyPath) =>
         LeftoverFiles.WarnAboutBackups(cmdlet, [keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
-
-    internal static StoreKey ToModel(StoreKeyResult r) => new()
-    {
-        Path = r.Path,
-        KeyId = r.KeyId,
-        KeySize = r.KeySize,
-        TransitMount = r.TransitMount,
-        TransitKey = r.TransitKey,
-        Ciphertext = r.Ciphertext,
-        RecoveryRecordPath = r.RecoveryRecordPath,
-        CreatedAt = r.CreatedAt,
-    };
 }

@@ -40,6 +40,6 @@ public sealed class ResetCrdbStaticCredentialCommand : VaultCmdlet
         if (!TryRun(async ct => { await roles.RotateAsync(role, ct).ConfigureAwait(false); return true; }, out bool _, target)) return;
         WriteVerbose($"Vault rotated the password of static role '{Role}'.");
         if (PassThru && TryRun(ct => roles.ReadCredentialAsync(Role, ct), out StaticCredentialInfo info, $"{roles.MountPath}/static-creds/{Role}"))
-            WriteObject(StaticRoleViews.From(info));
+            WriteObject(StaticCredential.From(info));
     }
 }

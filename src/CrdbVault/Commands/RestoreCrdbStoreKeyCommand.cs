@@ -95,6 +95,6 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
         StoreKeyErrors.WarnAboutLeftovers(this, target);
         var keys = new StoreKeys(vault.Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
-            WriteObject(StoreKeyErrors.ToModel(result));
+            WriteObject(StoreKey.From(result));
     }
 }

@@ -18,18 +18,8 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "CrdbCmek", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CmekStatus))]
-public sealed class RevokeCrdbCmekCommand : CloudCmdlet
+public sealed class RevokeCrdbCmekCommand : ClusterChangeCmdlet
 {
-    /// <summary>The cluster's ID (UUID).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Input(InputKind.ClusterId)]
-    public string ClusterId { get; set; } = "";
-
-    /// <summary>Return right after the Cloud accepted the revocation (REVOKING).</summary>
-    [Parameter]
-    public SwitchParameter NoWait { get; set; }
-
     /// <summary>How long to wait for REVOKED (default 7200 s).</summary>
     [Parameter]
     [ValidateRange(1, 604800)]
@@ -42,7 +32,7 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
         if (!Mapped(() => CmekPlanner.NeedsRevocation(ClusterId, cmek), ClusterId))
         {
             WriteVerbose($"CMEK on cluster {ClusterId} is already REVOKED; nothing sent.");
-            WriteObject(CloudViews.Cmek(cmek));
+            WriteObject(CmekStatus.From(cmek));
             return;
         }
 
@@ -67,11 +57,6 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
 
         CmekClusterInfo submitted = Run(ct => client.RevokeCmekAsync(ClusterId, ct), ClusterId);
         WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
-        if (NoWait)
-        {
-            WriteObject(CloudViews.Cmek(submitted));
-            return;
-        }
-        WriteObject(CloudViews.Cmek(WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds)));
+        WriteOutcome(submitted, false, CmekStatus.From, () => WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds));
     }
 }

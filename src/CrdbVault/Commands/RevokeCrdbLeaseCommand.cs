@@ -92,7 +92,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         if (TryRun(async ct => { await leases.RevokeAsync(LeaseId, Sync, ct).ConfigureAwait(false); return true; }, out bool _, LeaseId))
         {
             WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
-            if (PassThru && before is not null) WriteObject(LeaseView.From(before));
+            if (PassThru && before is not null) WriteObject(VaultLease.From(before));
         }
     }
 

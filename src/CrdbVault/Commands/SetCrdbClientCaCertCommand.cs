@@ -80,7 +80,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
         if (current.Status == ClientCaState.IsSet && bundle.SameAs(current.X509PemCert))
         {
             WriteVerbose($"Cluster {clusterId} already trusts exactly these certificates ({bundle}); nothing sent.");
-            WriteObject(CloudViews.ClientCa(current));
+            WriteObject(ClientCaCertStatus.From(current));
             return;
         }
         bool replace = current.Status == ClientCaState.IsSet || !string.IsNullOrWhiteSpace(current.X509PemCert);
@@ -94,7 +94,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
         WriteVerbose($"{(replace ? "PATCH" : "POST")} accepted for cluster {clusterId}; status {submitted.Status}.");
         if (NoWait)
         {
-            WriteObject(CloudViews.ClientCa(submitted));
+            WriteObject(ClientCaCertStatus.From(submitted));
             return;
         }
         string activity = $"Client CA certificate on cluster {clusterId}";
@@ -103,6 +103,6 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
             p => WriteProgress(WaitRecord(1, activity, p)),
             clusterId);
         WriteProgress(Completed(1, activity));
-        WriteObject(CloudViews.ClientCa(done));
+        WriteObject(ClientCaCertStatus.From(done));
     }
 }

@@ -102,7 +102,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
             WriteVerbose($"Cluster update accepted for {clusterId}; new regions {string.Join(", ", plan.NewRegions!.Keys)}.");
             if (NoWait)
             {
-                WriteObject(CloudViews.Cmek(Run(ct => client.GetCmekAsync(clusterId, ct), clusterId)));
+                WriteObject(CmekStatus.From(Run(ct => client.GetCmekAsync(clusterId, ct), clusterId)));
                 return;
             }
             const int ClusterActivity = 9;
@@ -118,11 +118,11 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
             WriteVerbose($"{(Rotate ? "PUT" : "POST")} accepted for {clusterId}; status {submitted.Status}.");
             if (NoWait)
             {
-                WriteObject(CloudViews.Cmek(submitted));
+                WriteObject(CmekStatus.From(submitted));
                 return;
             }
         }
-        WriteObject(CloudViews.Cmek(WaitForCmek(client, clusterId, plan.Operation, "ENABLED", TimeoutSeconds)));
+        WriteObject(CmekStatus.From(WaitForCmek(client, clusterId, plan.Operation, "ENABLED", TimeoutSeconds)));
     }
 
     private List<CmekSpecDraft> LoadManifest()

@@ -90,7 +90,7 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
             return;
         Run(ct => engine.WriteRoleAsync(Name, ConnectionName, statements, DefaultTtl, MaxTtl, ct), target, "SetRoleFailed");
         DatabaseRoleInfo? info = Run(ct => engine.ReadRoleAsync(Name, ct), target);
-        if (info is not null) WriteObject(RoleView.From(info));
+        if (info is not null) WriteObject(VaultDatabaseRole.From(info));
     }
 
     /// <summary>
@@ -139,20 +139,4 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
                 "Remedy: run 'ALTER ROLE ALL SET allow_role_memberships_to_change_during_transaction = true' on the cluster (the application sessions need it), and pass -AllowRoleMembershipChangeInTransaction here. Prefer -GrantRole over -Grant.");
         }
     }
-}
-
-/// <summary>Turns Core's role record into the PowerShell type.</summary>
-internal static class RoleView
-{
-    internal static VaultDatabaseRole From(DatabaseRoleInfo info) => new()
-    {
-        Name = info.Name,
-        ConnectionName = info.ConnectionName,
-        MountPath = info.MountPath,
-        CreationStatements = [.. info.CreationStatements],
-        RevocationStatements = [.. info.RevocationStatements],
-        RenewStatements = [.. info.RenewStatements],
-        DefaultTtl = info.DefaultTtl,
-        MaxTtl = info.MaxTtl,
-    };
 }

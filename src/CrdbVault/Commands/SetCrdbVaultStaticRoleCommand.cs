@@ -108,6 +108,6 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
         Run(ct => roles.WriteAsync(plan, ct), target, "SetStaticRoleFailed");
         if (plan.Creates) WriteVerbose($"Vault now manages the password of '{UserName}'. Read it with: Get-CrdbStaticCredential -Role {Name} -MountPath '{roles.MountPath}'");
         StaticRoleInfo? info = Run(ct => roles.ReadAsync(Name, ct), target);
-        if (info is not null) WriteObject(StaticRoleViews.From(info));
+        if (info is not null) WriteObject(VaultStaticRole.From(info));
     }
 }

@@ -58,17 +58,7 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
             return;
         }
         if (!TryRun(ct => SqlConnectionTester.TestAsync(target, ct), out SqlLoginResult result, target.ToString())) return;
-        WriteObject(new ConnectionTestResult
-        {
-            Server = result.Server,
-            Port = result.Port,
-            Database = result.Database,
-            UserName = result.UserName,
-            ServerVersion = result.ServerVersion,
-            IsCockroachDb = result.IsCockroachDb,
-            Latency = result.Latency,
-            AuthenticationMethod = target.Password is null ? "certificate" : "password",
-        });
+        WriteObject(ConnectionTestResult.From(result, target.Password is null ? "certificate" : "password"));
     }
 
     private SqlTarget BuildTarget()

@@ -33,6 +33,6 @@ public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
         foreach (string warning in info.Warnings) WriteWarning($"Vault: {warning}");
         if (Increment is TimeSpan asked && info.LeaseDuration is TimeSpan granted && granted + TimeSpan.FromSeconds(1) < asked && info.Warnings.Count == 0)
             WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. Issue a new credential before it ends.");
-        WriteObject(LeaseView.From(info));
+        WriteObject(VaultLease.From(info));
     }
 }

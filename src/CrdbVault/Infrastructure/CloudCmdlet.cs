@@ -117,7 +117,7 @@ public abstract class CloudCmdlet : SessionCmdlet<CloudConnection>
             (progress, ct) => client.WaitForCmekAsync(clusterId, TimeSpan.FromSeconds(timeoutSeconds), progress, ct),
             p =>
             {
-                WriteProgress(WaitRecord(parent, activity, p, CloudViews.CmekSummary(p.Current, target)));
+                WriteProgress(WaitRecord(parent, activity, p, CmekSummary(p.Current, target)));
                 if (p.Current is null) return;
                 foreach (CmekRegionInfo r in p.Current.RegionInfos)
                 {
@@ -130,6 +130,14 @@ public abstract class CloudCmdlet : SessionCmdlet<CloudConnection>
         for (int i = 0; i < regions.Count; i++) WriteProgress(Completed(parent + 1 + i, $"Region {regions[i]}", parent));
         WriteProgress(Completed(parent, activity));
         return done;
+    }
+
+    /// <summary>"2 of 3 regions ENABLED: us-east-1 ENABLED, …" for a progress bar.</summary>
+    private static string CmekSummary(CmekClusterInfo? info, string target)
+    {
+        if (info is null || info.RegionInfos.Count == 0) return info?.Status.Value is { Length: > 0 } s ? s : "waiting for the Cloud";
+        int done = info.RegionInfos.Count(r => r.Status.Value == target);
+        return $"{done} of {info.RegionInfos.Count} regions {target}";
     }
 
     /// <summary>One progress record per poll: activity, status and time waited.</summary>

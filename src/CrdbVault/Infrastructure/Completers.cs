@@ -55,3 +55,10 @@ public sealed class MountPathCompleter : LiveCompleter
     private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, IDictionary bound, CancellationToken ct) =>
         await Core.Vault.VaultMounts.ListAsync(c.Session.Client, ct).ConfigureAwait(false);
 }
+
+/// <summary>Completes PKI role names on the mount given by -MountPath.</summary>
+public sealed class PkiRoleCompleter : LiveCompleter
+{
+    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, System.Collections.IDictionary bound, CancellationToken ct) =>
+        await new Core.Certificates.PkiEngine(c.Session.Client, Mount(bound, "cockroach_client_ca")).ListRolesAsync(ct).ConfigureAwait(false);
+}

@@ -16,4 +16,35 @@ public abstract class VaultCmdlet : SessionCmdlet<VaultConnection>
 
     private protected override (string Message, string ErrorId) NotConnected =>
         ("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection.", "VaultNotConnected");
+
+    /// <summary>
+    /// Writes every item whose name is given or matches a wildcard pattern (all of them when
+    /// <paramref name="names"/> is empty): a plain name is read directly and a missing one is
+    /// <paramref name="notFound"/>'s error; patterns list the items once and read each match.
+    /// One item that fails is a non-terminating error; the others are still written.
+    /// </summary>
+    private protected void WriteMatching<TInfo>(string[]? names, Func<CancellationToken, Task<IReadOnlyList<string>>> list, string listTarget,
+        Func<string, CancellationToken, Task<TInfo?>> read, Func<TInfo, object> view, Func<string, ErrorRecord> notFound) where TInfo : class
+    {
+        IReadOnlyList<string>? all = null;
+        foreach (string pattern in names is { Length: > 0 } ? names : ["*"])
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                if (TryRun(ct => read(pattern, ct), out TInfo? one, pattern))
+                {
+                    if (one is null) WriteError(notFound(pattern));
+                    else WriteObject(view(one));
+                }
+                continue;
+            }
+            all ??= Run(list, listTarget);
+            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+            foreach (string name in all.Where(n => wildcard.IsMatch(n)))
+            {
+                if (TryRun(ct => read(name, ct), out TInfo? info, name) && info is not null)
+                    WriteObject(view(info));
+            }
+        }
+    }
 }
