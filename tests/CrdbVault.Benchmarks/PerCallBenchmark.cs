@@ -72,7 +72,7 @@ internal static class PerCallBenchmark
     public static async Task RunAsync(Report report, bool quick, string? pwshOverride, string? moduleOverride)
     {
         string pwsh = FindPwsh(pwshOverride);
-        string module = moduleOverride ?? Harness.ModuleManifest;
+        string module = moduleOverride is null ? Harness.ModuleManifest : Path.GetFullPath(moduleOverride);
         string emptyModule = Path.Combine(Harness.RepoRoot, "out", "EmptyModule", "EmptyModule.psd1");
         foreach (string m in new[] { module, emptyModule })
             if (!File.Exists(m)) throw new FileNotFoundException($"{m} is missing: build the solution first.", m);
@@ -116,7 +116,47 @@ internal static class PerCallBenchmark
             if (way == "pipeline" && Med("module") / Med("handwritten") > 0.7)
                 report.Problem($"New-CrdbDynamicCredential is {Med("module") / Med("handwritten"):0.00}x Invoke-RestMethod + ConvertTo-SecureString (target 0.7x).");
         }
+        await CoreShareAsync(report, stub, quick);
         report.Add("percall", "load average before / after (1, 5, 15 min)", $"{loadBefore} / {loadAfter} on {Environment.ProcessorCount} cores");
+    }
+
+    /// <summary>
+    /// Where the overhead goes: the same call from C# through Core (DatabaseEngine, the Vault client,
+    /// the HTTP pipeline) against a bare HttpClient + JsonDocument, no PowerShell at all. What the
+    /// module costs beyond this share is the cmdlet's.
+    /// </summary>
+    private static async Task CoreShareAsync(Report report, StubVault stub, bool quick)
+    {
+        using var bare = new HttpClient();
+        bare.DefaultRequestHeaders.Add("X-Vault-Token", StubVault.Token);
+        bare.DefaultRequestHeaders.Add("X-Vault-Request", "true");
+        var uri = new Uri(stub.Address + "/v1/database/creds/bench");
+        using var client = new Core.Vault.VaultClient(new Core.Vault.VaultClientOptions { Address = new Uri(stub.Address) }, new StubToken());
+        var engine = new Core.Database.DatabaseEngine(client);
+        double Bare()
+        {
+            long t = Stopwatch.GetTimestamp();
+            using HttpResponseMessage r = bare.GetAsync(uri).GetAwaiter().GetResult();
+            using var d = JsonDocument.Parse(r.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+            _ = d.RootElement.GetProperty("data").GetProperty("password").GetString();
+            return Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        double ThroughCore()
+        {
+            long t = Stopwatch.GetTimestamp();
+            Core.Database.IssuedCredential issued = engine.IssueCredentialAsync("bench", CancellationToken.None).GetAwaiter().GetResult();
+            issued.Password.Dispose();
+            return Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        await Task.Yield();
+        (List<double> core, List<double> floor) = Harness.Interleaved(ThroughCore, Bare, warmup: quick ? 20 : 500, rounds: quick ? 50 : 2000);
+        report.Add("percall", "C#: median Core IssueCredentialAsync vs bare HttpClient (ms)", $"{Harness.Median(core):0.000} vs {Harness.Median(floor):0.000}");
+        report.Add("percall", "C#: Core's share of the overhead (ms)", $"{Harness.Median(core) - Harness.Median(floor):0.000}");
+    }
+
+    private sealed class StubToken : Core.Vault.IVaultTokenSource
+    {
+        public ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(StubVault.Token);
     }
 
     private static async Task<string> RunPwshAsync(string pwsh, string module, string scriptFile, StubVault stub, int rounds, int warmup, int batch)

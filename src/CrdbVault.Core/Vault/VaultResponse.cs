@@ -61,8 +61,11 @@ public sealed class VaultResponse
     public static VaultResponse Parse(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty || body.Trim((byte)' ').IsEmpty) return new VaultResponse();
-        using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
-        return FromElement(doc.RootElement.Clone());
+        // One parse into an element that owns its memory (no pooled document to copy out of).
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        JsonElement root = JsonElement.ParseValue(ref reader);
+        if (reader.Read()) throw new JsonException("more than one JSON value"); // Read throws first on most trailing text
+        return FromElement(root);
     }
 
     internal static VaultResponse FromElement(JsonElement root)

@@ -129,13 +129,20 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Runs the operation and lets Core's exception through unmapped (for callers that handle some failures).</summary>
+    /// <remarks>
+    /// Core awaits with ConfigureAwait(false) throughout, so without a SynchronizationContext (pwsh's
+    /// pipeline thread has none) the operation starts right here and continues on the thread pool
+    /// while this thread blocks: no hop to a pool thread just to start it. A host that installs a
+    /// context gets the hop, so that blocking here cannot deadlock it.
+    /// </remarks>
     protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {
         var lines = new ConcurrentQueue<string>();
         VerboseSink.Current.Value = lines;
         try
         {
-            return Task.Run(() => operation(Cancellation), Cancellation).GetAwaiter().GetResult();
+            Task<T> task = SynchronizationContext.Current is null ? operation(Cancellation) : Task.Run(() => operation(Cancellation), Cancellation);
+            return task.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
