@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
-using CrdbVault.Sandbox.Vault.Engines;
+using CrdbVault.Sandbox.Vault.Engines.Pki;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 

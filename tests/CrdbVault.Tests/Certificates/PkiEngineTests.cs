@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CrdbVault.Sandbox;
 using CrdbVault.Sandbox.Vault;
 using CrdbVault.Sandbox.Vault.Engines;
+using CrdbVault.Sandbox.Vault.Engines.Pki;
 using Xunit;
 
 namespace CrdbVault.Tests.Certificates;
