@@ -12,7 +12,7 @@ namespace CrdbVault.Tests.Hostile;
 /// </summary>
 public sealed class CmekKeyChecksBeforeWritesTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly PowerShellSession _ps;
 
     public CmekKeyChecksBeforeWritesTests()

@@ -14,7 +14,7 @@ namespace CrdbVault.Tests.Keys;
 public sealed class CmekKeysTests : IDisposable
 {
     private const string AwsRole = "arn:aws:iam::111122223333:role/crdb-cmek";
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly CmekKeys _cmek;
 

@@ -13,7 +13,7 @@ namespace CrdbVault.Tests.Keys;
 /// </summary>
 public sealed class StoreKeyRecordTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly StoreKeys _keys;
     private readonly string _dir = StoreKeyTests.PrivateDir();

@@ -8,7 +8,7 @@ namespace CrdbVault.Tests.Keys;
 /// <summary>Store key files through Core and the transit double over HTTP.</summary>
 public sealed class StoreKeyTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly StoreKeys _keys;
     private readonly string _dir;
