@@ -1,4 +1,4 @@
-// Measured figures for DESIGN §8. A plain Stopwatch harness: warm-up rounds, then medians of
+// Measured figures (README "Measured", docs/testing.md). A plain Stopwatch harness: warm-up rounds, then medians of
 // interleaved rounds (A, B, A, B, ...) so drift hits both sides alike. Figures, not asserts.
 //
 //   dotnet run --project tests/CrdbVault.Benchmarks -c Release -- [--quick] [import] [credential] [bulk]

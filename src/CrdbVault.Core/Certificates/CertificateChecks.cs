@@ -7,8 +7,8 @@ using System.Text;
 namespace CrdbVault.Core.Certificates;
 
 /// <summary>
-/// Checks every certificate before it is written anywhere (DESIGN.md §4 "Certificate safety").
-/// CockroachDB takes the SQL user from the CN and from every DNS SAN (cockroachdb.md §3.3), so a
+/// Checks every certificate before it is written anywhere (docs/certificates.md).
+/// CockroachDB takes the SQL user from the CN and from every DNS SAN (docs/cockroachdb-notes.md#certificates), so a
 /// client certificate is accepted only when its principals are exactly the requested user, it
 /// has no other SANs, its extended key usage is clientAuth only, and it chains to the CA.
 /// </summary>

@@ -11,7 +11,7 @@ namespace CrdbVault.Core.Certificates;
 public sealed class CertificateSetInconsistentException(string message) : IOException(message);
 
 /// <summary>
-/// A CockroachDB certs directory (cockroachdb.md §3.1): <c>ca.crt</c>, <c>client.&lt;user&gt;.crt</c>,
+/// A CockroachDB certs directory (docs/cockroachdb-notes.md#certificates): <c>ca.crt</c>, <c>client.&lt;user&gt;.crt</c>,
 /// <c>client.&lt;user&gt;.key</c> (0600), <c>client.&lt;user&gt;.key.pk8</c> (PKCS#8 DER, for Java),
 /// <c>node.crt</c>/<c>node.key</c>. Each file is replaced by one rename; the files of a set go in the
 /// order ca.crt, key, PKCS#8 key, certificate, so a write that dies midway leaves a key that does not
@@ -246,7 +246,7 @@ public sealed class CertsDirectory
     }
 
     /// <summary>
-    /// CockroachDB's key file check (cockroachdb.md §3.2): a regular file after following links, with no bits
+    /// CockroachDB's key file check (docs/cockroachdb-notes.md#certificates): a regular file after following links, with no bits
     /// beyond 0700 (we do not grant its 0740 exception for root-owned keys). Throws with the chmod fix.
     /// </summary>
     public static void CheckKeyFile(string path)

@@ -9,7 +9,7 @@ public sealed class PrivilegedUserException(string message) : InvalidOperationEx
 
 /// <summary>
 /// PKI role bodies and the issuer ACL policy that make Vault PKI safe for CockroachDB
-/// (DESIGN.md §4, cockroachdb.md §3.3).
+/// (docs/certificates.md, docs/cockroachdb-notes.md#certificates).
 /// <list type="bullet">
 /// <item>Client role: clientAuth only (server_flag=false), any CN (SQL users such as app_reader are not host names),
 /// no IP/URI/other SANs, no localhost, CSR values never used, DigitalSignature+KeyEncipherment.</item>

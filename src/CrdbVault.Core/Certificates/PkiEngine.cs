@@ -9,7 +9,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Certificates;
 
 /// <summary>
-/// Vault's PKI secrets engine (vault-api.md §5) as CockroachDB needs it: the mount and its max TTL,
+/// Vault's PKI secrets engine (docs/vault-notes.md#pki-secrets-engine) as CockroachDB needs it: the mount and its max TTL,
 /// the root (generated or already there), roles, issue, CA, revoke and CRL.
 /// </summary>
 public sealed class PkiEngine

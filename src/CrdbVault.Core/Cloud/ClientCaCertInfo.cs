@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CrdbVault.Core.Cloud;
 
 /// <summary>
-/// <c>ClientCACertInfo</c> (cockroachdb.md §1.3). A 200 on POST/PATCH/DELETE only means
+/// <c>ClientCACertInfo</c> (docs/cockroachdb-notes.md#client-ca-certificate). A 200 on POST/PATCH/DELETE only means
 /// "submitted": the status is PENDING until the Cloud finishes; while PENDING the PEM is empty.
 /// </summary>
 public sealed class ClientCaCertInfo

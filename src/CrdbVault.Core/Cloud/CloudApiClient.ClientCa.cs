@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// The cluster's client CA certificate (cockroachdb.md §1.3). Every change answers PENDING at once;
+// The cluster's client CA certificate (docs/cockroachdb-notes.md#client-ca-certificate). Every change answers PENDING at once;
 // WaitForClientCaCertAsync follows it to IS_SET / NOT_SET.
 public sealed partial class CloudApiClient
 {

@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// Cluster reads and region changes (cockroachdb.md §1.4 and "Adding regions to a CMEK cluster" in §1.2).
+// Cluster reads and region changes (docs/cockroachdb-notes.md#clusters and #cmek).
 public sealed partial class CloudApiClient
 {
     /// <summary><c>GET /api/v1/clusters/{id}</c>.</summary>

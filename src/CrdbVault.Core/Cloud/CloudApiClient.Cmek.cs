@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// Customer-managed encryption keys (cockroachdb.md §1.2). POST enables, PUT rotates (or enables),
+// Customer-managed encryption keys (docs/cockroachdb-notes.md#cmek). POST enables, PUT rotates (or enables),
 // PATCH {action: REVOKE} revokes; all answer at once and WaitForCmekAsync follows every region.
 public sealed partial class CloudApiClient
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CrdbVault.Core.Cloud;
 
 /// <summary>
-/// <c>GET /api/v1/clusters/{id}</c> (cockroachdb.md §1.4). Only the fields the module uses or a
+/// <c>GET /api/v1/clusters/{id}</c> (docs/cockroachdb-notes.md#clusters). Only the fields the module uses or a
 /// user is likely to read; anything else the API sends is ignored.
 /// </summary>
 public sealed class CloudCluster

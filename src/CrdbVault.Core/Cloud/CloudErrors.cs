@@ -6,7 +6,7 @@ namespace CrdbVault.Core.Cloud;
 /// <summary>
 /// Turns a Cloud error answer into a <see cref="CloudApiException"/> whose message says what was
 /// asked, what the Cloud said and what to do. The body is grpc-gateway's <c>Status</c>
-/// <c>{code, message, details}</c>, parsed leniently like Terraform does (cockroachdb.md §1.1).
+/// <c>{code, message, details}</c>, parsed leniently like Terraform does (docs/cockroachdb-notes.md#cloud-api).
 /// </summary>
 internal static class CloudErrors
 {

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary>Client CA PEM checks made before anything is sent (DESIGN §4 Inputs).</summary>
+/// <summary>Client CA PEM checks made before anything is sent (docs/contributing.md, "Input kinds").</summary>
 internal static class ClientCaPem
 {
     public static void Check(string? pem)

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary><c>CMEKClusterInfo</c>: overall status and one entry per region (cockroachdb.md §1.2).</summary>
+/// <summary><c>CMEKClusterInfo</c>: overall status and one entry per region (docs/cockroachdb-notes.md#cmek).</summary>
 public sealed class CmekClusterInfo
 {
     private IReadOnlyList<CmekRegionInfo>? _regionInfos;

@@ -7,7 +7,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Database;
 
 /// <summary>
-/// Vault's database secrets engine (vault-api.md §3), as CockroachDB needs it: the mount, the
+/// Vault's database secrets engine (docs/vault-notes.md#database-secrets-engine), as CockroachDB needs it: the mount, the
 /// connection config, roles, and dynamic credentials.
 /// </summary>
 public sealed class DatabaseEngine

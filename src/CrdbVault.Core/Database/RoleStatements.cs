@@ -4,7 +4,7 @@ namespace CrdbVault.Core.Database;
 
 /// <summary>
 /// Creation, revocation and renew statements for a CockroachDB dynamic-credential role
-/// (cockroachdb.md §4). Vault runs each list in one transaction.
+/// (docs/cockroachdb-notes.md#sql-users). Vault runs each list in one transaction.
 /// </summary>
 public sealed class RoleStatements
 {

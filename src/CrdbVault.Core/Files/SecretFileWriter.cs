@@ -187,7 +187,7 @@ public static class SecretFileWriter
 
     /// <summary>
     /// Refuses a key file that others can read (CockroachDB refuses it too: at most 0700, or 0740 when
-    /// owned by root with the process's group, cockroachdb.md §3.2). Unix only; true when acceptable.
+    /// owned by root with the process's group, docs/cockroachdb-notes.md#certificates). Unix only; true when acceptable.
     /// </summary>
     public static bool HasSafeKeyPermissions(string path, out string problem)
     {

@@ -129,7 +129,7 @@ public sealed class CmekKeys
             throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
     }
 
-    /// <summary>vault-api.md §7.2 compatibility, narrowed to keys CockroachDB Cloud can use.</summary>
+    /// <summary>Which key types a provider takes (docs/vault-notes.md#key-management-enterprise-hcp), narrowed to keys CockroachDB Cloud can use.</summary>
     public static string? KeyTypeProblem(string keyType, string provider) => provider switch
     {
         "awskms" when keyType != "aes256-gcm96" => $"-Type '{keyType}' cannot be distributed to AWS KMS: use aes256-gcm96 (AWS takes only symmetric keys from Vault).",

@@ -17,7 +17,7 @@ public sealed class CmekManifestException(string source, IReadOnlyList<string> p
 }
 
 /// <summary>
-/// Reads and writes the Cloud API's <c>CMEKClusterSpecification</c> as a file (cockroachdb.md §1.2):
+/// Reads and writes the Cloud API's <c>CMEKClusterSpecification</c> as a file (docs/cockroachdb-notes.md#cmek):
 /// <c>{"region_specs":[{"region":"us-east-1","key_spec":{"type":"AWS_KMS","uri":"arn:...","auth_principal":"arn:..."}}]}</c>,
 /// in JSON or the same shape in YAML. Every spec is validated with <see cref="CmekSpecRules.TryCreate"/>;
 /// unknown fields and duplicate regions are errors (a typo must not silently drop a key).

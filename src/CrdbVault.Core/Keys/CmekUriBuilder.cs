@@ -36,8 +36,8 @@ public sealed record CmekUriResult(CmekKeyType Type, string Region, string Uri, 
 public sealed class CmekParameterRequiredException(string message, string parameterName) : ArgumentException(message, parameterName);
 
 /// <summary>
-/// Builds the key URI/ARN CockroachDB Cloud expects (cockroachdb.md §1.2) from what keymgmt returns
-/// (vault-api.md §7.3). Vault never returns the AWS account or a full URI, so:
+/// Builds the key URI/ARN CockroachDB Cloud expects (docs/cockroachdb-notes.md#cmek) from what keymgmt returns
+/// (docs/vault-notes.md#key-management-enterprise-hcp). Vault never returns the AWS account or a full URI, so:
 /// GCP = <c>&lt;key_collection&gt;/cryptoKeys/&lt;provider key name&gt;</c>;
 /// Azure = <c>https://&lt;key_collection&gt;.vault.azure.net/keys/&lt;name&gt;/&lt;version of the latest Vault version&gt;</c>;
 /// AWS = <c>arn:aws:kms:&lt;region&gt;:&lt;-AwsAccountId&gt;:key/&lt;key id&gt;</c>, the key id from -AwsKeyId or

@@ -17,7 +17,7 @@ public sealed record KmsProviderInfo(string Name, string Provider, string KeyCol
 public sealed record DistributedKeyInfo(string KmsName, string KeyName, string ProviderKeyName, IReadOnlyList<string> Purposes, string Protection, IReadOnlyDictionary<int, string> Versions);
 
 /// <summary>
-/// Vault Enterprise's Key Management engine (vault-api.md §7): keys, KMS providers, distribution.
+/// Vault Enterprise's Key Management engine (docs/vault-notes.md#key-management-enterprise-hcp): keys, KMS providers, distribution.
 /// </summary>
 public sealed class KeymgmtEngine
 {

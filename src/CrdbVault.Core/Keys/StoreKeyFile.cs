@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace CrdbVault.Core.Keys;
 
 /// <summary>
-/// CockroachDB's v1 encryption-at-rest store key file (cockroachdb.md §2.1–2.2): raw bytes, a
+/// CockroachDB's v1 encryption-at-rest store key file (docs/cockroachdb-notes.md#store-keys-encryption-at-rest-self-hosted): raw bytes, a
 /// 32-byte random key ID followed by the AES key (16/24/32 bytes), so 48/56/64 bytes; the node
 /// takes the type from the length and the key ID as the hex of the first 32 bytes.
 /// </summary>

@@ -46,7 +46,7 @@ public sealed class StoreKeyTargetException(string message, string reason, Excep
 public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem);
 
 /// <summary>
-/// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
+/// CockroachDB encryption-at-rest store keys from Vault transit (docs/cockroachdb-notes.md#store-keys-encryption-at-rest-self-hosted): a data key from
 /// <c>transit/datakey/plaintext</c> becomes a v1 key file (fresh 32-byte key ID + the key, 0600,
 /// written atomically); transit then wraps the whole file (<c>transit/encrypt</c>) and that goes into
 /// a recovery record beside it, so key ID and key cannot be separated; restoring unwraps it, checks

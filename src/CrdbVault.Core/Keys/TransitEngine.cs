@@ -44,7 +44,7 @@ public sealed class TransitDataKey : IDisposable
 }
 
 /// <summary>
-/// Vault's transit engine (vault-api.md §6) as store keys need it: data keys (never retried — a
+/// Vault's transit engine (docs/vault-notes.md#transit) as store keys need it: data keys (never retried — a
 /// retried call would be a different key), decrypt, and key create/read/rotate. Error texts from
 /// Vault are turned into messages that say what to do.
 /// </summary>

@@ -5,7 +5,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Leases;
 
 /// <summary>
-/// <c>sys/leases</c> (vault-api.md §4): lookup, list by prefix, renew, revoke, revoke-prefix.
+/// <c>sys/leases</c> (docs/vault-notes.md#leases): lookup, list by prefix, renew, revoke, revoke-prefix.
 /// Lease ids are opaque (HCP adds a namespace suffix); only characters that would change the
 /// request's meaning are refused.
 /// </summary>

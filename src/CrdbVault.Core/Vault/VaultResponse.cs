@@ -27,7 +27,7 @@ public sealed class VaultAuthInfo
 }
 
 /// <summary>
-/// One Vault answer, parsed tolerantly (vault-api.md §1.3): the usual envelope, or a raw top-level
+/// One Vault answer, parsed tolerantly (docs/vault-notes.md#answers): the usual envelope, or a raw top-level
 /// object (sys/health, tune reads, the documented lease lookup) which then becomes <see cref="Data"/>.
 /// </summary>
 public sealed class VaultResponse

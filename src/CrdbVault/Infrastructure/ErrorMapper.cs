@@ -6,7 +6,7 @@ namespace CrdbVault.Infrastructure;
 
 /// <summary>
 /// One place that turns Core exceptions into ErrorRecords with stable ids and categories
-/// (DESIGN.md §4). Messages come from Core and already name the path, what the server said and
+/// (docs/contributing.md). Messages come from Core and already name the path, what the server said and
 /// the likely fix; they never contain a secret.
 /// </summary>
 internal static class ErrorMapper

@@ -4,7 +4,7 @@ using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Vault.Auth;
 
-/// <summary>AppRole login (vault-api.md §2.3): role_id + secret_id, unauthenticated request.</summary>
+/// <summary>AppRole login (docs/vault-notes.md#tokens-and-logins): role_id + secret_id, unauthenticated request.</summary>
 public sealed class AppRoleAuth : IVaultAuthMethod
 {
     private readonly SecureString? _secretId;
