@@ -40,7 +40,8 @@ public sealed class PkiEngine
 
     /// <summary>Raises the mount's max lease TTL (seconds, the documented type) so a long-lived CA can be issued.</summary>
     public Task TuneMaxLeaseTtlAsync(TimeSpan maxTtl, CancellationToken ct) =>
-        _client.WriteAsync($"sys/mounts/{MountPath}/tune", new { max_lease_ttl = (long)Math.Ceiling(maxTtl.TotalSeconds) }, VaultRequestOptions.IdempotentWrite, ct);
+        _client.WriteAsync($"sys/mounts/{MountPath}/tune", new { max_lease_ttl = (long)Math.Ceiling(maxTtl.TotalSeconds) },
+            VaultRequestOptions.IdempotentWrite, ct);
 
     /// <summary>The default issuer's certificate (<c>ca/pem</c>, raw PEM) or null when the mount has none.</summary>
     public async Task<CaInfo?> ReadCaAsync(CancellationToken ct)
@@ -72,9 +73,11 @@ public sealed class PkiEngine
     }
 
     /// <summary>Generates an internal root (the key never leaves Vault).</summary>
-    public async Task<(CaInfo Ca, IReadOnlyList<string> Warnings)> GenerateRootAsync(string commonName, TimeSpan ttl, string keyType, int keyBits, CancellationToken ct)
+    public async Task<(CaInfo Ca, IReadOnlyList<string> Warnings)> GenerateRootAsync(string commonName, TimeSpan ttl, string keyType, int keyBits,
+        CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(commonName)) throw new ArgumentException("-CommonName is empty. Give the CA a name such as 'Cockroach CA'.", "CommonName");
+        if (string.IsNullOrWhiteSpace(commonName)) throw new ArgumentException("-CommonName is empty. " +
+            "Give the CA a name such as 'Cockroach CA'.", "CommonName");
         var body = new Dictionary<string, object>
         {
             ["common_name"] = commonName,
@@ -83,11 +86,17 @@ public sealed class PkiEngine
             ["key_bits"] = keyBits,
             ["exclude_cn_from_sans"] = true,
         };
-        VaultResponse r = await _client.WriteAsync($"{MountPath}/root/generate/internal", body,
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again." }, ct).ConfigureAwait(false)
-            ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 204);
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again.",
+        };
+        string path = $"{MountPath}/root/generate/internal";
+        VaultResponse r = await _client.WriteAsync(path, body, options, ct).ConfigureAwait(false)
+            ?? throw new VaultApiException($"Vault answered {path} without a certificate.", VaultErrorKind.Other, path, 204);
         GeneratedRootData? root = r.DataAs<GeneratedRootData>();
-        string pem = root?.Certificate ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
+        string pem = root?.Certificate ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a " +
+            $"certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
         return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", root.IssuerId), r.Warnings);
     }
 
@@ -144,7 +153,8 @@ public sealed class PkiEngine
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = $"A certificate may have been issued: list {MountPath}/certs and revoke strays (Revoke-CrdbCertificate -MountPath '{MountPath}').",
+            UnknownOutcomeHint = $"A certificate may have been issued: " +
+                $"list {MountPath}/certs and revoke strays (Revoke-CrdbCertificate -MountPath '{MountPath}').",
         };
         VaultResponse? r;
         try
@@ -153,17 +163,24 @@ public sealed class PkiEngine
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Vault has no PKI role '{role}' at '{MountPath}/'. Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.",
+            throw new VaultApiException($"Vault has no PKI role '{role}' at '{MountPath}/'. " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
-            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.",
+            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
-            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
+            string withSans = request.AltNames.Count + request.IpSans.Count > 0
+                ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)"
+                : "";
+            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{withSans}. "
+                + "The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; "
+                + $"ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
                 VaultErrorKind.PermissionDenied, path, ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);
@@ -172,7 +189,8 @@ public sealed class PkiEngine
         string? certPem = issued?.Certificate;
         string? keyPem = issued?.PrivateKey;
         if (issued is null || string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
-            throw new VaultApiException($"Vault answered {path} without certificate and private key: is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
+            throw new VaultApiException($"Vault answered {path} without certificate and private key: " +
+                $"is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
         X509Certificate2 cert;
         var chain = new List<X509Certificate2>();
         try
@@ -207,7 +225,8 @@ public sealed class PkiEngine
     private async Task<string> RevokeUnreadableAsync(string? serial, string keyPem, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(serial))
-            return $"Vault's answer has no serial_number either, so it could not be revoked: list {MountPath}/certs and revoke the newest (Revoke-CrdbCertificate -MountPath '{MountPath}').";
+            return $"Vault's answer has no serial_number either, so it could not be revoked: " +
+                $"list {MountPath}/certs and revoke the newest (Revoke-CrdbCertificate -MountPath '{MountPath}').";
         using System.Security.SecureString key = SecureStrings.From(keyPem);
         try
         {
@@ -216,7 +235,8 @@ public sealed class PkiEngine
         }
         catch (Exception ex) when (ex is VaultApiException or ArgumentException)
         {
-            return $"revoking the certificate Vault issued (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{MountPath}'.";
+            return $"revoking the certificate Vault issued (serial {serial}) failed too ({ex.Message}): " +
+                $"revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{MountPath}'.";
         }
     }
 
@@ -229,7 +249,8 @@ public sealed class PkiEngine
     {
         string serial = CertificateChecks.NormalizeSerial(serialNumber);
         string path = $"{MountPath}/revoke-with-key";
-        VaultResponse? r = await _client.WriteAsync(path, new Dictionary<string, object> { ["serial_number"] = serial, ["private_key"] = SecureStrings.Reveal(privateKeyPem) },
+        VaultResponse? r = await _client.WriteAsync(path,
+            new Dictionary<string, object> { ["serial_number"] = serial, ["private_key"] = SecureStrings.Reveal(privateKeyPem) },
             VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         return RevocationTime(r);
     }
@@ -249,7 +270,8 @@ public sealed class PkiEngine
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not found", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, or already tidied). Check -MountPath.",
+            throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, " +
+                $"or already tidied). Check -MountPath.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
         return RevocationTime(r);

@@ -15,7 +15,8 @@ public sealed partial class CloudApiClient
     /// <summary>POST: sets the first client CA. Fails with a conflict when one is already set (then use <see cref="UpdateClientCaCertAsync"/>).</summary>
     public Task<ClientCaCertInfo> SetClientCaCertAsync(string clusterId, string pem, CancellationToken ct = default) =>
         ChangeClientCaAsync(HttpMethod.Post, clusterId, pem,
-            $"A client CA certificate is already set (or being set) on cluster {clusterId}: replace it with an update (PATCH), or wait until it is no longer PENDING.", ct);
+            $"A client CA certificate is already set (or being set) on cluster {clusterId}: replace it with an update (PATCH), " +
+                $"or wait until it is no longer PENDING.", ct);
 
     /// <summary>PATCH: replaces the client CA (a PEM bundle of old + new CA allows a gradual rollover).</summary>
     public Task<ClientCaCertInfo> UpdateClientCaCertAsync(string clusterId, string pem, CancellationToken ct = default) =>
@@ -60,7 +61,8 @@ public sealed partial class CloudApiClient
             {
                 if (info.Status == ClientCaState.Failed)
                     throw new CloudOperationFailedException(clusterId, operation, [new CloudOperationFailure(null, info.Status.Value, null)],
-                        "The Cloud accepted the request but could not apply it: check that the PEM holds valid, unexpired CA certificates (CA:TRUE), then set it again.");
+                        "The Cloud accepted the request but could not apply it: check that the PEM holds valid, unexpired CA certificates (CA:TRUE), " +
+                            "then set it again.");
                 return info.Status != ClientCaState.Pending && (done?.Invoke(info) ?? true);
             },
             info => info.Status.Value,

@@ -23,7 +23,8 @@ public sealed partial class CloudApiClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         CheckServer(options.ServerUrl);
         if (options.ApiKey is null || options.ApiKey.Length == 0)
-            throw new ArgumentException("No CockroachDB Cloud API key. Pass -ApiKey or set COCKROACH_API_KEY to a service account's secret key.", nameof(options));
+            throw new ArgumentException("No CockroachDB Cloud API key. " +
+                "Pass -ApiKey or set COCKROACH_API_KEY to a service account's secret key.", nameof(options));
         _options = options;
         var throttle = new CloudRequestThrottle(options.MaxRequestsPerSecond);
         _pipeline = new HttpPipeline(new HttpPipelineOptions
@@ -46,7 +47,8 @@ public sealed partial class CloudApiClient : IDisposable
     /// <summary>Sends one call and reads the typed answer; throws <see cref="CloudApiException"/> on any failure.</summary>
     internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CloudCall call, CancellationToken ct)
     {
-        var http = new HttpCall(method, path.TrimStart('/'), $"{method} {path}", call.Retry == CloudRetry.Safe ? RepeatPolicy.Safe : RepeatPolicy.OnlyIfUnprocessed)
+        var http = new HttpCall(method, path.TrimStart('/'), $"{method} {path}",
+            call.Retry == CloudRetry.Safe ? RepeatPolicy.Safe : RepeatPolicy.OnlyIfUnprocessed)
         {
             Body = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), CloudJson.Options),
             Headers = [new("Authorization", "Bearer " + SecureStrings.Reveal(_options.ApiKey))],
@@ -64,7 +66,8 @@ public sealed partial class CloudApiClient : IDisposable
         catch (JsonException ex)
         {
             throw new CloudApiException(
-                $"CockroachDB Cloud answered {method} {path} with {answer.Status} but the body is not the documented JSON ({ex.Message}). Is ServerUrl '{_options.ServerUrl}' the Cloud API?",
+                $"CockroachDB Cloud answered {method} {path} with {answer.Status} but the body is not the documented JSON ({ex.Message}). " +
+                    $"Is ServerUrl '{_options.ServerUrl}' the Cloud API?",
                 CloudErrorKind.Other, path, answer.Status, clusterId: call.ClusterId);
         }
     }
@@ -78,7 +81,8 @@ public sealed partial class CloudApiClient : IDisposable
             throw new ArgumentException($"'{server}' is not a CockroachDB Cloud API address. Use '{CloudClientOptions.DefaultServer}'.", nameof(server));
         // The bearer key must not cross a network in clear text; plain http is for a local test double only.
         if (server.Scheme == Uri.UriSchemeHttp && !server.IsLoopback)
-            throw new ArgumentException($"'{server}' uses http: the API key would travel unencrypted. Use https (default '{CloudClientOptions.DefaultServer}').", nameof(server));
+            throw new ArgumentException($"'{server}' uses http: the API key would travel unencrypted. " +
+                $"Use https (default '{CloudClientOptions.DefaultServer}').", nameof(server));
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> saying what to give when <paramref name="clusterId"/> cannot be a cluster ID.</summary>

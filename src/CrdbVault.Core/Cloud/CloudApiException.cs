@@ -86,5 +86,6 @@ public static class GrpcCode
     public const int AlreadyExists = 6;
     public const int FailedPrecondition = 9;
 
-    public static string? Name(int? code) => code is int c && c >= 0 && c < Names.Length ? Names[c] : code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string? Name(int? code) => code is int c && c >= 0 && c < Names.Length ? Names[c]
+        : code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

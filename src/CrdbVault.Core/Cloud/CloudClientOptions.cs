@@ -34,7 +34,8 @@ public sealed class CloudClientOptions
     // up to 11 arrivals in one of its seconds with 9 permits; two permits of margin keep us under 10.
     public int MaxRequestsPerSecond { get; init; } = 8;
 
-    /// <summary>First wait between status polls; it grows ×1.5 up to <see cref="MaxPollInterval"/> (default <see cref="Settings.ModuleSettings.PollInterval"/>).</summary>
+    /// <summary>First wait between status polls; it grows ×1.5 up to <see cref="MaxPollInterval"/> (default
+    /// <see cref="Settings.ModuleSettings.PollInterval"/>).</summary>
     public TimeSpan PollInterval { get; init; } = Settings.ModuleSettings.PollInterval;
 
     /// <summary>Longest wait between status polls (default <see cref="Settings.ModuleSettings.MaxPollInterval"/>).</summary>

@@ -42,7 +42,8 @@ public sealed class CloudCluster
 
     /// <summary>True when no exclusive operation holds the cluster and mutations may proceed.</summary>
     [JsonIgnore]
-    public bool IsReady => State == ClusterState.Created && (OperationStatus is null || !OperationStatus.EndsWith("_RUNNING", StringComparison.OrdinalIgnoreCase));
+    public bool IsReady => State == ClusterState.Created
+        && (OperationStatus is null || !OperationStatus.EndsWith("_RUNNING", StringComparison.OrdinalIgnoreCase));
 
     public override string ToString() => $"{Name} ({Id}, {CloudProvider} {Plan}, {State})";
 }

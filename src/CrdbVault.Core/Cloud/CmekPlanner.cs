@@ -46,7 +46,8 @@ public sealed class CmekStateException(string message, string errorId) : Invalid
 /// </summary>
 public sealed class CmekPlan
 {
-    internal CmekPlan(string clusterId, CloudCluster cluster, CmekChange change, IReadOnlyList<CmekRegionSpec> specs, IReadOnlyDictionary<string, int>? newRegions)
+    internal CmekPlan(string clusterId, CloudCluster cluster, CmekChange change, IReadOnlyList<CmekRegionSpec> specs,
+        IReadOnlyDictionary<string, int>? newRegions)
     {
         ClusterId = clusterId;
         Cluster = cluster;
@@ -153,13 +154,16 @@ public static class CmekPlanner
         return new CmekPlan(clusterId, cluster, change, specs, change == CmekChange.AddRegions ? newRegions : null);
     }
 
-    private static void CheckAgainstCluster(CloudCluster cluster, string clusterId, CmekChange change, IReadOnlyList<CmekSpecDraft> specs, IReadOnlyDictionary<string, int>? newRegions)
+    private static void CheckAgainstCluster(CloudCluster cluster, string clusterId, CmekChange change, IReadOnlyList<CmekSpecDraft> specs,
+        IReadOnlyDictionary<string, int>? newRegions)
     {
         string id = cluster.Id.Length > 0 ? cluster.Id : clusterId;
-        if (cluster.Plan.Value is { Length: > 0 } plan && !plan.Equals("ADVANCED", StringComparison.OrdinalIgnoreCase) && !plan.Equals("DEDICATED", StringComparison.OrdinalIgnoreCase))
+        if (cluster.Plan.Value is { Length: > 0 } plan
+            && !plan.Equals("ADVANCED", StringComparison.OrdinalIgnoreCase) && !plan.Equals("DEDICATED", StringComparison.OrdinalIgnoreCase))
         {
             throw new CmekSpecRefusedException(
-                $"Cluster {id} is on the {plan} plan; CMEK needs an Advanced cluster created with advanced security features. Nothing was sent.", "CmekNotAvailable");
+                $"Cluster {id} is on the {plan} plan; CMEK needs an Advanced cluster created with advanced security features. " +
+                    $"Nothing was sent.", "CmekNotAvailable");
         }
         var problems = new List<string>();
         if (CmekKeyType.ForProvider(cluster.CloudProvider) is CmekKeyType expected)
@@ -210,13 +214,15 @@ public static class CmekPlanner
         if (cmek.RegionInfos.Any(r => !r.Status.IsSettled && !r.Status.IsFailed))
         {
             throw new CmekStateException(
-                $"A CMEK operation is still running on cluster {clusterId} ({now}). Wait for it (Get-CrdbCmek -ClusterId {clusterId}), then run this again; nothing was sent.",
+                $"A CMEK operation is still running on cluster {clusterId} ({now}). Wait for it (Get-CrdbCmek -ClusterId {clusterId}), then run this again; " +
+                    $"nothing was sent.",
                 "CmekOperationInProgress");
         }
         if (change == CmekChange.Enable && enabledSomewhere)
         {
             throw new CmekStateException(
-                $"CMEK is already enabled on cluster {clusterId} ({now}). To change keys, use Set-CrdbCmek -Rotate; to add regions, use -AddRegion. Nothing was sent.",
+                $"CMEK is already enabled on cluster {clusterId} ({now}). To change keys, use Set-CrdbCmek -Rotate; to add regions, use -AddRegion. " +
+                    $"Nothing was sent.",
                 "CmekAlreadyEnabled");
         }
         if (change != CmekChange.Enable && !enabledSomewhere)

@@ -39,7 +39,8 @@ public static partial class CmekSpecRules
     }
 
     /// <summary>Validates all four fields; <paramref name="problems"/> has one entry per bad field.</summary>
-    public static bool TryCreate(string? region, string? type, string? uri, string? authPrincipal, out CmekRegionSpec? spec, out IReadOnlyList<CmekSpecProblem> problems)
+    public static bool TryCreate(string? region, string? type, string? uri, string? authPrincipal, out CmekRegionSpec? spec,
+        out IReadOnlyList<CmekSpecProblem> problems)
     {
         var list = new List<CmekSpecProblem>();
         CmekKeyType? parsedType = ParseType(type, list);
@@ -55,7 +56,8 @@ public static partial class CmekSpecRules
         else
         {
             if (string.IsNullOrEmpty(uri)) list.Add(new("Uri", "-Uri is empty: give the key's ARN / resource name / key identifier URL."));
-            if (string.IsNullOrEmpty(authPrincipal)) list.Add(new("AuthPrincipal", "-AuthPrincipal is empty: give the IAM role ARN / service account e-mail / tenant ID CockroachDB Cloud uses to reach the key."));
+            if (string.IsNullOrEmpty(authPrincipal)) list.Add(new("AuthPrincipal", "-AuthPrincipal is empty: " +
+                "give the IAM role ARN / service account e-mail / tenant ID CockroachDB Cloud uses to reach the key."));
         }
         problems = list;
         spec = list.Count == 0 ? new CmekRegionSpec(region!, parsedType!.Value, uri!, authPrincipal!) : null;
@@ -130,14 +132,22 @@ public static partial class CmekSpecRules
             _ => true,
         };
         if (!fits)
-            problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
+            problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, " +
+                $"so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
     }
 
-    [GeneratedRegex(@"\Aarn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):([0-9]{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"\Aarn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):([0-9]{12}):"
+            + @"(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex AwsKeyArn();
-    [GeneratedRegex(@"\Aprojects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aprojects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex GcpKeyName();
-    [GeneratedRegex(@"\Ahttps://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"\Ahttps://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)"
+            + @"/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex AzureKeyId();
 
     private static void CheckUri(string? uri, CmekKeyType type, string? region, List<CmekSpecProblem> problems)
@@ -158,20 +168,31 @@ public static partial class CmekSpecRules
             case KeyCloud.Aws:
                 Match m = AwsKeyArn().Match(uri);
                 if (!m.Success)
-                    problems.Add(new("Uri", $"-Uri '{uri}' is not an AWS KMS key ARN: for AWS_KMS give {shape}{(uri.StartsWith("alias/", StringComparison.Ordinal) ? " (an alias must be a full alias ARN, arn:aws:kms:<region>:<account>:alias/<name>)" : "")}."));
+                {
+                    string alias = uri.StartsWith("alias/", StringComparison.Ordinal)
+                        ? " (an alias must be a full alias ARN, arn:aws:kms:<region>:<account>:alias/<name>)"
+                        : "";
+                    problems.Add(new("Uri", $"-Uri '{uri}' is not an AWS KMS key ARN: for AWS_KMS give {shape}{alias}."));
+                }
                 break;
             case KeyCloud.Gcp:
                 if (!GcpKeyName().IsMatch(uri))
                 {
-                    string hint = uri.Contains("/cryptoKeyVersions/", StringComparison.Ordinal) ? " Leave out /cryptoKeyVersions/<n>: CockroachDB uses the key's primary version." :
-                        uri.StartsWith("gcp-kms://", StringComparison.Ordinal) || uri.StartsWith("https://", StringComparison.Ordinal) ? " Give the bare resource name, without a scheme or host." : "";
+                    string hint =
+                        uri.Contains("/cryptoKeyVersions/", StringComparison.Ordinal)
+                            ? " Leave out /cryptoKeyVersions/<n>: CockroachDB uses the key's primary version."
+                        : uri.StartsWith("gcp-kms://", StringComparison.Ordinal) || uri.StartsWith("https://", StringComparison.Ordinal)
+                            ? " Give the bare resource name, without a scheme or host."
+                        : "";
                     problems.Add(new("Uri", $"-Uri '{uri}' is not a GCP KMS crypto key name: for GCP_CLOUD_KMS give {shape}.{hint}"));
                 }
                 break;
             case KeyCloud.Azure:
                 if (!AzureKeyId().IsMatch(uri))
                 {
-                    string hint = Regex.IsMatch(uri, @"\Ahttps://[^/]+/keys/[^/]+/?\z", RegexOptions.CultureInvariant) ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)." : "";
+                    string hint = Regex.IsMatch(uri, @"\Ahttps://[^/]+/keys/[^/]+/?\z", RegexOptions.CultureInvariant)
+                        ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)."
+                        : "";
                     problems.Add(new("Uri", $"-Uri '{uri}' is not an Azure Key Vault key identifier: for AZURE_KEY_VAULT give {shape}.{hint}"));
                 }
                 break;

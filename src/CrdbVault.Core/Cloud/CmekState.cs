@@ -30,7 +30,11 @@ public readonly partial struct CmekState : IOpenEnum<CmekState>, IEquatable<Cmek
     /// <summary>One of the values this version of the module knows.</summary>
     public bool IsKnown => Known.Contains(this);
 
-    public static IReadOnlyList<CmekState> Known { get; } = new CmekState[] { Disabled, Disabling, DisableFailed, Enabled, Enabling, EnableFailed, Rotating, RotateFailed, Revoked, Revoking, RevokeFailed };
+    public static IReadOnlyList<CmekState> Known { get; } = new CmekState[]
+    {
+        Disabled, Disabling, DisableFailed, Enabled, Enabling, EnableFailed,
+        Rotating, RotateFailed, Revoked, Revoking, RevokeFailed,
+    };
 
     public static CmekState FromValue(string value) => new(value);
 

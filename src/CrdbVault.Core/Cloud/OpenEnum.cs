@@ -23,7 +23,9 @@ public sealed class OpenEnumJsonConverter<T> : JsonConverter<T> where T : struct
     {
         JsonTokenType.String => T.FromValue(reader.GetString() ?? ""),
         // grpc-gateway can be told to emit enums as numbers; keep the number rather than fail.
-        JsonTokenType.Number => T.FromValue(reader.TryGetInt64(out long n) ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        JsonTokenType.Number => T.FromValue(reader.TryGetInt64(out long n)
+            ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         JsonTokenType.Null => default,
         _ => SkipAndDefault(ref reader),
     };

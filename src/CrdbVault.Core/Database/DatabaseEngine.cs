@@ -73,13 +73,15 @@ public sealed class DatabaseEngine
     public async Task<DatabaseConnectionInfo> RequireConnectionAsync(string name, CancellationToken ct) =>
         await ReadConnectionAsync(name, ct).ConfigureAwait(false)
         ?? throw new DatabaseConnectionNotFoundException(
-            $"Vault has no database connection '{name}' at '{MountPath}/config/'. Create it first with Initialize-CrdbVaultDatabase -Name {name} -MountPath {MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
+            $"Vault has no database connection '{name}' at '{MountPath}/config/'. Create it first with Initialize-CrdbVaultDatabase -Name {name} -MountPath " +
+                $"{MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
 
     /// <summary>Rotates the root password Vault holds; afterwards nobody, you included, knows it.</summary>
     public Task RotateRootAsync(string name, CancellationToken ct) =>
         _client.WriteAsync($"{MountPath}/rotate-root/{InputValidator.PathSegment(name, "Name")}", null, new VaultRequestOptions { Idempotent = false }, ct);
 
-    public async Task WriteRoleAsync(string name, string connectionName, RoleStatements statements, TimeSpan? defaultTtl, TimeSpan? maxTtl, CancellationToken ct)
+    public async Task WriteRoleAsync(string name, string connectionName, RoleStatements statements, TimeSpan? defaultTtl, TimeSpan? maxTtl,
+        CancellationToken ct)
     {
         InputValidator.PathSegment(name, "Name");
         InputValidator.PathSegment(connectionName, "ConnectionName");
@@ -133,7 +135,8 @@ public sealed class DatabaseEngine
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = $"A credential may have been issued: check leases under {path}/ (Get-CrdbLease -Prefix '{path}') and revoke strays (Revoke-CrdbLease -Prefix '{path}').",
+            UnknownOutcomeHint = $"A credential may have been issued: check leases under {path}/ (Get-CrdbLease -Prefix '{path}') " +
+                $"and revoke strays (Revoke-CrdbLease -Prefix '{path}').",
         };
         DateTimeOffset asked = DateTimeOffset.UtcNow;
         VaultResponse? r;
@@ -143,21 +146,25 @@ public sealed class DatabaseEngine
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole, or list the roles with Get-CrdbVaultRole -MountPath '{MountPath}'.",
+            throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole, " +
+                $"or list the roles with Get-CrdbVaultRole -MountPath '{MountPath}'.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
-            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a database secrets engine, and does role '{role}' exist? Check -MountPath (Initialize-CrdbVaultDatabase enables it) and Get-CrdbVaultRole.",
+            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a database secrets engine, and does role '{role}' exist? " +
+                $"Check -MountPath (Initialize-CrdbVaultDatabase enables it) and Get-CrdbVaultRole.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
         if (r is null)
-            throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole.", VaultErrorKind.NotFound, path, 404);
+            throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. " +
+                $"Create it with Set-CrdbVaultRole.", VaultErrorKind.NotFound, path, 404);
         CredentialData? data = r.DataAs<CredentialData>();
         string? user = data?.Username;
         string? password = data?.Password;
         if (string.IsNullOrEmpty(user) || password is null)
-            throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+            throw new VaultApiException($"Vault answered {path} without username and password: " +
+                $"is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
         // No lease_id (the API docs' own sample has none): the user exists all the same, so it is
         // handed over; the caller warns that nothing will revoke it (HasLease false).
         SecureString secret = SecureStrings.From(password);

@@ -38,7 +38,8 @@ public sealed class StaticRoles
         InputValidator.SqlUserName(request.UserName, "UserName");
         bool period = request.RotationPeriod is not null, schedule = request.RotationSchedule is not null;
         if (period == schedule)
-            throw new ArgumentException("Give either -RotationPeriod (e.g. '24h') or -RotationSchedule (a cron schedule such as '0 3 * * *'), not both and not neither.", "RotationPeriod");
+            throw new ArgumentException("Give either -RotationPeriod (e.g. '24h') or -RotationSchedule (a cron schedule such as '0 3 * * *'), " +
+                "not both and not neither.", "RotationPeriod");
         if (request.RotationPeriod is TimeSpan p && p < MinimumPeriod)
             throw new ArgumentException($"-RotationPeriod {p} is shorter than Vault's minimum of 5 seconds.", "RotationPeriod");
         if (request.RotationWindow is TimeSpan w)
@@ -67,19 +68,24 @@ public sealed class StaticRoles
     {
         request = Validate(request);
         DatabaseConnectionInfo connection = await _engine.ReadConnectionAsync(request.ConnectionName, ct).ConfigureAwait(false)
-            ?? throw new VaultApiException($"Vault has no database connection '{request.ConnectionName}' at '{MountPath}/config/'. Create it with Initialize-CrdbVaultDatabase, or check -ConnectionName and -MountPath.",
+            ?? throw new VaultApiException($"Vault has no database connection '{request.ConnectionName}' at '{MountPath}/config/'. " +
+                $"Create it with Initialize-CrdbVaultDatabase, or check -ConnectionName and -MountPath.",
                 VaultErrorKind.NotFound, $"{MountPath}/config/{request.ConnectionName}", 404);
         if (string.IsNullOrEmpty(connection.Username))
-            throw new InvalidOperationException($"Connection '{request.ConnectionName}' does not say which user it logs in as, so it cannot be checked that -UserName '{request.UserName}' is not that user. Nothing was written.");
+            throw new InvalidOperationException($"Connection '{request.ConnectionName}' does not say which user it logs in as, " +
+                $"so it cannot be checked that -UserName '{request.UserName}' is not that user. Nothing was written.");
         // CockroachDB folds user names to lower case: compare the way it would.
         if (string.Equals(connection.Username, request.UserName, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. A static role rotates that password at once, and Vault's own connection would stop working. " +
+            throw new ArgumentException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. " +
+                $"A static role rotates that password at once, and Vault's own connection would stop working. " +
                 "Use another SQL user; to rotate the connection's password, use Vault's rotate-root instead.", "UserName");
         StaticRoleInfo? existing = await ReadAsync(request.Name, ct).ConfigureAwait(false);
         if (existing is not null && !string.Equals(existing.UserName, request.UserName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", "UserName");
+            throw new ArgumentException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. " +
+                $"Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", "UserName");
         if (existing is not null && !string.Equals(existing.ConnectionName, request.ConnectionName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", "ConnectionName");
+            throw new ArgumentException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; " +
+                $"Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", "ConnectionName");
         return new StaticRolePlan(request, existing is null, connection);
     }
 
@@ -106,7 +112,8 @@ public sealed class StaticRoles
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not an allowed role", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Connection '{r.ConnectionName}' does not allow role '{r.Name}' (allowed_roles). Add it to the connection's allowed roles (Initialize-CrdbVaultDatabase -AllowedRoles) and try again.",
+            throw new VaultApiException($"Connection '{r.ConnectionName}' does not allow role '{r.Name}' (allowed_roles). " +
+                $"Add it to the connection's allowed roles (Initialize-CrdbVaultDatabase -AllowedRoles) and try again.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
     }
@@ -145,7 +152,8 @@ public sealed class StaticRoles
         {
             r = await _client.ReadAsync(path, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase) || e.Contains("no static role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)
+            || e.Contains("no static role", StringComparison.OrdinalIgnoreCase)))
         {
             throw NoSuchRole(role, path, ex);
         }
@@ -154,7 +162,8 @@ public sealed class StaticRoles
         string? user = data?.Username;
         string? password = data?.Password;
         if (data is null || string.IsNullOrEmpty(user) || password is null)
-            throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+            throw new VaultApiException($"Vault answered {path} without username and password: " +
+                $"is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
         (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(data.RotationPeriod, data.RotationSchedule, data.RotationWindow);
         DateTimeOffset? last = data.LastVaultRotation;
         // Vault reports whole seconds left, so the next rotation lies within the second after asked + ttl.
@@ -188,23 +197,27 @@ public sealed class StaticRoles
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = $"The password may have been rotated: compare LastVaultRotation of Get-CrdbStaticCredential -Role {role} -MountPath '{MountPath}' with the time of this call.",
+            UnknownOutcomeHint = $"The password may have been rotated: " +
+                $"compare LastVaultRotation of Get-CrdbStaticCredential -Role {role} -MountPath '{MountPath}' with the time of this call.",
         };
         try
         {
             await _client.WriteAsync(path, null, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("no static role", StringComparison.OrdinalIgnoreCase) || e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("no static role", StringComparison.OrdinalIgnoreCase)
+            || e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
         {
             throw NoSuchRole(role, path, ex);
         }
     }
 
     private VaultApiException NoSuchRole(string role, string path, VaultApiException? inner) =>
-        new($"Vault has no static role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultStaticRole, or list them with Get-CrdbVaultStaticRole -MountPath '{MountPath}'.",
+        new($"Vault has no static role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultStaticRole, " +
+            $"or list them with Get-CrdbVaultStaticRole -MountPath '{MountPath}'.",
             VaultErrorKind.NotFound, path, inner?.Status ?? 404, inner?.Errors);
 
-    /// <summary>Both documented shapes: <c>rotation_period</c> (seconds, or a duration string in older docs) or <c>rotation_schedule</c> + <c>rotation_window</c>.</summary>
+    /// <summary>Both documented shapes: <c>rotation_period</c> (seconds, or a duration string in older docs) or <c>rotation_schedule</c> +
+    /// <c>rotation_window</c>.</summary>
     private static (TimeSpan? Period, string? Schedule, TimeSpan? Window) Rotation(TimeSpan period, string? schedule, TimeSpan window) =>
         !string.IsNullOrWhiteSpace(schedule)
             ? (null, schedule, window > TimeSpan.Zero ? window : null)

@@ -10,5 +10,6 @@ public static class UsernameTemplates
     /// default revocation would then miss the role. At most 2+8+1+8+1+20+1+10 = 51 bytes, under 63.
     /// </summary>
     public const string CockroachDbSafe =
-        "{{ printf \"v-%s-%s-%s-%s\" (.DisplayName | replace \"@\" \"-\" | replace \" \" \"-\" | replace \"/\" \"-\" | replace \":\" \"-\" | replace \"+\" \"-\" | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 | lowercase }}";
+        "{{ printf \"v-%s-%s-%s-%s\" (.DisplayName | replace \"@\" \"-\" | replace \" \" \"-\" | replace \"/\" \"-\" | replace \":\" \"-\" | replace \"+\" " +
+            "\"-\" | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 | lowercase }}";
 }

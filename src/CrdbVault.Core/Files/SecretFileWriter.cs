@@ -18,7 +18,8 @@ internal enum WriteStepKind
 internal readonly record struct WriteStep(WriteStepKind Kind, string Path, int Index);
 
 /// <summary>Some files of a set were replaced and some not: the set on disk is mixed.</summary>
-public sealed class PartialWriteException(string message, IReadOnlyList<string> placed, IReadOnlyList<string> notPlaced, Exception inner) : IOException(message, inner)
+public sealed class PartialWriteException(string message, IReadOnlyList<string> placed, IReadOnlyList<string> notPlaced, Exception inner)
+    : IOException(message, inner)
 {
     public IReadOnlyList<string> Placed { get; } = placed;
     public IReadOnlyList<string> NotPlaced { get; } = notPlaced;
@@ -51,13 +52,15 @@ public static class SecretFileWriter
         foreach (string dir in files.Select(f => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(f.Path))!).Distinct())
         {
             if (!Directory.Exists(dir))
-                throw new DirectoryNotFoundException($"Folder '{dir}' does not exist. Create it first (for a certs dir: New-Item -ItemType Directory '{dir}'), or pass another path.");
+                throw new DirectoryNotFoundException($"Folder '{dir}' does not exist. Create it first (for a certs dir: " +
+                    $"New-Item -ItemType Directory '{dir}'), or pass another path.");
         }
         if (!overwrite)
         {
             var existing = files.Where(f => File.Exists(f.Path)).Select(f => f.Path).ToList();
             if (existing.Count > 0)
-                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace, or choose another folder.");
+                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. " +
+                    $"Pass -Force to replace, or choose another folder.");
         }
     }
 
@@ -104,7 +107,8 @@ public static class SecretFileWriter
                 var placed = temps.Take(i).Select(t => t.Final).ToList();
                 var notPlaced = temps.Skip(i).Select(t => t.Final).ToList();
                 throw new PartialWriteException(
-                    $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: the files no longer belong together. Run the command again with -Force to write a complete set.",
+                    $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: " +
+                        $"the files no longer belong together. Run the command again with -Force to write a complete set.",
                     placed, notPlaced, ex);
             }
             Settings.InternalHooks.AfterFileStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
@@ -194,11 +198,13 @@ public static class SecretFileWriter
         problem = "";
         if (OperatingSystem.IsWindows()) return true;
         UnixFileMode mode = File.GetUnixFileMode(path);
-        const UnixFileMode tooOpen = UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        const UnixFileMode tooOpen = UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         bool groupRead = (mode & UnixFileMode.GroupRead) != 0;
         if ((mode & tooOpen) != 0 || groupRead)
         {
-            problem = $"'{path}' has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; a private key must not be readable by group or others. Run: chmod 600 '{path}'";
+            problem = $"'{path}' has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; a private key must not be readable by group or others. Run: " +
+                $"chmod 600 '{path}'";
             return false;
         }
         return true;

@@ -87,7 +87,8 @@ public sealed class HttpPipeline : IDisposable
                 // A standby points at the active node; follow once, never from https to http.
                 Uri next = location.IsAbsoluteUri ? location : new Uri(target, location);
                 if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
-                    throw new HttpFailureException(new HttpFailure(HttpFailureKind.InsecureRedirect, Status: 307, Detail: next.GetLeftPart(UriPartial.Authority)));
+                    throw new HttpFailureException(new HttpFailure(HttpFailureKind.InsecureRedirect, Status: 307,
+                        Detail: next.GetLeftPart(UriPartial.Authority)));
                 (answer, _) = await TransmitAsync(call, next, timeout.Token).ConfigureAwait(false);
             }
             Trace(call, $"{answer.Status} ({Elapsed(started)} ms)");
@@ -108,7 +109,8 @@ public sealed class HttpPipeline : IDisposable
         {
             Trace(call, ex.HttpRequestError.ToString());
             if (AtMostOnceHandler.RefusedResend(ex)) throw new HttpFailureException(new HttpFailure(HttpFailureKind.ResendRefused));
-            bool neverSent = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+            bool neverSent = ex.HttpRequestError
+                    is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
                 || ex.InnerException is SocketException;
             throw new HttpFailureException(new HttpFailure(HttpFailureKind.Unreachable, neverSent, ex.HttpRequestError, Detail: ex.Message));
         }
@@ -168,7 +170,8 @@ public sealed class HttpPipeline : IDisposable
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
                 OnRetry = args =>
                 {
-                    _options.Trace?.Invoke($"retrying (attempt {args.AttemptNumber + 2} of {_options.MaxAttempts}) after {args.RetryDelay.TotalMilliseconds:0} ms");
+                    _options.Trace?.Invoke($"retrying (attempt {args.AttemptNumber + 2} of {_options.MaxAttempts}) " +
+                        $"after {args.RetryDelay.TotalMilliseconds:0} ms");
                     return default;
                 },
             })
@@ -186,7 +189,8 @@ public sealed class HttpPipeline : IDisposable
             // Per-request timeouts are the pipeline's own, so a timeout is told from Ctrl+C.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
-        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("CrdbVault", typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("CrdbVault", typeof(HttpPipeline).Assembly.GetName().Version?.ToString(3)
+            ?? "0.0.0"));
         foreach (KeyValuePair<string, string> header in _options.Headers) client.DefaultRequestHeaders.TryAddWithoutValidation(header.Key, header.Value);
         return client;
     }

@@ -50,7 +50,8 @@ public static class TlsTrust
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {
-            throw new ArgumentException($"'{path}' holds no readable PEM certificate ({ex.Message}). Pass a PEM file starting with '-----BEGIN CERTIFICATE-----'.", ex);
+            throw new ArgumentException($"'{path}' holds no readable PEM certificate ({ex.Message}). " +
+                $"Pass a PEM file starting with '-----BEGIN CERTIFICATE-----'.", ex);
         }
         if (collection.Count == 0)
             throw new ArgumentException($"'{path}' holds no PEM certificate. Pass a PEM file starting with '-----BEGIN CERTIFICATE-----'.");

@@ -25,6 +25,10 @@ public sealed class CmekManifestException(string source, IReadOnlyList<string> p
 public static class CmekManifest
 {
     private static readonly string[] TopFields = ["region_specs"];
+
+    private const string TopLevelProblem =
+        "the top level must be an object with 'region_specs', e.g. {\"region_specs\":[{\"region\":\"us-east-1\"," +
+        "\"key_spec\":{\"type\":\"AWS_KMS\",\"uri\":\"arn:aws:kms:...\",\"auth_principal\":\"arn:aws:iam::...\"}}]}.";
     private static readonly string[] RegionFields = ["region", "key_spec"];
     private static readonly string[] KeyFields = ["type", "uri", "auth_principal"];
 
@@ -38,7 +42,8 @@ public static class CmekManifest
             throw new FileNotFoundException($"CMEK manifest '{path}' does not exist.", path);
         string budget = InputBudgets.Describe(InputBudgets.ManifestBytes);
         byte[] bytes = InputBudgets.ReadFile(path, InputBudgets.ManifestBytes, size =>
-            new CmekManifestException(path, [$"the file is {size / 1024} KiB, more than the {budget} a manifest may be (one region spec is about 300 bytes)."]));
+            new CmekManifestException(path, [$"the file is {size / 1024} KiB, " +
+                $"more than the {budget} a manifest may be (one region spec is about 300 bytes)."]));
         string text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         string ext = Path.GetExtension(path).ToLowerInvariant();
         bool yaml = ext is ".yaml" or ".yml" || (ext != ".json" && !text.TrimStart().StartsWith('{'));
@@ -180,7 +185,7 @@ public static class CmekManifest
         var problems = new List<string>();
         var specs = new List<CmekRegionSpec>();
         if (root is not JsonObject top)
-            throw new CmekManifestException(source, ["the top level must be an object with 'region_specs', e.g. {\"region_specs\":[{\"region\":\"us-east-1\",\"key_spec\":{\"type\":\"AWS_KMS\",\"uri\":\"arn:aws:kms:...\",\"auth_principal\":\"arn:aws:iam::...\"}}]}."]);
+            throw new CmekManifestException(source, [TopLevelProblem]);
         UnknownFields(top, TopFields, "", problems);
         if (top["region_specs"] is not JsonArray list)
         {
@@ -201,7 +206,8 @@ public static class CmekManifest
             JsonObject? key = entry["key_spec"] as JsonObject;
             if (key is null)
             {
-                problems.Add(entry.ContainsKey("key_spec") ? $"{at}.key_spec must be an object with type, uri and auth_principal." : $"{at}.key_spec is missing.");
+                problems.Add(entry.ContainsKey("key_spec") ? $"{at}.key_spec must be an object with type, " +
+                    $"uri and auth_principal." : $"{at}.key_spec is missing.");
                 key = [];
             }
             else

@@ -14,7 +14,8 @@ public sealed record KmsProviderInfo(string Name, string Provider, string KeyCol
 /// (<c>&lt;key&gt;-&lt;unix timestamp&gt;</c>); <see cref="Versions"/> maps Vault key versions to the
 /// provider's version ids (optional: older Vaults do not return it).
 /// </summary>
-public sealed record DistributedKeyInfo(string KmsName, string KeyName, string ProviderKeyName, IReadOnlyList<string> Purposes, string Protection, IReadOnlyDictionary<int, string> Versions);
+public sealed record DistributedKeyInfo(string KmsName, string KeyName, string ProviderKeyName, IReadOnlyList<string> Purposes, string Protection,
+    IReadOnlyDictionary<int, string> Versions);
 
 /// <summary>
 /// Vault Enterprise's Key Management engine (docs/vault-notes.md#key-management-enterprise-hcp): keys, KMS providers, distribution.
@@ -48,15 +49,20 @@ public sealed class KeymgmtEngine
     public Task CreateKeyAsync(string name, string type, CancellationToken ct)
     {
         InputValidator.PathSegment(name, "Name");
-        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}", new Dictionary<string, object> { ["type"] = type }, VaultRequestOptions.IdempotentWrite, ct));
+        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}", new Dictionary<string, object> { ["type"] = type },
+            VaultRequestOptions.IdempotentWrite, ct));
     }
 
     /// <summary>Adds a key version in Vault and in every KMS the key was distributed to. Not retried.</summary>
     public Task RotateKeyAsync(string name, CancellationToken ct)
     {
         InputValidator.PathSegment(name, "Name");
-        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}/rotate", null,
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"The key may have been rotated: check latest_version with vault read {MountPath}/key/{name}." }, ct));
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"The key may have been rotated: check latest_version with vault read {MountPath}/key/{name}.",
+        };
+        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}/rotate", null, options, ct));
     }
 
     public Task<IReadOnlyList<string>> ListKeysAsync(CancellationToken ct) => Guard(() => _client.ListAsync($"{MountPath}/key", ct));
@@ -97,8 +103,13 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(kmsName, "KmsName");
         InputValidator.PathSegment(keyName, "Name");
         string path = $"{MountPath}/kms/{kmsName}/key/{keyName}";
-        return Guard(() => _client.WriteAsync(path, new Dictionary<string, object> { ["purpose"] = purposes.ToArray(), ["protection"] = protection },
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"The key may have been distributed: check with vault read {path} (New-CrdbCmekKey reuses a distribution it finds)." }, ct));
+        var body = new Dictionary<string, object> { ["purpose"] = purposes.ToArray(), ["protection"] = protection };
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"The key may have been distributed: check with vault read {path} (New-CrdbCmekKey reuses a distribution it finds).",
+        };
+        return Guard(() => _client.WriteAsync(path, body, options, ct));
     }
 
     public async Task<DistributedKeyInfo?> ReadDistributionAsync(string kmsName, string keyName, CancellationToken ct)
@@ -110,7 +121,8 @@ public sealed class KeymgmtEngine
         KeyDistributionData? distribution = r.DataAs<KeyDistributionData>();
         string? providerName = distribution?.Name;
         if (distribution is null || string.IsNullOrEmpty(providerName))
-            throw new VaultApiException($"Vault answered {MountPath}/kms/{kmsName}/key/{keyName} without the provider-side key name ('name').", VaultErrorKind.Other, $"{MountPath}/kms/{kmsName}/key/{keyName}", 200);
+            throw new VaultApiException($"Vault answered {MountPath}/kms/{kmsName}/key/{keyName} without the provider-side key name " +
+                $"('name').", VaultErrorKind.Other, $"{MountPath}/kms/{kmsName}/key/{keyName}", 200);
         return new DistributedKeyInfo(kmsName, keyName, providerName, distribution.Purpose ?? [], distribution.Protection ?? "",
             distribution.Versions ?? new SortedDictionary<int, string>());
     }
@@ -121,10 +133,12 @@ public sealed class KeymgmtEngine
         {
             return await call().ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 404 && ex.Errors.Any(e => e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase)) || ex.Status == 405)
+        catch (VaultApiException ex) when (ex.Status == 404 && ex.Errors.Any(e => e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase))
+            || ex.Status == 405)
         {
             throw new VaultApiException(
-                $"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.",
+                $"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? " +
+                    $"It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.",
                 VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
         }
     }

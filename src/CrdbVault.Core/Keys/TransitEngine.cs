@@ -83,7 +83,8 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync($"{MountPath}/keys/{name}", new Dictionary<string, object> { ["type"] = type }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync($"{MountPath}/keys/{name}", new Dictionary<string, object> { ["type"] = type },
+                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
@@ -122,7 +123,8 @@ public sealed class TransitEngine
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = "Vault may have generated a data key, but it is stored nowhere and nothing was written, so there is nothing to clean up: run the command again.",
+            UnknownOutcomeHint = "Vault may have generated a data key, but it is stored nowhere and nothing was written, so there is nothing to clean up: " +
+                "run the command again.",
         };
         VaultResponse? r;
         try
@@ -140,7 +142,8 @@ public sealed class TransitEngine
         TransitDataKeyData? key = r?.DataAs<TransitDataKeyData>();
         string? ciphertext = key?.Ciphertext;
         if (!TransitCiphertext.TryGetVersion(ciphertext, out int version))
-            throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+            throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: " +
+                $"is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
         byte[]? plaintext = null;
         if (withPlaintext)
         {
@@ -168,7 +171,8 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct)
+                .ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
         {
@@ -181,7 +185,8 @@ public sealed class TransitEngine
         string? ciphertext = r?.DataAs<TransitCipherData>()?.Ciphertext;
         return TransitCiphertext.IsWellFormed(ciphertext)
             ? ciphertext!
-            : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+            : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: " +
+                $"is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
     }
 
     /// <summary>
@@ -195,7 +200,8 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct)
+                .ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
         {
@@ -204,19 +210,22 @@ public sealed class TransitEngine
         catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too new"))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
+                $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the " +
+                    $"key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too old"))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
+                $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: " +
+                    $"vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status == 400 && (Said(ex, "message authentication failed") || Said(ex, "invalid ciphertext")))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, or the recovery record was altered. Check TransitMount/TransitKey in the record.",
+                $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, " +
+                    $"or the recovery record was altered. Check TransitMount/TransitKey in the record.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
@@ -247,10 +256,12 @@ public sealed class TransitEngine
     private static string Version(string ciphertext) => TransitCiphertext.TryGetVersion(ciphertext, out int v) ? v.ToString(CultureInfo.InvariantCulture) : "?";
 
     private VaultApiException KeyNotFound(string name, VaultApiException ex) => new(
-        $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.",
+        $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, " +
+            $"or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.",
         VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
 
     private VaultApiException NoEngine(VaultApiException ex) => new(
-        $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) or pass the right -MountPath.",
+        $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) " +
+            $"or pass the right -MountPath.",
         VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
 }

@@ -21,7 +21,8 @@ public sealed class LeaseApi(VaultClient client)
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
+            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, " +
+                $"or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault knows no lease '{leaseId}'.", VaultErrorKind.NotFound, "sys/leases/lookup", 404);
         // Real servers envelope the lookup in data; the docs show it flat (with "renewable" at the top).
@@ -66,11 +67,13 @@ public sealed class LeaseApi(VaultClient client)
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired or was revoked. Issue a new credential instead.", VaultErrorKind.NotFound, "sys/leases/renew", ex.Status, ex.Errors);
+            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired or was revoked. " +
+                $"Issue a new credential instead.", VaultErrorKind.NotFound, "sys/leases/renew", ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not renewable", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new VaultApiException($"Lease '{leaseId}' is not renewable. Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);
+            throw new VaultApiException($"Lease '{leaseId}' is not renewable. " +
+                $"Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault returned nothing renewing '{leaseId}'.", VaultErrorKind.Other, "sys/leases/renew");
         TimeSpan granted = r.LeaseDuration;

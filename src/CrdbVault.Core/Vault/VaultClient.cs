@@ -99,7 +99,8 @@ public sealed class VaultClient : IDisposable
         throw VaultErrors.FromAnswer(call, answer.Status, errors);
     }
 
-    private async Task<HttpCall> CallAsync(HttpMethod method, string path, object? body, VaultRequestOptions options, string? tokenOverride, CancellationToken ct)
+    private async Task<HttpCall> CallAsync(HttpMethod method, string path, object? body, VaultRequestOptions options, string? tokenOverride,
+        CancellationToken ct)
     {
         string relative = path.TrimStart('/');
         string? token = options.Anonymous ? null : tokenOverride ?? (Tokens is null ? null : await Tokens.GetTokenAsync(ct).ConfigureAwait(false));

@@ -75,7 +75,8 @@ internal sealed class VaultErrors(Uri address) : IHttpFailureMapper
 
     /// <summary>The body of a success answer is not JSON.</summary>
     public static VaultApiException Unreadable(HttpCall call, int status, string why) => new(
-        $"Vault answered {call.Display} with {status}, but the body is not JSON this module can read ({why}). Is the address a Vault server?{OutcomeHint(call)}",
+        $"Vault answered {call.Display} with {status}, but the body is not JSON this module can read ({why}). " +
+            $"Is the address a Vault server?{OutcomeHint(call)}",
         VaultErrorKind.Other, VaultClient.PathOf(call), status, mayHaveExecuted: call.MayRepeatEffect);
 
     private static string OutcomeHint(HttpCall call) =>

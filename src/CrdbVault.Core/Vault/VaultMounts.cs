@@ -29,7 +29,8 @@ public static class VaultMounts
         string? existing = await ReadTypeAsync(client, mountPath, ct).ConfigureAwait(false);
         if (existing == type) return false;
         if (existing is not null)
-            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{mountPath}/', not {what}. Choose another -MountPath or disable that mount.");
+            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{mountPath}/', not {what}. " +
+                $"Choose another -MountPath or disable that mount.");
         try
         {
             await client.WriteAsync($"sys/mounts/{mountPath}", new { type, description }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);

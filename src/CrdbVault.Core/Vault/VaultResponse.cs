@@ -114,8 +114,10 @@ public sealed class VaultResponse
     /// <summary>A list that Vault may send as an array, a single string, or a comma-separated string.</summary>
     public static IReadOnlyList<string> StringList(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(s => s.Length > 0).ToArray(),
-        JsonValueKind.String => string.IsNullOrEmpty(e.GetString()) ? [] : e.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(s => s.Length > 0)
+            .ToArray(),
+        JsonValueKind.String => string.IsNullOrEmpty(e.GetString()) ? [] : e.GetString()!.Split(',',
+            StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         _ => [],
     };
 

@@ -73,7 +73,9 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
         catch (VaultApiException ex) when (ex.Status == 403)
         {
             throw new VaultApiException(
-                $"Vault rejected the token from {DescribeSource()} (auth/token/lookup-self answered 403: {string.Join("; ", ex.Errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()))}). The token is wrong, expired or revoked: get a new one (vault login) and connect again.",
+                $"Vault rejected the token from {DescribeSource()} (auth/token/lookup-self answered 403: " +
+                    $"{string.Join("; ", ex.Errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()))}). The token is wrong, expired or revoked: " +
+                    $"get a new one (vault login) and connect again.",
                 VaultErrorKind.InvalidToken, ex.Path, ex.Status, ex.Errors);
         }
         TokenLookupData token = r.DataAs<TokenLookupData>() ?? new TokenLookupData(null, null, null, null, false, TimeSpan.Zero);

@@ -26,7 +26,8 @@ public sealed class GetCrdbCertificateAuthorityCommand : VaultCmdlet
         if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, MountPath)) return;
         if (ca is null)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{engine.MountPath}' has no CA (no PKI engine there, or no root yet). Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' -CommonName 'Cockroach Client CA'."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{engine.MountPath}' has no CA (no PKI engine there, or no root yet). " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' -CommonName 'Cockroach Client CA'."),
                 "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, MountPath));
             return;
         }

@@ -19,7 +19,8 @@ public sealed class GetCrdbStaticCredentialCommand : VaultCmdlet
 {
     /// <summary>The static role (Set-CrdbVaultStaticRole -Name); names, static roles and static credentials can be piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>

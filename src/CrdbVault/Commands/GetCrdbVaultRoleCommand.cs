@@ -13,7 +13,8 @@ namespace CrdbVault.Commands;
 [OutputType(typeof(VaultDatabaseRole))]
 public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
 {
-    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays -MountPath).</summary>
+    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays
+    /// -MountPath).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
     [Input(InputKind.NamePattern, ErrorId = "InvalidRoleName")]
@@ -29,7 +30,8 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
     {
         var engine = new DatabaseEngine(vault.Client, MountPath);
         WriteMatching(Name, engine.ListRolesAsync, engine.MountPath, engine.ReadRoleAsync, VaultDatabaseRole.From, name => new ErrorRecord(
-            new ItemNotFoundException($"Vault has no database role '{name}' at '{engine.MountPath}/'. List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
+            new ItemNotFoundException($"Vault has no database role '{name}' at '{engine.MountPath}/'. " +
+                $"List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
             "VaultRoleNotFound", ErrorCategory.ObjectNotFound, name));
     }
 }

@@ -17,7 +17,8 @@ public sealed class GetCrdbVaultStaticRoleCommand : VaultCmdlet
 {
     /// <summary>Static role name; wildcards allowed. Default: all. Takes names, static roles and static credentials from the pipeline.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NamePattern, ErrorId = "InvalidStaticRoleName", PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NamePattern, ErrorId = "InvalidStaticRoleName", PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole",
+        "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
     public string[]? Name { get; set; }
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>
@@ -30,7 +31,8 @@ public sealed class GetCrdbVaultStaticRoleCommand : VaultCmdlet
     {
         var roles = new StaticRoles(vault.Client, MountPath);
         WriteMatching(Name, roles.ListAsync, roles.MountPath, roles.ReadAsync, VaultStaticRole.From, name => new ErrorRecord(
-            new ItemNotFoundException($"Vault has no static role '{name}' at '{roles.MountPath}/'. List them with Get-CrdbVaultStaticRole -MountPath '{roles.MountPath}'."),
+            new ItemNotFoundException($"Vault has no static role '{name}' at '{roles.MountPath}/'. " +
+                $"List them with Get-CrdbVaultStaticRole -MountPath '{roles.MountPath}'."),
             "VaultStaticRoleNotFound", ErrorCategory.ObjectNotFound, name));
     }
 }

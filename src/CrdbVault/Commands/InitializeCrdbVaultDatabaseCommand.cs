@@ -81,7 +81,8 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
     protected override void EndProcessing()
     {
-        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
+        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument",
+            UrlRedaction.Redact(ConnectionUrl));
         if (Credential.Password.Length == 0)
             ThrowInvalidArgument("-Credential needs a user name and a password: the SQL user Vault connects as.", "InvalidDatabaseConnectionArgument", Name);
         VaultClient client = ResolveSession().Client;
@@ -89,8 +90,10 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
         if (url.ServerIdentityUnverified)
             WriteWarning(url.SslMode == "require"
-                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
-                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
+                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. " +
+                    "Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
+                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, " +
+                    $"so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
 
         bool created = false;
         if (ShouldProcess($"{MountPath}/", "Enable the database secrets engine if absent"))
@@ -121,8 +124,11 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
             if (SkipConnectionCheck)
                 WriteVerbose("The privilege check was skipped with the connection check (-SkipConnectionCheck): it needs the database.");
             else if (!PrivilegeProbe.AllowedBy(AllowedRoles))
-                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
-            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
+                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. " +
+                    $"Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; " +
+                    $"-SkipPrivilegeCheck silences this.");
+            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': " +
+                $"issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
             {
                 var leases = new Core.Leases.LeaseApi(client);
                 string user = Credential.UserName;

@@ -58,7 +58,8 @@ public sealed class NewCrdbClientCertCommand : CertificateCmdlet
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         CertsDirectory? dir = ResolveCertsDir("InvalidClientCertArgument");
         if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
-        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", "InvalidClientCertArgument", User);
+        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to " +
+            "client.<user>.key).", "InvalidClientCertArgument", User);
 
         try
         {
@@ -69,7 +70,8 @@ public sealed class NewCrdbClientCertCommand : CertificateCmdlet
             ThrowMapped(ex, User);
             return;
         }
-        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
+        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into " +
+            $"{dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
         var engine = new PkiEngine(vault.Client, mount);
         if (_ca is null || _ca.MountPath != mount)
@@ -77,7 +79,8 @@ public sealed class NewCrdbClientCertCommand : CertificateCmdlet
             if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return;
             if (ca is null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. " +
+                    $"Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
                     "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, mount));
                 return;
             }

@@ -139,7 +139,8 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
         VaultClient client = ResolveSession().Client;
         var cmek = new CmekKeys(client, MountPath, VerboseSink.Write);
         CmekKeyResult r = Run(ct => cmek.CreateAsync(request, ct), target, null);
-        WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
+        WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) " +
+            $"is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
         if (r.Note is not null)
         {
             if (r.Note.Contains("lacks purpose", StringComparison.Ordinal)) WriteWarning(r.Note);
@@ -176,11 +177,18 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                 return Provider switch
                 {
                     "awskms" => new() { ["access_key"] = SecureStrings.From(cred.UserName), ["secret_key"] = cred.Password },
-                    "azurekeyvault" => new() { ["client_id"] = SecureStrings.From(cred.UserName), ["client_secret"] = cred.Password, ["tenant_id"] = SecureStrings.From(AuthPrincipal ?? "") },
-                    _ => throw new ArgumentException("-ProviderCredential: GCP credentials are a service account file on the Vault server; pass @{ service_account_file = '/etc/vault/gcp-kms.json' }.", nameof(ProviderCredential)),
+                    "azurekeyvault" => new()
+                    {
+                        ["client_id"] = SecureStrings.From(cred.UserName),
+                        ["client_secret"] = cred.Password,
+                        ["tenant_id"] = SecureStrings.From(AuthPrincipal ?? ""),
+                    },
+                    _ => throw new ArgumentException("-ProviderCredential: GCP credentials are a service account file on the Vault server; " +
+                        "pass @{ service_account_file = '/etc/vault/gcp-kms.json' }.", nameof(ProviderCredential)),
                 };
             default:
-                throw new ArgumentException("-ProviderCredential must be a hashtable of Vault credential keys (e.g. @{ access_key = '...'; secret_key = '...' }) or a PSCredential.", nameof(ProviderCredential));
+                throw new ArgumentException("-ProviderCredential must be a hashtable of Vault credential keys (e.g. @{ access_key = '...'; " +
+                    "secret_key = '...' }) or a PSCredential.", nameof(ProviderCredential));
         }
     }
 }

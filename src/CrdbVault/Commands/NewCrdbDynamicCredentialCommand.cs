@@ -17,12 +17,14 @@ namespace CrdbVault.Commands;
 [InputErrorId("InvalidRoleName")]
 public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
 {
-    /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier credentials.</summary>
+    /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier
+    /// credentials.</summary>
     /// <remarks>By value only, from the listed types: a static role or static credential also has a
     /// Role, which names a static role and must never issue a dynamic credential.</remarks>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
-    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role), PipelineTypes = ["CrdbVault.DynamicCredential", "CrdbVault.VaultDatabaseRole", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role), PipelineTypes = ["CrdbVault.DynamicCredential", "CrdbVault.VaultDatabaseRole",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>The database secrets engine's mount (default database); binds from piped roles and credentials.</summary>

@@ -34,9 +34,11 @@ public sealed class NewCrdbNodeCertCommand : CertificateCmdlet
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         Checked(() => CertificateIssuance.SplitHosts(Hosts), "InvalidNodeCertArgument", string.Join(",", Hosts));
         CertsDirectory? dir = ResolveCertsDir("InvalidNodeCertArgument");
-        if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for {string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}")) return;
+        if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for " +
+            $"{string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}")) return;
         var engine = new PkiEngine(vault.Client, mount);
-        bool issued = TryIssue(dir, dir?.NodeSetPaths ?? [], ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, Force, VerboseSink.Write, ct),
+        bool issued = TryIssue(dir, dir?.NodeSetPaths ?? [],
+            ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, Force, VerboseSink.Write, ct),
             string.Join(",", Hosts), out IssueResult result);
         if (issued) WriteObject(NodeCertificate.From(result, Hosts, Role));
     }

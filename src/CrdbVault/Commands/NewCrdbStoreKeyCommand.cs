@@ -75,7 +75,8 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
             return;
         }
 
-        if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, and its recovery record"))
+        if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, " +
+            $"and its recovery record"))
             return;
         if (Force && StoreKeys.DescribeSet(full) is { Problem: string mixed })
             WriteWarning(mixed + " -Force replaces both now.");

@@ -37,7 +37,8 @@ public sealed class RemoveCrdbClientCaCertCommand : ClusterChangeCmdlet
         {
             string activity = $"Removing the client CA certificate of cluster {ClusterId}";
             ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
-                (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == ClientCaState.NotSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
+                (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == ClientCaState.NotSet, TimeSpan.FromSeconds(TimeoutSeconds),
+                    progress, ct),
                 p => WriteProgress(WaitRecord(2, activity, p)),
                 ClusterId);
             WriteProgress(Completed(2, activity));

@@ -18,7 +18,8 @@ public sealed class ResetCrdbStaticCredentialCommand : VaultCmdlet
 {
     /// <summary>The static role whose password to rotate; names, static roles and static credentials can be piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>

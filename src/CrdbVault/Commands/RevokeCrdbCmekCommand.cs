@@ -42,21 +42,24 @@ public sealed class RevokeCrdbCmekCommand : ClusterChangeCmdlet
         {
             confirmed = ShouldProcess(
                 $"cluster {ClusterId} (regions {regions})",
-                "Revoke CockroachDB Cloud's use of the CMEK keys: the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
+                "Revoke CockroachDB Cloud's use of the CMEK keys: " +
+                    "the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             // No one can answer the prompt (runbook, pipeline, hosted engine; hosts throw HostException,
             // PSInvalidOperationException or their own "not implemented"): fail safe, whatever the host threw.
             ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
+                new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was " +
+                    $"sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
                 "CmekRevokeNotConfirmed", ErrorCategory.PermissionDenied, ClusterId));
             return;
         }
         if (!confirmed) return;
 
         CmekClusterInfo submitted = Run(ct => client.RevokeCmekAsync(ClusterId, ct), ClusterId);
-        WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
+        WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: " +
+            $"it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
         WriteOutcome(submitted, false, CmekStatus.From, () => WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds));
     }
 }

@@ -25,13 +25,15 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     private const string ByCertificate = "Certificate";
     private const string ByPrefix = "Prefix";
 
-    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased certificates).</summary>
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased
+    /// certificates).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
     [Input(InputKind.LeaseId, AllowEmpty = true)]
     public string? LeaseId { get; set; }
 
-    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2 objects).</summary>
+    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2
+    /// objects).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
     [Input(InputKind.SerialNumber, ErrorId = "InvalidSerialNumber")]
     public string SerialNumber { get; set; } = "";
@@ -47,7 +49,8 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
-    /// <summary>With -Prefix: allow a prefix wider than one role (a bare mount such as 'database', or 'database/creds'), which revokes every credential of the engine.</summary>
+    /// <summary>With -Prefix: allow a prefix wider than one role (a bare mount such as 'database', or 'database/creds'), which revokes every credential of the
+    /// engine.</summary>
     [Parameter(ParameterSetName = ByPrefix)]
     public SwitchParameter Force { get; set; }
 
@@ -68,7 +71,9 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
             bool broad = Core.Validation.InputValidator.IsBroadLeasePrefix(prefix);
             if (broad && !Force)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"-Prefix '{prefix}' is wider than one role: it revokes every lease under it (for a database mount, every credential it issued: their SQL users are dropped). To clean up one role, use -Prefix '<mount>/creds/<role>'; to revoke them all, add -Force. Nothing was revoked."),
+                    $"-Prefix '{prefix}' is wider than one role: it revokes every lease under it (for a database mount, every credential it issued: " +
+                        $"their SQL users are dropped). To clean up one role, use -Prefix '<mount>/creds/<role>'; to revoke them all, add -Force. " +
+                        $"Nothing was revoked."),
                     "LeasePrefixTooBroad", ErrorCategory.InvalidArgument, prefix));
             if (ShouldProcess(prefix, broad ? "Revoke EVERY lease under the prefix (wider than one role)" : "Revoke every lease under the prefix"))
                 Run(ct => leases.RevokePrefixAsync(prefix, Sync, ct), prefix, null);
@@ -82,7 +87,8 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         }
         if (string.IsNullOrEmpty(LeaseId))
         {
-            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
+            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, " +
+                "or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
                 "MissingLeaseId", ErrorCategory.InvalidArgument, null));
             return;
         }

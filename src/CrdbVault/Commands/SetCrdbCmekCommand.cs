@@ -81,14 +81,16 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
                 + "CMEK changes apply to all regions at once; fix the input and run again.", "InvalidCmekSpec");
         }
         if (_clusterIds.Count != 1)
-            ThrowInvalidArgument($"The piped key specs name {_clusterIds.Count} different clusters ({string.Join(", ", _clusterIds)}). Run Set-CrdbCmek once per cluster.", "AmbiguousClusterId");
+            ThrowInvalidArgument($"The piped key specs name {_clusterIds.Count} different clusters ({string.Join(", ", _clusterIds)}). " +
+                $"Run Set-CrdbCmek once per cluster.", "AmbiguousClusterId");
         string clusterId = _clusterIds.Single();
         if (Rotate && AddRegion is not null)
         {
             ThrowInvalidArgument("-Rotate and -AddRegion cannot be combined: add the regions first, then rotate "
                 + "(the Cloud rejects a spec for an existing region in a cluster update).", "CmekConflictingSwitches");
         }
-        Dictionary<string, int>? newRegions = AddRegion is null ? null : Checked(() => CmekSpecInput.ParseRegionNodes(AddRegion), "InvalidAddRegion", AddRegion);
+        Dictionary<string, int>? newRegions = AddRegion is null ? null : Checked(() => CmekSpecInput.ParseRegionNodes(AddRegion), "InvalidAddRegion",
+            AddRegion);
         List<CmekSpecDraft> specs = ParameterSetName == ManifestSet ? LoadManifest() : _specs;
         CmekChange change = newRegions is not null ? CmekChange.AddRegions : Rotate ? CmekChange.Rotate : CmekChange.Enable;
 

@@ -32,7 +32,8 @@ public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
         if (!TryRun(ct => leases.RenewAsync(LeaseId, Increment, ct), out LeaseInfo info, LeaseId)) return;
         foreach (string warning in info.Warnings) WriteWarning($"Vault: {warning}");
         if (Increment is TimeSpan asked && info.LeaseDuration is TimeSpan granted && granted + TimeSpan.FromSeconds(1) < asked && info.Warnings.Count == 0)
-            WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. Issue a new credential before it ends.");
+            WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. " +
+                $"Issue a new credential before it ends.");
         WriteObject(VaultLease.From(info));
     }
 }

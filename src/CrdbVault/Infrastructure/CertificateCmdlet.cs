@@ -36,7 +36,8 @@ public abstract class CertificateCmdlet : VaultCmdlet
         CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), errorId));
 
     /// <summary>Issues through <paramref name="issue"/> after warning about backups an older run left; false when it failed (already reported).</summary>
-    private protected bool TryIssue(CertsDirectory? dir, IEnumerable<string> setPaths, Func<CancellationToken, Task<IssueResult>> issue, string target, out IssueResult result)
+    private protected bool TryIssue(CertsDirectory? dir, IEnumerable<string> setPaths, Func<CancellationToken, Task<IssueResult>> issue, string target,
+        out IssueResult result)
     {
         if (dir is not null) LeftoverFiles.WarnAboutBackups(this, setPaths);
         if (!TryRun(issue, out result, target)) return false;

@@ -11,7 +11,8 @@ namespace CrdbVault.Infrastructure;
 /// </summary>
 public abstract class LiveCompleter : IArgumentCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst,
+        IDictionary fakeBoundParameters)
     {
         VaultConnection? connection = ConnectionStore.Vault;
         if (connection is null) return [];

@@ -19,10 +19,12 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on nothing).</summary>
+    /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on
+    /// nothing).</summary>
     protected bool AnyRecordRefused { get; private set; }
 
-    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do nothing.</summary>
+    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do
+    /// nothing.</summary>
     protected bool RefusedBeforePipeline => _refusedBeforePipeline;
 
     /// <summary>
@@ -226,10 +228,12 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
         {
             string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
             if (provider.Name != "FileSystem")
-                ThrowInvalidArgument($"-{parameterName} '{path}' is a path of the {provider.Name} provider, not of the file system. Give a file or folder path.", errorId, path);
+                ThrowInvalidArgument($"-{parameterName} '{path}' is a path of the {provider.Name} provider, not of the file system. " +
+                    $"Give a file or folder path.", errorId, path);
             return resolved;
         }
-        catch (Exception ex) when (ex is NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or ArgumentException or PSInvalidOperationException)
+        catch (Exception ex) when (ex is NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException
+            or ProviderNotFoundException or ArgumentException or PSInvalidOperationException)
         {
             ThrowInvalidArgument(ex.Message, errorId, path);
             throw; // not reached
@@ -238,7 +242,8 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 
     /// <summary>A terminating error for bad input, raised before any request.</summary>
     protected void ThrowInvalidArgument(string message, string errorId, object? target = null) =>
-        ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(message)), errorId, ErrorCategory.InvalidArgument, target));
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(message)),
+            errorId, ErrorCategory.InvalidArgument, target));
 
     public void Dispose()
     {

@@ -18,12 +18,15 @@ internal static class ErrorMapper
             ex = new ArgumentException(WithoutParameterSuffix(arg.Message), arg);
         (string id, ErrorCategory category) = Classify(ex);
         var record = new ErrorRecord(ex, idOverride ?? id, category, target);
-        if (ex is VaultApiException { MayHaveExecuted: true })
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The request may have taken effect on the server; check before repeating it." };
-        if (ex is CloudApiException { MayHaveExecuted: true })
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The change may have been accepted by CockroachDB Cloud; read its status (Get-CrdbCmek / Get-CrdbClientCaCert) before repeating it." };
-        else if (ex is CloudOperationTimeoutException)
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The operation goes on at CockroachDB Cloud; check it later or wait longer with a larger -TimeoutSeconds." };
+        string? advice = ex switch
+        {
+            VaultApiException { MayHaveExecuted: true } => "The request may have taken effect on the server; check before repeating it.",
+            CloudApiException { MayHaveExecuted: true } =>
+                "The change may have been accepted by CockroachDB Cloud; read its status (Get-CrdbCmek / Get-CrdbClientCaCert) before repeating it.",
+            CloudOperationTimeoutException => "The operation goes on at CockroachDB Cloud; check it later or wait longer with a larger -TimeoutSeconds.",
+            _ => null,
+        };
+        if (advice is not null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = advice };
         return record;
     }
 

@@ -41,7 +41,8 @@ public abstract class SessionCmdlet<TConnection> : CrdbCmdlet where TConnection 
         TConnection? given = Given;
         if (given is not null) return given;
         if (Runspace.DefaultRunspace is null)
-            throw new InvalidOperationException("Internal error: the connection was resolved off the pipeline thread. Resolve it before Run/TryRun/Await and capture it.");
+            throw new InvalidOperationException("Internal error: the connection was resolved off the pipeline thread. " +
+                "Resolve it before Run/TryRun/Await and capture it.");
         TConnection? connection = SessionDefault;
         if (connection is null)
         {

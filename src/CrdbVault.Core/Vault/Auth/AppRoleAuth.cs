@@ -31,7 +31,8 @@ public sealed class AppRoleAuth : IVaultAuthMethod
         if (_secretId is not null) body["secret_id"] = SecureStrings.Reveal(_secretId);
         VaultResponse? r = await client.WriteAsync($"auth/{Mount}/login", body,
             new VaultRequestOptions { Anonymous = true, Idempotent = false }, ct).ConfigureAwait(false);
-        return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth block.", VaultErrorKind.Other, $"auth/{Mount}/login");
+        return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth " +
+            $"block.", VaultErrorKind.Other, $"auth/{Mount}/login");
     }
 
     public override string ToString() => $"approle role_id={RoleId} mount={Mount}";
