@@ -45,9 +45,12 @@ Describe 'Initialize-CrdbVaultDatabase' {
         $c.MountCreated | Should -BeFalse
     }
 
-    It 'warns that sslmode=disable does not verify the server' {
-        $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningVariable w -WarningAction SilentlyContinue
+    It 'warns that sslmode=disable does not verify the server, and the TLS-only cluster refuses the plaintext login' {
+        $plaintext = "postgresql://$($Sandbox.PostgresHost):$($Sandbox.PostgresPort)/$($Sandbox.PostgresDatabase)?sslmode=disable"
+        $err = { Initialize-CrdbVaultDatabase -Name plain -ConnectionUrl $plaintext -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningVariable w -WarningAction SilentlyContinue -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DatabaseConfigFailed,*' -PassThru
         "$w" | Should -Match 'identity is not verified'
+        $err.Exception.Message | Should -Match 'no encryption'
     }
 
     It 'refuses a URL that carries credentials, before any request' {
