@@ -20,8 +20,8 @@ namespace CrdbVault.Sandbox;
 /// root rotated; roles app, reporting, migrations, etl, app_old) and <c>team-a/database/</c>
 /// (connection <c>crdb-eu</c>, role reporting); the cluster's CA in the PKI mount
 /// <c>cockroach_client_ca</c> (the CA that signed PostgreSQL's certificate, so its client
-/// certificates log in) with the client and node roles, and a second CA at
-/// <c>cockroach_client_ca_2027</c> (rollover); <c>transit/</c>, <c>ops/transit/</c> with the key
+/// certificates log in) with the client and node roles, a second CA at
+/// <c>cockroach_client_ca_2027</c> (rollover) and a client-only EC CA at <c>team-a/pki</c>; <c>transit/</c>, <c>ops/transit/</c> with the key
 /// <c>crdb-ear-prod</c>, <c>keymgmt/</c>; AppRole at <c>approle/</c> with the role
 /// <c>crdb-runbook</c>.</item>
 /// </list>
@@ -44,6 +44,7 @@ public sealed class ServeSetup
     public const string TeamConnectionName = "crdb-eu";
     public const string PkiMount = "cockroach_client_ca";
     public const string SecondPkiMount = "cockroach_client_ca_2027";
+    public const string TeamPkiMount = "team-a/pki";
     public const string OpsTransitMount = "ops/transit";
     public const string OpsTransitKey = "crdb-ear-prod";
     public const string AppRoleMount = "approle";
@@ -122,6 +123,10 @@ public sealed class ServeSetup
         await Write($"sys/mounts/{SecondPkiMount}", new { type = "pki", config = new { max_lease_ttl = "87600h" } }).ConfigureAwait(false);
         await Write($"{SecondPkiMount}/root/generate/internal", new { common_name = "Cockroach CA 2027", ttl = "87600h", key_type = "ec", key_bits = 256 }).ConfigureAwait(false);
         await WritePkiRolesAsync(Write, SecondPkiMount).ConfigureAwait(false);
+        await Write($"sys/mounts/{TeamPkiMount}", new { type = "pki", config = new { max_lease_ttl = "87600h" } }).ConfigureAwait(false);
+        await Write($"{TeamPkiMount}/root/generate/internal", new { common_name = "Team A SQL clients", ttl = "87600h", key_type = "ec", key_bits = 384 }).ConfigureAwait(false);
+        // As Initialize-CrdbCertificateAuthority -Kind Client -KeyType ec -KeyBits 384 -ClientMaxTtl 72h leaves it.
+        await WritePkiRolesAsync(Write, TeamPkiMount, node: false, keyType: "ec", keyBits: 384, clientMaxTtl: "72h").ConfigureAwait(false);
 
         // Encryption keys.
         await Write("sys/mounts/transit", new { type = "transit" }).ConfigureAwait(false);
@@ -139,7 +144,8 @@ public sealed class ServeSetup
     }
 
     /// <summary>The client and node roles as Initialize-CrdbCertificateAuthority writes them (docs/certificates.md).</summary>
-    private static async Task WritePkiRolesAsync(Func<string, object, Task> write, string mount)
+    private static async Task WritePkiRolesAsync(Func<string, object, Task> write, string mount, bool node = true,
+        string keyType = "rsa", int keyBits = 0, string clientMaxTtl = "720h")
     {
         string[] keyUsage = ["DigitalSignature", "KeyEncipherment"];
         await write($"{mount}/roles/client", new
@@ -148,15 +154,16 @@ public sealed class ServeSetup
             allow_bare_domains = false, allow_subdomains = false, allow_glob_domains = false, allow_wildcard_certificates = false,
             allow_ip_sans = false, allowed_uri_sans = "", allowed_other_sans = "", server_flag = false, client_flag = true,
             code_signing_flag = false, email_protection_flag = false, ext_key_usage = Array.Empty<string>(), key_usage = keyUsage,
-            key_type = "rsa", key_bits = 0, use_csr_common_name = false, use_csr_sans = false, require_cn = true,
-            cn_validations = new[] { "hostname" }, ttl = "24h", max_ttl = "720h", generate_lease = false, no_store = false,
+            key_type = keyType, key_bits = keyBits, use_csr_common_name = false, use_csr_sans = false, require_cn = true,
+            cn_validations = new[] { "hostname" }, ttl = "24h", max_ttl = clientMaxTtl, generate_lease = false, no_store = false,
         }).ConfigureAwait(false);
+        if (!node) return;
         await write($"{mount}/roles/node", new
         {
             allow_any_name = true, enforce_hostnames = false, allow_localhost = true, allow_wildcard_certificates = true,
             allow_ip_sans = true, allowed_uri_sans = "", allowed_other_sans = "", server_flag = true, client_flag = true,
             code_signing_flag = false, email_protection_flag = false, ext_key_usage = Array.Empty<string>(), key_usage = keyUsage,
-            key_type = "rsa", key_bits = 0, use_csr_common_name = false, use_csr_sans = false, require_cn = true,
+            key_type = keyType, key_bits = keyBits, use_csr_common_name = false, use_csr_sans = false, require_cn = true,
             ttl = "720h", max_ttl = "8760h", generate_lease = false, no_store = false,
         }).ConfigureAwait(false);
     }

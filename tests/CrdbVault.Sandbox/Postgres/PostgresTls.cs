@@ -35,7 +35,7 @@ public sealed class PostgresTls
         DateTimeOffset now = DateTimeOffset.UtcNow;
         using PkiKey caKey = PkiKeys.Generate("ec", 256);
         using X509Certificate2 ca = PkiCertificates.CreateRoot(caKey, PkiCertificates.Subject(SandboxCaName, null), PkiSans.None,
-            now.AddMinutes(-5), now.AddDays(30), maxPathLength: -1);
+            now.AddMinutes(-5), now.AddYears(10), maxPathLength: -1); // Initialize-CrdbCertificateAuthority's default: leaves outlive no CA
         var issuer = new PkiIssuer { Id = "sandbox", Certificate = ca, Key = caKey };
         // A node certificate as Initialize-CrdbCertificateAuthority's node role issues it.
         PkiRole role = PkiRole.FromBody(new JsonObject

@@ -147,7 +147,7 @@ public sealed class ServeTests : IDisposable
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, sealedAnswer.StatusCode);
             JsonObject mounts = (await vault.GetFromJsonAsync<JsonObject>("sys/mounts"))!;
             JsonObject table = mounts["data"]?.AsObject() ?? mounts;
-            foreach (var (path, type) in new[] { ("database/", "database"), ("team-a/database/", "database"), ("cockroach_client_ca/", "pki"), ("cockroach_client_ca_2027/", "pki"),
+            foreach (var (path, type) in new[] { ("database/", "database"), ("team-a/database/", "database"), ("cockroach_client_ca/", "pki"), ("cockroach_client_ca_2027/", "pki"), ("team-a/pki/", "pki"),
                 ("transit/", "transit"), ("ops/transit/", "transit"), ("keymgmt/", "keymgmt") })
                 Assert.Equal(type, table[path]?["type"]?.GetValue<string>());
             JsonObject creds = (await vault.GetFromJsonAsync<JsonObject>("database/creds/app"))!;
