@@ -235,19 +235,29 @@ function Enable-CrdbSandboxSecretsEngine {
 # DBA would; for -GrantRole. Returns its name.
 function New-CrdbSandboxSqlRole {
     param([Parameter(Mandatory, Position = 0)] $Sandbox, [string] $Name = (New-CrdbTestName 'grp'))
-    $createuser = (Get-Command createuser -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
-    if (-not $createuser) {
-        $createuser = Get-ChildItem '/usr/lib/postgresql/*/bin/createuser' -ErrorAction SilentlyContinue | Sort-Object FullName -Descending |
-            Select-Object -First 1 -ExpandProperty FullName
-    }
-    if (-not $createuser) { throw 'createuser (PostgreSQL client binaries) not found on PATH or in /usr/lib/postgresql/*/bin.' }
+    $createuser = Get-CrdbPostgresTool createuser
+    # The server speaks TLS only: verify it against the sandbox's CA, as every client must.
     $env:PGPASSWORD = $Sandbox.AdminCredential.GetNetworkCredential().Password
+    $env:PGSSLMODE = 'verify-full'
+    $env:PGSSLROOTCERT = $Sandbox.PostgresCaCertificate
     try {
         $out = & $createuser --no-login -h $Sandbox.PostgresHost -p $Sandbox.PostgresPort -U $Sandbox.AdminCredential.UserName $Name 2>&1
         if ($LASTEXITCODE -ne 0) { throw "createuser $Name failed: $out" }
     }
-    finally { Remove-Item Env:PGPASSWORD }
+    finally { Remove-Item Env:PGPASSWORD, Env:PGSSLMODE, Env:PGSSLROOTCERT }
     $Name
+}
+
+# A PostgreSQL client program (psql, createuser): from PATH, else the newest /usr/lib/postgresql/*/bin.
+function Get-CrdbPostgresTool {
+    param([Parameter(Mandatory, Position = 0)] [string] $Name)
+    $tool = (Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    if (-not $tool) {
+        $tool = Get-ChildItem "/usr/lib/postgresql/*/bin/$Name" -ErrorAction SilentlyContinue | Sort-Object FullName -Descending |
+            Select-Object -First 1 -ExpandProperty FullName
+    }
+    if (-not $tool) { throw "$Name (PostgreSQL client binaries) not found on PATH or in /usr/lib/postgresql/*/bin." }
+    $tool
 }
 
 # PEM helpers for the certificate files the cmdlets write.
