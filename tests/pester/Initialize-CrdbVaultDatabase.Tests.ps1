@@ -47,9 +47,11 @@ Describe 'Initialize-CrdbVaultDatabase' {
 
     It 'warns that sslmode=disable does not verify the server, and the TLS-only cluster refuses the plaintext login' {
         $plaintext = "postgresql://$($Sandbox.PostgresHost):$($Sandbox.PostgresPort)/$($Sandbox.PostgresDatabase)?sslmode=disable"
-        $err = { Initialize-CrdbVaultDatabase -Name plain -ConnectionUrl $plaintext -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningVariable w -WarningAction SilentlyContinue -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DatabaseConfigFailed,*' -PassThru
+        $err = $null
+        try { $null = Initialize-CrdbVaultDatabase -Name plain -ConnectionUrl $plaintext -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningVariable w -WarningAction SilentlyContinue }
+        catch { $err = $_ }
         "$w" | Should -Match 'identity is not verified'
+        $err.FullyQualifiedErrorId | Should -Match '^DatabaseConfigFailed,'
         $err.Exception.Message | Should -Match 'no encryption'
     }
 
