@@ -56,6 +56,15 @@ foreach ($__docsDefault in $__docsPlan.ParameterDefaults.PSObject.Properties) {
 
 # ---- the blocks -----------------------------------------------------------------------------------
 $__docsResults = [System.Collections.Generic.List[object]]::new()
+# What a block printed reaches the test log only when it fails (or on request): the sandbox's secrets
+# that the plan knows, and passwords in connection strings, are masked first.
+$__docsSecrets = @(@($__docsPlan.Prompts.PSObject.Properties.Value) + @($__docsPlan.AutomationVariables.PSObject.Properties.Value) +
+    @($__docsPlan.OtherCredential.Password, ([uri] $__docsPlan.AdminUrl).UserInfo.Split(':')[-1]) | Where-Object { "$_".Length -ge 8 })
+function __DocsMask([string] $text) {
+    foreach ($secret in $__docsSecrets) { $text = $text.Replace($secret, '***') }
+    $text = $text -replace '(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+@', '$1***@'
+    $text -replace '(?i)(Password=)[^;\s]+', '$1***'
+}
 function __DocsText($record) {
     if ($record -is [System.Management.Automation.ErrorRecord]) { return "[$($record.FullyQualifiedErrorId)] $($record.Exception.Message)" }
     "$record"
@@ -81,10 +90,10 @@ foreach ($__docsBlock in @([pscustomobject]@{ Index = -1; Line = 0; Code = ($__d
         Index    = $__docsBlock.Index
         Line     = $__docsBlock.Line
         Ok       = $__docsErrors.Count -eq 0
-        Errors   = @($__docsErrors)
-        Warnings = @($__docsWarnings)
+        Errors   = @($__docsErrors | ForEach-Object { __DocsMask $_ })
+        Warnings = @($__docsWarnings | ForEach-Object { __DocsMask $_ })
         # Formatted together: Format-* output is a sequence of packets that Out-String must see whole.
-        Output   = ($__docsOutput | Out-String -Width 160)
+        Output   = __DocsMask ($__docsOutput | Out-String -Width 160)
         Seconds  = [math]::Round($__docsClock.Elapsed.TotalSeconds, 2)
     })
     # Written after every block, so a file stopped by its time limit still reports what ran.

@@ -73,8 +73,7 @@ Describe 'Docs as tests' {
                 throw ("{0}:{1} failed:`n  {2}`nwarnings: {3}`noutput:`n{4}" -f $File, $Line, ($result.Errors -join "`n  "), ($result.Warnings -join ' | '), $result.Output)
             }
             $script:Tally.Passed++
-            # To read what the examples print (it can hold the sandbox's throwaway passwords):
-            # $env:CRDBVAULT_DOCS_OUTPUT = '1' before the run.
+            # To read what the examples print (secrets masked by the driver): $env:CRDBVAULT_DOCS_OUTPUT = '1'.
             if ($env:CRDBVAULT_DOCS_OUTPUT) {
                 Write-Host "----- ${File}:$Line ($($result.Seconds) s)"
                 foreach ($w in $result.Warnings) { Write-Host "WARNING: $w" }
