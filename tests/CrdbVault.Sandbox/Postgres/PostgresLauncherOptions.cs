@@ -10,7 +10,7 @@ public sealed class PostgresLauncherOptions
     /// <summary>Name of the superuser initdb creates.</summary>
     public string AdminUser { get; init; } = "crdbvault_admin";
 
-    /// <summary>Lines appended to postgresql.conf before start (e.g. <c>ssl = on</c>).</summary>
+    /// <summary>Lines appended to postgresql.conf before start (e.g. <c>log_connections = on</c>).</summary>
     public IList<string> ExtraConfigLines { get; init; } = [];
 
     /// <summary>pg_hba.conf lines placed BEFORE the default rules (first match wins), e.g. <c>hostssl all alice 127.0.0.1/32 reject</c>.</summary>
