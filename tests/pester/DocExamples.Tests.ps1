@@ -51,7 +51,7 @@ Describe 'Docs as tests' {
         BeforeAll {
             $toRun = @($Blocks | Where-Object { -not $_.Skip })
             $script:Tally.Files++
-            $script:Run = if ($toRun) { Invoke-CrdbDocFile -Sandbox $script:Sandbox -RepoRoot $script:CrdbRepoRoot -Blocks $toRun } else { $null }
+            $script:Run = if ($toRun) { Invoke-CrdbDocFile -Sandbox $script:Sandbox -Blocks $toRun } else { $null }
             $script:Session = if ($script:Run) { $script:Run.Results | Where-Object Index -eq -1 } else { $null }
         }
 

@@ -196,7 +196,6 @@ function Get-CrdbDocLazyValue {
 function Invoke-CrdbDocFile {
     param(
         [Parameter(Mandatory)] $Sandbox,
-        [Parameter(Mandatory)] [string] $RepoRoot,
         [Parameter(Mandatory)] [object[]] $Blocks
     )
     $mapping = Read-CrdbDocMapping
