@@ -17,17 +17,24 @@
         'Set-CrdbVaultRole'
         'Get-CrdbVaultRole'
         'Remove-CrdbVaultRole'
+        'Set-CrdbVaultStaticRole'
+        'Get-CrdbVaultStaticRole'
+        'Remove-CrdbVaultStaticRole'
+        'Get-CrdbStaticCredential'
+        'Reset-CrdbStaticCredential'
         'New-CrdbDynamicCredential'
         'Get-CrdbLease'
         'Update-CrdbLease'
         'Revoke-CrdbLease'
         'Test-CrdbConnection'
         'Get-CrdbConnectionString'
+        'Set-CrdbPipelineVariable'
         'Initialize-CrdbCertificateAuthority'
         'Get-CrdbCertificateAuthority'
         'New-CrdbClientCert'
         'New-CrdbNodeCert'
         'Revoke-CrdbCertificate'
+        'Set-CrdbCertificateIssuerPolicy'
         'Connect-CrdbCloud'
         'Set-CrdbClientCaCert'
         'Get-CrdbClientCaCert'
@@ -53,9 +60,12 @@
 First release. Every CockroachDB secret from HashiCorp Vault, as typed objects that pipe into each other; PowerShell 7.4 and later on Windows, Linux and macOS.
 - Vault: Connect-CrdbVault (token, VAULT_TOKEN, ~/.vault-token or AppRole; renews and logs in again before expiry), Disconnect-CrdbVault.
 - Dynamic SQL credentials: Initialize-CrdbVaultDatabase (a CockroachDB-correct database secrets engine), Set-CrdbVaultRole, Get-CrdbVaultRole, Remove-CrdbVaultRole, New-CrdbDynamicCredential, Get-CrdbLease, Update-CrdbLease, Revoke-CrdbLease, Test-CrdbConnection, Get-CrdbConnectionString.
-- Certificates from Vault PKI in the cockroach certs-dir layout: Initialize-CrdbCertificateAuthority, Get-CrdbCertificateAuthority, New-CrdbClientCert, New-CrdbNodeCert, Revoke-CrdbCertificate.
+- Static roles (Vault rotates one existing SQL user's password): Set-CrdbVaultStaticRole, Get-CrdbVaultStaticRole, Remove-CrdbVaultStaticRole, Get-CrdbStaticCredential, Reset-CrdbStaticCredential.
+- CI: Set-CrdbPipelineVariable (secret variables for Azure DevOps and GitHub Actions); inside either, every secret the module hands out is registered for masking first.
+- Certificates from Vault PKI in the cockroach certs-dir layout: Initialize-CrdbCertificateAuthority, Get-CrdbCertificateAuthority, New-CrdbClientCert, New-CrdbNodeCert, Revoke-CrdbCertificate, Set-CrdbCertificateIssuerPolicy (issuers that can never get root or node, or only their own users).
 - CockroachDB Cloud client CA: Connect-CrdbCloud, Set-CrdbClientCaCert, Get-CrdbClientCaCert, Remove-CrdbClientCaCert.
 - Encryption keys: New-CrdbCmekKey, New-CrdbCmekRegionSpec, Set-CrdbCmek, Get-CrdbCmek, Revoke-CrdbCmek (CMEK for Cloud Advanced); New-CrdbStoreKey, Restore-CrdbStoreKey (encryption-at-rest store keys through Vault transit).
+- Least-privilege Vault policies per job: Get-Help about_CrdbVault_Policies.
 - Full help for every cmdlet, -WhatIf/-Confirm on every change, format views, stable error ids; passwords, keys and tokens never reach the console, logs, JSON or CliXml.
 '@
         }

@@ -1,6 +1,8 @@
 using System.Management.Automation.Runspaces;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace CrdbVault.Benchmarks;
@@ -71,20 +73,27 @@ internal sealed class StubVault : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
+    private readonly X509Certificate2? _tls;
     private long _creds;
+    private long _connections;
 
-    private StubVault()
+    private StubVault(X509Certificate2? tls)
     {
+        _tls = tls;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _accept = AcceptAsync();
     }
 
-    public string Address => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public string Address => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     public long CredsServed => Interlocked.Read(ref _creds);
 
-    public static StubVault Start() => new();
+    /// <summary>TCP connections accepted (to show which client side reuses them).</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Plain HTTP, or HTTPS with <paramref name="tls"/> as the server certificate.</summary>
+    public static StubVault Start(X509Certificate2? tls = null) => new(tls);
 
     private static byte[] Response(string json, int status = 200) => Encoding.ASCII.GetBytes(
         $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Not Found")}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
@@ -97,6 +106,7 @@ internal sealed class StubVault : IAsyncDisposable
             try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
+            Interlocked.Increment(ref _connections);
             _ = ServeAsync(client);
         }
     }
@@ -106,7 +116,14 @@ internal sealed class StubVault : IAsyncDisposable
         using (client)
         {
             client.NoDelay = true;
-            NetworkStream stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_tls is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                try { await ssl.AuthenticateAsServerAsync(_tls, clientCertificateRequired: false, checkCertificateRevocation: false); }
+                catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException) { await ssl.DisposeAsync(); return; }
+                stream = ssl;
+            }
             var buffer = new byte[16 * 1024];
             int filled = 0;
             try

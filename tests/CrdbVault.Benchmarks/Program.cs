@@ -9,15 +9,17 @@
 //               same engine) against a local stub that answers at once: client overhead only.
 //   bulk        1,000 credentials issued, then revoked by prefix, on the real sandbox (Vault double +
 //               PostgreSQL), twice: time, rate, roles left in PostgreSQL, memory across repeats.
-// No argument = all three. --quick = a smoke run with few rounds.
+//   atmostonce  what sending a creating call at most once costs: the same creds GET through the Vault
+//               client's pooled connection vs its single-shot connection, over HTTP and HTTPS.
+// No argument = all four. --quick = a smoke run with few rounds.
 using CrdbVault.Benchmarks;
 
 bool quick = args.Contains("--quick");
 var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool all = selected.Count == 0;
-foreach (string unknown in selected.Except(["import", "credential", "bulk"], StringComparer.OrdinalIgnoreCase))
+foreach (string unknown in selected.Except(["import", "credential", "bulk", "atmostonce"], StringComparer.OrdinalIgnoreCase))
 {
-    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk and/or --quick");
+    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk, atmostonce and/or --quick");
     return 2;
 }
 
@@ -29,6 +31,7 @@ try
     if (all || selected.Contains("import")) ImportBenchmark.Run(report, quick);
     if (all || selected.Contains("credential")) await CredentialBenchmark.RunAsync(report, quick);
     if (all || selected.Contains("bulk")) await BulkBenchmark.RunAsync(report, quick);
+    if (all || selected.Contains("atmostonce")) await AtMostOnceBenchmark.RunAsync(report, quick);
 }
 catch (Exception ex)
 {

@@ -50,6 +50,11 @@ public sealed class Fault
     public bool Redirect { get; init; }
     /// <summary>Where the redirect points; null = the same URL on the same server (so one follow succeeds).</summary>
     public string? RedirectLocation { get; init; }
+    /// <summary>
+    /// With <see cref="AfterExecution"/>: rewrites the JSON answer the double would send (the work is
+    /// done), e.g. to strip <c>lease_id</c> the way some servers and the API docs' samples answer.
+    /// </summary>
+    public Func<string, string>? TransformBody { get; init; }
     /// <summary>Counts how often it fired.</summary>
     public int Hits { get; set; }
 }

@@ -42,11 +42,11 @@ Describe 'Get-CrdbCertificateAuthority' {
         $mount = New-CrdbTestName 'teampki'
         $team = Initialize-CrdbCertificateAuthority -MountPath $mount -CommonName 'Team A SQL clients' -Kind Client
         $got = Get-CrdbCertificateAuthority -MountPath $mount
-        $got.SerialNumber | Should -Be $team.SerialNumber
+        $got.CaSerialNumber | Should -Be $team.CaSerialNumber
         $got.NotAfter | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddYears(1))
-        $text = Get-CrdbCertificateAuthority -MountPath $mount | Format-List CommonName, SerialNumber, NotAfter, Thumbprint | Out-String
+        $text = Get-CrdbCertificateAuthority -MountPath $mount | Format-List CommonName, CaSerialNumber, NotAfter, Thumbprint | Out-String
         $text | Should -Match 'Team A SQL clients'
-        $text | Should -Match ([regex]::Escape($team.SerialNumber))
+        $text | Should -Match ([regex]::Escape($team.CaSerialNumber))
         $text | Should -Match $team.Thumbprint
     }
 

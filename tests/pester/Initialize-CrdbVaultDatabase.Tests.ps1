@@ -30,7 +30,7 @@ Describe 'Initialize-CrdbVaultDatabase' {
     It 'enables the mount and writes the connection with templated credentials and a lower-case username template' {
         $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue
         $c.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultDatabaseConnection'
-        $c.Name | Should -Be 'pg'
+        $c.ConnectionName | Should -Be 'pg'
         $c.MountPath | Should -Be $Mount
         $c.MountCreated | Should -BeTrue
         $c.PluginName | Should -Be 'postgresql-database-plugin'
@@ -43,6 +43,15 @@ Describe 'Initialize-CrdbVaultDatabase' {
     It 'is idempotent: a second run reuses the mount' {
         $c = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue
         $c.MountCreated | Should -BeFalse
+    }
+
+    It 'proves the SQL user''s privileges with a probe user, unless -SkipPrivilegeCheck' {
+        $v = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$v" | Should -Match 'privilege check passed'
+        $s = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -SkipPrivilegeCheck -WarningAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$s" | Should -Not -Match 'privilege check'
     }
 
     It 'warns that sslmode=disable does not verify the server, and the TLS-only cluster refuses the plaintext login' {

@@ -78,6 +78,9 @@ internal sealed class ParameterModel
     /// <summary>One entry per [Parameter] attribute (one per parameter set).</summary>
     public required List<ParameterAttribute> Sets { get; init; }
     public bool Common { get; init; }
+    /// <summary>[Input(PipelineTypes = ...)]: the object types whose <see cref="PipelineProperty"/> binds by value.</summary>
+    public string[] PipelineTypes { get; init; } = [];
+    public string? PipelineProperty { get; init; }
 
     public bool Mandatory => Sets.All(s => s.Mandatory);
     public bool MandatoryIn(string set) => SetAttribute(set)?.Mandatory ?? false;
@@ -148,6 +151,8 @@ internal static class CmdletReader
                 ValidValues = property.GetCustomAttribute<ValidateSetAttribute>(true)?.ValidValues.ToArray() ?? [],
                 Globbing = property.GetCustomAttribute<SupportsWildcardsAttribute>(true) is not null,
                 Sets = sets,
+                PipelineTypes = InputArgument<System.Collections.ObjectModel.ReadOnlyCollection<CustomAttributeTypedArgument>>(property, "PipelineTypes")?.Select(a => (string)a.Value!).ToArray() ?? [],
+                PipelineProperty = InputArgument<string>(property, "PipelineProperty"),
             };
             if (docs.PropertySummary(property) is string summary) p.Description.Add(summary);
             p.DefaultValue = Default(instance, property, p);
@@ -228,9 +233,13 @@ internal static class CmdletReader
     }
 
     /// <summary>
-    /// By-value parameters give their types. By-property-name parameters give each of the module's own
-    /// types that can drive the cmdlet alone (it has a property for every mandatory parameter of some
-    /// set), and PSObject for anything else with those property names.
+    /// By-value parameters give their types. When none of them takes any object (object, PSObject),
+    /// the module's own types that can drive the cmdlet are listed too: in some parameter set the type
+    /// binds at least one pipeline parameter and covers every mandatory one that takes pipeline input
+    /// (by property name or alias, or by value of a matching type); mandatory parameters that take no
+    /// pipeline input are on the command line anyway. PSObject stands for anything else with those
+    /// property names. tests/CrdbVault.Tests/Hostile/PipelineBindingTests.cs checks this against what
+    /// PowerShell really binds.
     /// </summary>
     private static void Inputs(CmdletModel model, Type[] models)
     {
@@ -240,21 +249,42 @@ internal static class CmdletReader
             entry.Description.Add($"You can pipe a {Short(p.Type)} to -{p.Name}.");
             model.Inputs.Add(entry);
         }
+        // Types a by-value text parameter takes one property of ([Input(PipelineTypes)]), with what else they bind by name.
+        foreach (ParameterModel p in model.Parameters.Where(p => p.ByValue && p.PipelineTypes.Length > 0))
+        {
+            foreach (string typeName in p.PipelineTypes)
+            {
+                Type? t = models.FirstOrDefault(m => m.FullName == typeName);
+                var props = t?.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(x => x.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+                var also = model.Parameters.Where(q => q.ByPropertyName && (props.Contains(q.Name) || q.Aliases.Any(props.Contains))).Select(q => $"{q.Name} to -{q.Name}");
+                var entry = new TypeEntry(typeName);
+                entry.Description.Add($"Binds {string.Join(", ", new[] { $"{p.PipelineProperty} to -{p.Name}" }.Concat(also))}.");
+                model.Inputs.Add(entry);
+            }
+        }
+        // A by-value object parameter binds everything; the cmdlet judges what it got (listing types would promise too much).
+        bool takesAnything = model.Parameters.Any(p => p.ByValue && IsCatchAll(p.Type));
         var byName = model.Parameters.Where(p => p.ByPropertyName).ToList();
-        if (byName.Count > 0)
+        if (byName.Count > 0 && !takesAnything)
         {
             foreach (Type t in models)
             {
                 var props = t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(x => x.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                bool Covers(ParameterModel p) => (p.ByPropertyName && (props.Contains(p.Name) || p.Aliases.Any(props.Contains))) || (p.ByValue && p.Type.IsAssignableFrom(t));
                 var matched = byName.Where(p => props.Contains(p.Name) || p.Aliases.Any(props.Contains)).ToList();
-                if (matched.Count == 0) continue;
-                bool drives = model.Syntax.Any(set => set.Parameters.Where(p => p.MandatoryIn(set.Name))
-                    .All(p => matched.Contains(p) || (p.ByValue && p.Type.IsAssignableFrom(t))));
-                if (!drives || model.Inputs.Any(i => i.TypeName == t.FullName)) continue;
+                bool drives = model.Syntax.Any(set =>
+                {
+                    var pipeline = set.Parameters.Where(p => p.SetAttribute(set.Name) is { } a && (a.ValueFromPipeline || a.ValueFromPipelineByPropertyName)).ToList();
+                    return pipeline.Any(Covers) && pipeline.Where(p => p.MandatoryIn(set.Name)).All(Covers);
+                });
+                if (!drives || matched.Count == 0 || model.Inputs.Any(i => i.TypeName == t.FullName)) continue;
                 var entry = new TypeEntry(t.FullName!);
                 entry.Description.Add($"Binds by property name: {string.Join(", ", matched.Select(p => $"{(props.Contains(p.Name) ? p.Name : p.Aliases.First(props.Contains))} to -{p.Name}"))}.");
                 model.Inputs.Add(entry);
             }
+        }
+        if (byName.Count > 0)
+        {
             var any = new TypeEntry(typeof(PSObject).FullName!);
             any.Description.Add($"Any object with a property named {string.Join(", ", byName.Select(p => p.Aliases.Length > 0 ? $"{p.Name} (or {string.Join(", ", p.Aliases)})" : p.Name))} binds it to the parameter of that name.");
             model.Inputs.Add(any);
@@ -266,6 +296,13 @@ internal static class CmdletReader
             model.Inputs.Add(none);
         }
     }
+
+    /// <summary>A named argument of the cmdlet assembly's [Input] attribute, read without loading its type here.</summary>
+    private static T? InputArgument<T>(PropertyInfo property, string name) where T : class =>
+        property.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.Name == "InputAttribute")?
+            .NamedArguments.FirstOrDefault(n => n.MemberName == name).TypedValue.Value as T;
+
+    private static bool IsCatchAll(Type t) => t == typeof(object) || t == typeof(PSObject) || t == typeof(object[]) || t == typeof(PSObject[]);
 
     private static void Outputs(CmdletModel model, Type type, XmlDocs docs)
     {

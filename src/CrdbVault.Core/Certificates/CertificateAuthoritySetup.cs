@@ -21,6 +21,9 @@ public sealed class CaSetupOptions
     public bool GenerateLease { get; init; }
     public string? PolicyName { get; init; }
 
+    /// <summary>Principals the issuer policy denies as common_name besides root and node (every spelling).</summary>
+    public IReadOnlyList<string> ProtectedUsers { get; init; } = [];
+
     /// <summary>Leaf key size: the type's default (rsa 2048, ec 256), written explicitly so a re-read compares equal.</summary>
     public int LeafKeyBits => KeyType == "ec" ? 256 : 2048;
 
@@ -34,6 +37,7 @@ public sealed class CaSetupOptions
         InputValidator.PathSegment(ClientRole, "ClientRole");
         InputValidator.PathSegment(NodeRole, "NodeRole");
         if (PolicyName is not null) InputValidator.PathSegment(PolicyName, "IssuerPolicyName");
+        CockroachPkiRoles.ProtectedNames(ProtectedUsers);
         if (CaTtl <= TimeSpan.Zero) throw new ArgumentException("-Ttl must be positive, e.g. '87600h' (10 years).", "Ttl");
         if (ClientTtl > ClientMaxTtl || NodeTtl > NodeMaxTtl) throw new ArgumentException("A certificate TTL is longer than its max TTL.", "Ttl");
     }
@@ -79,7 +83,7 @@ public static class CertificateAuthoritySetup
         if (o.Node) roles.Add(await StepAsync(engine, o.NodeRole, CertificateKind.Node, CockroachPkiRoles.NodeRole(o.NodeTtl, o.NodeMaxTtl, o.KeyType, o.LeafKeyBits), mounted, ct).ConfigureAwait(false));
 
         string policyName = o.PolicyName ?? CockroachPkiRoles.DefaultPolicyName(engine.MountPath);
-        string? hcl = o.Client ? CockroachPkiRoles.IssuerPolicy(engine.MountPath, o.ClientRole) : null;
+        string? hcl = o.Client ? CockroachPkiRoles.IssuerPolicy(engine.MountPath, o.ClientRole, o.ProtectedUsers) : null;
         bool policyWrite = false;
         if (hcl is not null)
         {

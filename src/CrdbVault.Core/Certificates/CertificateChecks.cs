@@ -166,24 +166,7 @@ public static class CertificateChecks
     }
 
     /// <summary>Accepts colon- or hyphen-separated (or bare) hex; returns Vault's colon form.</summary>
-    public static string NormalizeSerial(string? serial, string parameterName = "SerialNumber")
-    {
-        string s = (serial ?? "").Trim().ToLowerInvariant();
-        if (s.Length == 0) throw new ArgumentException($"-{parameterName} is empty. Give a serial such as '1d:2f:...' (as New-CrdbClientCert reports it).", parameterName);
-        string[] parts;
-        if (s.Contains(':') || s.Contains('-')) parts = s.Replace('-', ':').Split(':');
-        else
-        {
-            string even = s.Length % 2 == 1 ? "0" + s : s;
-            parts = Enumerable.Range(0, even.Length / 2).Select(i => even.Substring(i * 2, 2)).ToArray();
-        }
-        if (parts.Any(p => p.Length is < 1 or > 2 || !p.All(Uri.IsHexDigit)))
-            throw new ArgumentException($"-{parameterName} '{serial}' is not a certificate serial. Use hex bytes separated by ':' or '-', e.g. '1d:2f:3a'.", parameterName);
-        // Vault prints big.Int bytes: no leading zero byte (X509Certificate2.SerialNumber keeps the DER sign byte).
-        var list = parts.Select(p => p.PadLeft(2, '0')).ToList();
-        while (list.Count > 1 && list[0] == "00") list.RemoveAt(0);
-        return string.Join(':', list);
-    }
+    public static string NormalizeSerial(string? serial, string parameterName = "SerialNumber") => Validation.InputValidator.SerialNumber(serial, parameterName);
 
     private static string Describe(IReadOnlyList<string> ekus) =>
         ekus.Count == 0 ? "(none)" : string.Join("+", ekus.Select(e => e switch { ServerAuthOid => "serverAuth", ClientAuthOid => "clientAuth", _ => e }));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CrdbVault.Core.Files;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -21,9 +22,10 @@ public sealed record IssueResult(IssuedCertificate Certificate, CaInfo Ca, Writt
 public static class CertificateIssuance
 {
     public static async Task<IssueResult> IssueClientAsync(PkiEngine engine, string role, string user, TimeSpan? ttl, CertsDirectory? dir, bool pkcs8, bool force,
-        CaInfo? knownCa, Action<string>? trace, CancellationToken ct)
+        CaInfo? knownCa, Action<string>? trace, CancellationToken ct, bool allowPrivilegedUser = false)
     {
         InputValidator.SqlUserName(user);
+        CockroachPkiRoles.RefusePrivilegedUser(user, allowPrivilegedUser, "and the issuer policy denies it (an administrator's token may issue it).");
         InputValidator.PathSegment(role, "Role");
         CaInfo ca = knownCa ?? await ReadCaOrThrowAsync(engine, ct).ConfigureAwait(false);
         bool writeCa = false;
@@ -31,8 +33,10 @@ public static class CertificateIssuance
         {
             var targets = new List<string> { dir.ClientCertPath(user), dir.ClientKeyPath(user) };
             if (pkcs8) targets.Add(dir.ClientPkcs8Path(user));
+            dir.RefuseInconsistentSet(dir.CheckClientSet(user), $"New-CrdbClientCert -User {user} -CertsDir '{dir.FullPath}'", force, trace);
             writeCa = PrepareCa(dir, ca, targets);
             dir.CheckWritable(targets, force);
+            RemoveTemporaries(dir.ClientSetPaths(user), trace);
         }
 
         IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest { CommonName = user, Ttl = ttl, ExcludeCnFromSans = true }, ct).ConfigureAwait(false);
@@ -51,7 +55,7 @@ public static class CertificateIssuance
             written = new WrittenFiles(dir.ClientCertPath(user), dir.ClientKeyPath(user), pkcs8 ? dir.ClientPkcs8Path(user) : null, dir.CaPath, writeCa);
             trace?.Invoke($"Wrote {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))} to {dir.FullPath}.");
         }
-        return new IssueResult(issued, ca, written);
+        return Result(issued, ca, written);
     }
 
     public static async Task<IssueResult> IssueNodeAsync(PkiEngine engine, string role, IReadOnlyList<string> hosts, TimeSpan? ttl, CertsDirectory? dir, bool force,
@@ -64,8 +68,10 @@ public static class CertificateIssuance
         if (dir is not null)
         {
             var targets = new List<string> { dir.NodeCertPath, dir.NodeKeyPath };
+            dir.RefuseInconsistentSet(dir.CheckNodeSet(), $"New-CrdbNodeCert -CertsDir '{dir.FullPath}'", force, trace);
             writeCa = PrepareCa(dir, ca, targets);
             dir.CheckWritable(targets, force);
+            RemoveTemporaries(dir.NodeSetPaths, trace);
         }
         IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest
         {
@@ -88,7 +94,14 @@ public static class CertificateIssuance
             written = new WrittenFiles(dir.NodeCertPath, dir.NodeKeyPath, null, dir.CaPath, writeCa);
             trace?.Invoke($"Wrote {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))} to {dir.FullPath}.");
         }
-        return new IssueResult(issued, ca, written);
+        return Result(issued, ca, written);
+    }
+
+    /// <summary>Temporaries an interrupted write left hold private keys: the next run removes them.</summary>
+    private static void RemoveTemporaries(IEnumerable<string> paths, Action<string>? trace)
+    {
+        foreach (string temp in SecretFileWriter.RemoveTemporaries(paths).Temporaries)
+            trace?.Invoke($"Removed '{temp}', a temporary file an interrupted write left behind.");
     }
 
     /// <summary>Host names become DNS SANs, addresses IP SANs; each is checked before any request.</summary>
@@ -99,11 +112,8 @@ public static class CertificateIssuance
         var ips = new List<IPAddress>();
         foreach (string raw in hosts)
         {
-            string h = (raw ?? "").Trim();
+            string h = InputValidator.Host(raw, "Hosts");
             if (IPAddress.TryParse(h.Trim('[', ']'), out IPAddress? ip)) { if (!ips.Contains(ip)) ips.Add(ip); continue; }
-            string bare = h.StartsWith("*.", StringComparison.Ordinal) ? h[2..] : h;
-            if (bare.Length == 0 || bare.Length > 253 || Uri.CheckHostName(bare) != UriHostNameType.Dns || h.Contains(','))
-                throw new ArgumentException($"-Hosts entry '{raw}' is neither a host name nor an IP address. Use names like 'db1.internal' or '*.db.internal', or addresses like '10.0.0.5'.", "Hosts");
             if (!dns.Contains(h, StringComparer.OrdinalIgnoreCase)) dns.Add(h.ToLowerInvariant());
         }
         return (dns, ips);
@@ -122,6 +132,16 @@ public static class CertificateIssuance
         return true;
     }
 
+    /// <summary>
+    /// The result for the caller. A key that was not written to files is handed out with it, so it is
+    /// registered for CI masking first, line by line (docs/ci-pipelines.md).
+    /// </summary>
+    private static IssueResult Result(IssuedCertificate issued, CaInfo ca, WrittenFiles? written)
+    {
+        if (written is null) CiMasking.Register(issued.PrivateKeyPem);
+        return new IssueResult(issued, ca, written);
+    }
+
     private static async Task CheckOrRevokeAsync(PkiEngine engine, IssuedCertificate issued, Action check, CancellationToken ct)
     {
         try
@@ -130,7 +150,7 @@ public static class CertificateIssuance
         }
         catch (CertificateRejectedException ex)
         {
-            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
             throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what} Fix the role (Initialize-CrdbCertificateAuthority rewrites it) and try again.");
         }
     }
@@ -141,23 +161,30 @@ public static class CertificateIssuance
         {
             dir.Write(files, force);
         }
+        catch (PartialWriteException ex)
+        {
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
+            throw new IOException($"Writing the certificate files to '{dir.FullPath}' failed midway: {ex.Message} Also {what}", ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            string what = await TryRevokeAsync(engine, issued.SerialNumber, ct).ConfigureAwait(false);
+            string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
             throw new IOException($"Writing the certificate files to '{dir.FullPath}' failed ({ex.Message}); nothing was written and {what}", ex);
         }
     }
 
-    private static async Task<string> TryRevokeAsync(PkiEngine engine, string serial, CancellationToken ct)
+    /// <summary>With revoke-with-key: the issuer policy allows it (proof of possession), not pki/revoke.</summary>
+    private static async Task<string> TryRevokeAsync(PkiEngine engine, IssuedCertificate issued, CancellationToken ct)
     {
+        string serial = issued.SerialNumber;
         try
         {
-            await engine.RevokeAsync(serial, ct).ConfigureAwait(false);
+            await engine.RevokeWithKeyAsync(serial, issued.PrivateKeyPem, ct).ConfigureAwait(false);
             return $"the certificate (serial {serial}) was revoked.";
         }
         catch (Exception ex) when (ex is VaultApiException or ArgumentException)
         {
-            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate.";
+            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{engine.MountPath}'.";
         }
     }
 }

@@ -7,10 +7,15 @@ using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Certificates;
 
+/// <summary>The certificate and key files of one user (or the node) in a certs dir do not belong together.</summary>
+public sealed class CertificateSetInconsistentException(string message) : IOException(message);
+
 /// <summary>
 /// A CockroachDB certs directory (cockroachdb.md §3.1): <c>ca.crt</c>, <c>client.&lt;user&gt;.crt</c>,
 /// <c>client.&lt;user&gt;.key</c> (0600), <c>client.&lt;user&gt;.key.pk8</c> (PKCS#8 DER, for Java),
-/// <c>node.crt</c>/<c>node.key</c>. Every file of one issue is written as a set, all or nothing.
+/// <c>node.crt</c>/<c>node.key</c>. Each file is replaced by one rename; the files of a set go in the
+/// order ca.crt, key, PKCS#8 key, certificate, so a write that dies midway leaves a key that does not
+/// match its certificate (or has none), which <see cref="CheckClientSet"/> / <see cref="CheckNodeSet"/> report.
 /// </summary>
 public sealed class CertsDirectory
 {
@@ -80,33 +85,121 @@ public sealed class CertsDirectory
         exists = File.Exists(CaPath);
         if (!exists) return false;
         var present = new X509Certificate2Collection();
-        try { present.ImportFromPemFile(CaPath); }
-        catch (CryptographicException) { return false; }
+        try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
+        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; } // unreadable or oversized: another file, replaced only with -Force
         return present.Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
     }
 
-    /// <summary>The files of a client certificate: certificate (+ intermediates), key (0600), optional PKCS#8 DER key, ca.crt when needed.</summary>
+    /// <summary>
+    /// The files of a client certificate in the order they are placed: ca.crt when needed, key (0600),
+    /// optional PKCS#8 DER key, certificate (+ intermediates) last.
+    /// </summary>
     public IReadOnlyList<PendingFile> ClientFiles(IssuedCertificate issued, string user, bool pkcs8, X509Certificate2 ca, bool writeCa)
     {
-        var files = new List<PendingFile>
-        {
-            new(ClientCertPath(user), Encoding.ASCII.GetBytes(CertificateFileText(issued)), Secret: false),
-            new(ClientKeyPath(user), Encoding.ASCII.GetBytes(SecureStrings.Reveal(issued.PrivateKeyPem)), Secret: true),
-        };
-        if (pkcs8) files.Add(new PendingFile(ClientPkcs8Path(user), Pkcs8Der(issued), Secret: true));
+        var files = new List<PendingFile>();
         if (writeCa) files.Add(new PendingFile(CaPath, Encoding.ASCII.GetBytes(Pem(ca)), Secret: false));
+        files.Add(new PendingFile(ClientKeyPath(user), Encoding.ASCII.GetBytes(SecureStrings.Reveal(issued.PrivateKeyPem)), Secret: true));
+        if (pkcs8) files.Add(new PendingFile(ClientPkcs8Path(user), Pkcs8Der(issued), Secret: true));
+        files.Add(new PendingFile(ClientCertPath(user), Encoding.ASCII.GetBytes(CertificateFileText(issued)), Secret: false));
         return files;
     }
 
+    /// <summary>The node set in the order it is placed: ca.crt when needed, node.key, node.crt last.</summary>
     public IReadOnlyList<PendingFile> NodeFiles(IssuedCertificate issued, X509Certificate2 ca, bool writeCa)
     {
-        var files = new List<PendingFile>
-        {
-            new(NodeCertPath, Encoding.ASCII.GetBytes(CertificateFileText(issued)), Secret: false),
-            new(NodeKeyPath, Encoding.ASCII.GetBytes(SecureStrings.Reveal(issued.PrivateKeyPem)), Secret: true),
-        };
+        var files = new List<PendingFile>();
         if (writeCa) files.Add(new PendingFile(CaPath, Encoding.ASCII.GetBytes(Pem(ca)), Secret: false));
+        files.Add(new PendingFile(NodeKeyPath, Encoding.ASCII.GetBytes(SecureStrings.Reveal(issued.PrivateKeyPem)), Secret: true));
+        files.Add(new PendingFile(NodeCertPath, Encoding.ASCII.GetBytes(CertificateFileText(issued)), Secret: false));
         return files;
+    }
+
+    /// <summary>Every file a client set may consist of (for finding what an interrupted write left).</summary>
+    public IReadOnlyList<string> ClientSetPaths(string user) => [CaPath, ClientKeyPath(user), ClientPkcs8Path(user), ClientCertPath(user)];
+
+    /// <summary>Every file a node set may consist of.</summary>
+    public IReadOnlyList<string> NodeSetPaths => [CaPath, NodeKeyPath, NodeCertPath];
+
+    /// <summary>
+    /// What does not belong together among <c>client.&lt;user&gt;.crt</c>, <c>.key</c> and <c>.key.pk8</c>
+    /// (empty = consistent, or none there): one present without the other, a key that is not the
+    /// certificate's, a PKCS#8 copy of another key. ca.crt is not judged: it may hold another CA on purpose.
+    /// </summary>
+    public IReadOnlyList<string> CheckClientSet(string user) => CheckPair(ClientCertPath(user), ClientKeyPath(user), ClientPkcs8Path(user));
+
+    /// <summary>Like <see cref="CheckClientSet"/> for node.crt and node.key.</summary>
+    public IReadOnlyList<string> CheckNodeSet() => CheckPair(NodeCertPath, NodeKeyPath, null);
+
+    private static IReadOnlyList<string> CheckPair(string certPath, string keyPath, string? pkcs8Path)
+    {
+        var problems = new List<string>();
+        string cert = System.IO.Path.GetFileName(certPath), key = System.IO.Path.GetFileName(keyPath);
+        bool hasCert = File.Exists(certPath), hasKey = File.Exists(keyPath), hasPkcs8 = pkcs8Path is not null && File.Exists(pkcs8Path);
+        if (hasKey && !hasCert) problems.Add($"{key} is there without {cert}");
+        if (hasCert && !hasKey) problems.Add($"{cert} is there without {key}");
+        if (hasPkcs8 && !hasKey) problems.Add($"{System.IO.Path.GetFileName(pkcs8Path)} is there without {key}");
+        if (!hasCert || !hasKey) return problems;
+        X509Certificate2 withKey;
+        try
+        {
+            withKey = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            problems.Add($"{key} is not the key of {cert}");
+            return problems;
+        }
+        using (withKey)
+        {
+            if (hasPkcs8 && !Pkcs8Matches(withKey, pkcs8Path!))
+                problems.Add($"{System.IO.Path.GetFileName(pkcs8Path)} holds another key than {key}");
+        }
+        return problems;
+    }
+
+    private static bool Pkcs8Matches(X509Certificate2 withKey, string pkcs8Path)
+    {
+        byte[] der;
+        try { der = File.ReadAllBytes(pkcs8Path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
+        try
+        {
+            using AsymmetricAlgorithm? expected = (AsymmetricAlgorithm?)withKey.GetRSAPublicKey() ?? withKey.GetECDsaPublicKey();
+            if (expected is RSA rsa)
+            {
+                using var other = RSA.Create();
+                other.ImportPkcs8PrivateKey(der, out _);
+                return other.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(rsa.ExportSubjectPublicKeyInfo());
+            }
+            if (expected is ECDsa ec)
+            {
+                using var other = ECDsa.Create();
+                other.ImportPkcs8PrivateKey(der, out _);
+                return other.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(ec.ExportSubjectPublicKeyInfo());
+            }
+            return false;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(der);
+        }
+    }
+
+    /// <summary>
+    /// Before anything is asked of Vault: a set that does not belong together is refused unless
+    /// <paramref name="force"/> replaces it (then the problems go to <paramref name="trace"/>).
+    /// </summary>
+    public void RefuseInconsistentSet(IReadOnlyList<string> problems, string command, bool force, Action<string>? trace)
+    {
+        if (problems.Count == 0) return;
+        string what = $"The files in '{FullPath}' do not belong together: {string.Join("; ", problems)} (an interrupted write, or files copied in by hand).";
+        if (!force)
+            throw new CertificateSetInconsistentException($"{what} Nothing was requested from Vault and nothing was written. Run {command} -Force to write a complete new set.");
+        trace?.Invoke($"{what} -Force replaces them.");
     }
 
     /// <summary>Creates the folder (0700, like cockroach cert) when missing, then writes the set all-or-nothing.</summary>

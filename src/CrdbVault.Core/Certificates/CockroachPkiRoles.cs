@@ -4,6 +4,9 @@ using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Core.Certificates;
 
+/// <summary>A certificate or policy for a protected principal (root) was asked for without -AllowPrivilegedUser.</summary>
+public sealed class PrivilegedUserException(string message) : InvalidOperationException(message);
+
 /// <summary>
 /// PKI role bodies and the issuer ACL policy that make Vault PKI safe for CockroachDB
 /// (DESIGN.md §4, cockroachdb.md §3.3).
@@ -17,6 +20,16 @@ namespace CrdbVault.Core.Certificates;
 /// </summary>
 public static class CockroachPkiRoles
 {
+    /// <summary>
+    /// Refuses a client certificate (or a policy allowing one) for a principal in <see cref="AlwaysProtected"/>
+    /// unless the caller says it means it. Core does this itself, so a runbook using Core gets the same refusal.
+    /// </summary>
+    public static void RefusePrivilegedUser(string user, bool allowPrivilegedUser, string consequence)
+    {
+        if (!allowPrivilegedUser && AlwaysProtected.Contains(user))
+            throw new PrivilegedUserException($"-User {user}: a client certificate for '{user}' logs in as CockroachDB's superuser, {consequence} Pass -AllowPrivilegedUser if you really mean it.");
+    }
+
     public static readonly IReadOnlyList<string> KeyUsage = ["DigitalSignature", "KeyEncipherment"];
 
     /// <summary>Body for <c>&lt;mount&gt;/roles/&lt;client role&gt;</c>.</summary>
@@ -80,32 +93,144 @@ public static class CockroachPkiRoles
     };
 
     /// <summary>
-    /// The ACL policy for whoever issues client certificates: issue on the client role, but never with
-    /// SAN parameters. With <paramref name="pinnedUser"/>, only that CN may be requested (a per-user policy).
+    /// Principals no issuer may get a client certificate for, whatever else is protected: root
+    /// (CockroachDB's superuser) and node (a client certificate for node acts as any node).
     /// </summary>
-    public static string IssuerPolicy(string mountPath, string clientRole, string? pinnedUser = null)
+    public static readonly IReadOnlyList<string> AlwaysProtected = ["root", "node"];
+
+    /// <summary>The most spellings a policy denies per protected name (2^8: a name of 8 letters).</summary>
+    public const int MaxSpellings = 256;
+
+    /// <summary>
+    /// The ACL policy for whoever issues client certificates: issue on the client role, but never
+    /// with SAN parameters, and never with a common_name that CockroachDB would read as a protected
+    /// principal (<see cref="AlwaysProtected"/> plus <paramref name="protectedUsers"/>). Vault compares
+    /// parameter values exactly while CockroachDB lower-cases a certificate's CN, so every spelling is
+    /// denied (<see cref="Spellings"/>: 32 values for root and node). Also allows revoke-with-key.
+    /// </summary>
+    public static string IssuerPolicy(string mountPath, string clientRole, IEnumerable<string>? protectedUsers = null)
     {
         mountPath = InputValidator.MountPath(mountPath);
         InputValidator.PathSegment(clientRole, "ClientRole");
-        if (pinnedUser is not null) InputValidator.SqlUserName(pinnedUser);
+        IReadOnlyList<string> names = ProtectedNames(protectedUsers);
         var sb = new StringBuilder();
         sb.Append("# Written by CrdbVault (Initialize-CrdbCertificateAuthority). CockroachDB logs a client certificate in as its CN\n");
-        sb.Append("# AND as every DNS SAN, so issuers may not request SANs of any kind.\n");
+        sb.Append("# AND as every DNS SAN, so issuers may not request SANs of any kind, nor a CN that CockroachDB reads as\n");
+        sb.Append($"# {string.Join(", ", names)} (Vault matches values exactly and CockroachDB lower-cases the CN: every spelling is listed).\n");
         sb.Append($"path \"{mountPath}/issue/{clientRole}\" {{\n");
         sb.Append("  capabilities = [\"create\", \"update\"]\n");
-        if (pinnedUser is not null)
-        {
-            sb.Append("  allowed_parameters = {\n");
-            sb.Append($"    \"common_name\" = [\"{pinnedUser}\"]\n");
-            foreach (string p in new[] { "ttl", "format", "private_key_format", "exclude_cn_from_sans" }) sb.Append($"    \"{p}\" = []\n");
-            sb.Append("  }\n");
-        }
-        sb.Append("  denied_parameters = {\n");
-        foreach (string p in new[] { "alt_names", "ip_sans", "uri_sans", "other_sans" }) sb.Append($"    \"{p}\" = []\n");
-        sb.Append("  }\n");
+        AppendDenied(sb, names.SelectMany(n => Spellings(n, MaxSpellings)).ToList());
         sb.Append("}\n");
+        AppendRevokeWithKey(sb, mountPath);
         return sb.ToString();
     }
+
+    /// <summary>
+    /// A per-user issuer policy: common_name may only be one of <paramref name="users"/> (exactly as
+    /// written, lower case), no SANs, plus revoke-with-key. Protected users (root) are refused unless
+    /// <paramref name="allowPrivilegedUser"/>; node never (it is no SQL user).
+    /// </summary>
+    public static string PinnedIssuerPolicy(string mountPath, string clientRole, IReadOnlyList<string> users, bool allowPrivilegedUser = false)
+    {
+        mountPath = InputValidator.MountPath(mountPath);
+        InputValidator.PathSegment(clientRole, "Role");
+        if (users.Count == 0) throw new ArgumentException("-User is empty. Give the SQL users this policy may issue client certificates for, e.g. -User app_reader, app_writer.", "User");
+        foreach (string user in users)
+        {
+            InputValidator.SqlUserName(user);
+            RefusePrivilegedUser(user, allowPrivilegedUser, "so the policy would hand that to whoever holds it.");
+        }
+        var sb = new StringBuilder();
+        sb.Append($"# Written by CrdbVault (Set-CrdbCertificateIssuerPolicy): client certificates for {string.Join(", ", users)} only, no SANs.\n");
+        sb.Append($"path \"{mountPath}/issue/{clientRole}\" {{\n");
+        sb.Append("  capabilities = [\"create\", \"update\"]\n");
+        sb.Append("  allowed_parameters = {\n");
+        sb.Append($"    \"common_name\" = [{string.Join(", ", users.Distinct(StringComparer.Ordinal).Select(u => $"\"{u}\""))}]\n");
+        foreach (string p in new[] { "ttl", "format", "private_key_format", "exclude_cn_from_sans" }) sb.Append($"    \"{p}\" = []\n");
+        sb.Append("  }\n");
+        AppendDenied(sb, []);
+        sb.Append("}\n");
+        AppendRevokeWithKey(sb, mountPath);
+        return sb.ToString();
+    }
+
+    private static void AppendDenied(StringBuilder sb, IReadOnlyList<string> commonNames)
+    {
+        sb.Append("  denied_parameters = {\n");
+        foreach (string p in new[] { "alt_names", "ip_sans", "uri_sans", "other_sans" }) sb.Append($"    \"{p}\" = []\n");
+        if (commonNames.Count > 0)
+        {
+            sb.Append("    \"common_name\" = [\n");
+            sb.Append(string.Join(",\n", commonNames.Select(cn => $"      \"{cn}\""))).Append('\n');
+            sb.Append("    ]\n");
+        }
+        sb.Append("  }\n");
+    }
+
+    private static void AppendRevokeWithKey(StringBuilder sb, string mountPath)
+    {
+        sb.Append("# A certificate the module cannot use is revoked at once; revoke-with-key needs its private key,\n");
+        sb.Append("# so an issuer can revoke only what it holds (pki/revoke would allow any serial).\n");
+        sb.Append($"path \"{mountPath}/revoke-with-key\" {{\n");
+        sb.Append("  capabilities = [\"update\"]\n");
+        sb.Append("}\n");
+    }
+
+    /// <summary>root, node and the given names, validated, lower case, each once.</summary>
+    public static IReadOnlyList<string> ProtectedNames(IEnumerable<string>? extra)
+    {
+        var names = new List<string>(AlwaysProtected);
+        foreach (string raw in extra ?? [])
+        {
+            string name = ValidateProtectedUser(raw);
+            if (!names.Contains(name)) names.Add(name);
+        }
+        return names;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ProtectedPattern = new(@"^[a-z0-9_][a-z0-9_.\-]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A name to protect: a CockroachDB user name in any letter case (folded), with at most <see cref="MaxSpellings"/> spellings.</summary>
+    public static string ValidateProtectedUser(string? value)
+    {
+        string name = (value ?? "").Trim().ToLowerInvariant();
+        if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > 63 || !ProtectedPattern.IsMatch(name))
+            throw new ArgumentException($"-ProtectedUser '{value}' is not a CockroachDB user name: use letters, digits and '_', '.', '-' only, at most 63 bytes.", "ProtectedUser");
+        Spellings(name, MaxSpellings);
+        return name;
+    }
+
+    /// <summary>
+    /// Every spelling CockroachDB reads as <paramref name="name"/>: it lower-cases a CN with Go's
+    /// unicode.ToLower, so each letter may come in either case, and k and i also as U+212A (KELVIN
+    /// SIGN) and U+0130 (LATIN CAPITAL LETTER I WITH DOT ABOVE), which Go lower-cases to k and i.
+    /// Throws when there would be more than <paramref name="limit"/> (a policy cannot list them all).
+    /// </summary>
+    public static IReadOnlyList<string> Spellings(string name, int limit = int.MaxValue)
+    {
+        long count = 1;
+        foreach (char c in name) count *= Alternatives(c).Length;
+        if (count > limit)
+            throw new ArgumentException(
+                $"-ProtectedUser '{name}' has {count} spellings CockroachDB reads as the same user; a policy can deny at most {limit} per name (a name of 8 letters). " +
+                "Protect it another way: give issuers per-user pinned policies (Set-CrdbCertificateIssuerPolicy -Name <policy> -User <their users>) instead of the issuer policy, so they can name no other user.",
+                "ProtectedUser");
+        IEnumerable<string> acc = [""];
+        foreach (char c in name)
+        {
+            char[] options = Alternatives(c);
+            acc = acc.SelectMany(prefix => options.Select(o => prefix + o));
+        }
+        return acc.ToList();
+    }
+
+    private static char[] Alternatives(char c) => c switch
+    {
+        'k' => ['k', 'K', '\u212A'],
+        'i' => ['i', 'I', '\u0130'],
+        >= 'a' and <= 'z' => [c, char.ToUpperInvariant(c)],
+        _ => [c],
+    };
 
     /// <summary>The default issuer policy name for a mount: "&lt;mount with / as -&gt;-client-issuer".</summary>
     public static string DefaultPolicyName(string mountPath) => InputValidator.MountPath(mountPath).Replace('/', '-') + "-client-issuer";

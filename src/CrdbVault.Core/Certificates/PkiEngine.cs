@@ -188,7 +188,7 @@ public sealed class PkiEngine
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
-            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. Ask for the issuer policy (Initialize-CrdbCertificateAuthority writes it) on '{path}'.",
+            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
                 VaultErrorKind.PermissionDenied, path, ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);
@@ -197,10 +197,20 @@ public sealed class PkiEngine
         string? keyPem = r.GetString("private_key");
         if (string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
             throw new VaultApiException($"Vault answered {path} without certificate and private key: is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
-        X509Certificate2 cert = ParseCertificate(certPem, path);
+        X509Certificate2 cert;
         var chain = new List<X509Certificate2>();
-        foreach (string c in VaultResponse.StringList(r.Get("ca_chain"))) chain.Add(ParseCertificate(c, path));
-        if (chain.Count == 0 && r.GetString("issuing_ca") is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
+        try
+        {
+            cert = ParseCertificate(certPem, path);
+            foreach (string c in VaultResponse.StringList(r.Get("ca_chain"))) chain.Add(ParseCertificate(c, path));
+            if (chain.Count == 0 && r.GetString("issuing_ca") is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
+        }
+        catch (CertificateRejectedException ex)
+        {
+            // Vault issued it and handed out its key: it must not stay valid just because we cannot read it.
+            string what = await RevokeUnreadableAsync(r.GetString("serial_number"), keyPem, ct).ConfigureAwait(false);
+            throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what}");
+        }
         string serial = r.GetString("serial_number") ?? CertificateChecks.FormatSerial(cert);
         return new IssuedCertificate
         {
@@ -218,6 +228,43 @@ public sealed class PkiEngine
         };
     }
 
+    private async Task<string> RevokeUnreadableAsync(string? serial, string keyPem, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(serial))
+            return $"Vault's answer has no serial_number either, so it could not be revoked: list {MountPath}/certs and revoke the newest (Revoke-CrdbCertificate -MountPath '{MountPath}').";
+        using System.Security.SecureString key = SecureStrings.From(keyPem);
+        try
+        {
+            await RevokeWithKeyAsync(serial, key, ct).ConfigureAwait(false);
+            return $"the certificate Vault issued (serial {serial}) was revoked.";
+        }
+        catch (Exception ex) when (ex is VaultApiException or ArgumentException)
+        {
+            return $"revoking the certificate Vault issued (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{MountPath}'.";
+        }
+    }
+
+    /// <summary>
+    /// <c>pki/revoke-with-key</c> (Vault 1.12+): revokes by serial, proving possession of the
+    /// certificate's private key, so an issuer may revoke what it was issued without the rights of
+    /// <c>pki/revoke</c> over every serial. Safe to retry (revoking twice is harmless).
+    /// </summary>
+    public async Task<DateTimeOffset> RevokeWithKeyAsync(string serialNumber, System.Security.SecureString privateKeyPem, CancellationToken ct)
+    {
+        string serial = CertificateChecks.NormalizeSerial(serialNumber);
+        string path = $"{MountPath}/revoke-with-key";
+        VaultResponse? r = await _client.WriteAsync(path, new Dictionary<string, object> { ["serial_number"] = serial, ["private_key"] = SecureStrings.Reveal(privateKeyPem) },
+            VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        return RevocationTime(r);
+    }
+
+    private static DateTimeOffset RevocationTime(VaultResponse? r)
+    {
+        JsonElement t = r?.Get("revocation_time") ?? default;
+        long seconds = t.ValueKind == JsonValueKind.Number ? t.GetInt64() : t.ValueKind == JsonValueKind.String && long.TryParse(t.GetString(), out long s) ? s : 0;
+        return seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
+    }
+
     /// <summary><c>pki/revoke</c> by serial; returns the revocation time Vault reports.</summary>
     public async Task<DateTimeOffset> RevokeAsync(string serialNumber, CancellationToken ct)
     {
@@ -233,9 +280,7 @@ public sealed class PkiEngine
             throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, or already tidied). Check -MountPath.",
                 VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
         }
-        JsonElement t = r?.Get("revocation_time") ?? default;
-        long seconds = t.ValueKind == JsonValueKind.Number ? t.GetInt64() : t.ValueKind == JsonValueKind.String && long.TryParse(t.GetString(), out long s) ? s : 0;
-        return seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
+        return RevocationTime(r);
     }
 
     /// <summary>The default issuer's CRL as PEM (<c>crl/pem</c>), or null when there is none.</summary>

@@ -35,6 +35,8 @@ public sealed class ClientCaBundle : IDisposable
     /// <summary>Parses PEM text; <paramref name="source"/> names it in messages (a path, "the -Certificate string" …).</summary>
     public static ClientCaBundle FromPem(string? pem, string source = "the PEM")
     {
+        if (pem is not null && pem.Length > Validation.InputBudgets.PemBytes)
+            throw new ArgumentException($"{Capital(source)} is {pem.Length / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.PemBytes)} a CA certificate bundle may be. Pass the CA's PEM only.", nameof(pem));
         if (string.IsNullOrWhiteSpace(pem))
             throw new ArgumentException($"{Capital(source)} is empty. Pass the PEM of the CA that signs your client certificates ('-----BEGIN CERTIFICATE-----…'), e.g. from Get-CrdbCertificateAuthority.", nameof(pem));
         // A key must never leave the machine; the Cloud needs only the certificate.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using CrdbVault.Core.Http;
 using CrdbVault.Core.Secrets;
 using Polly;
 using Polly.Retry;
@@ -109,7 +110,26 @@ public sealed partial class CloudApiClient : IDisposable
         }
         try
         {
-            HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                // The body is read here, under the same timeout, and never beyond the budget.
+                await BoundedContent.BufferAsync(response, Validation.InputBudgets.AnswerBytes, timeout.Token).ConfigureAwait(false);
+            }
+            catch (AnswerTooLargeException ex)
+            {
+                int status = (int)response.StatusCode;
+                response.Dispose();
+                bool unsafeRepeat = call.Retry != CloudRetry.Safe;
+                throw new CloudApiException(
+                    $"CockroachDB Cloud answered {method} {path} with {status}, but {ex.Message} (16 MiB). Is ServerUrl '{_options.ServerUrl.GetLeftPart(UriPartial.Authority)}' the Cloud API?{(unsafeRepeat ? " The change may have been applied: " + call.UnknownOutcomeHint : "")}",
+                    CloudErrorKind.Other, path, status, clusterId: call.ClusterId, mayHaveExecuted: unsafeRepeat);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
             _options.Trace?.Invoke($"{method} {path} -> {(int)response.StatusCode} ({watch.ElapsedMilliseconds} ms)");
             return response;
         }
@@ -120,6 +140,15 @@ public sealed partial class CloudApiClient : IDisposable
             throw new CloudApiException(
                 $"CockroachDB Cloud did not answer {method} {path} within {_options.Timeout.TotalSeconds:0} s.{(unsafeRepeat ? " The change may have been applied: " + call.UnknownOutcomeHint : " Try again, or raise the timeout.")}",
                 CloudErrorKind.Timeout, path, clusterId: call.ClusterId, mayHaveExecuted: unsafeRepeat);
+        }
+        catch (IOException ex) when (ex is not AnswerTooLargeException)
+        {
+            // The connection dropped while the answer's body was read: the request did arrive.
+            _options.Trace?.Invoke($"{method} {path} -> connection lost while reading the answer");
+            bool mayHave = call.Retry != CloudRetry.Safe;
+            throw new CloudApiException(
+                $"Could not reach CockroachDB Cloud at {_options.ServerUrl.GetLeftPart(UriPartial.Authority)} for {method} {path}: the connection dropped while reading the answer.{(mayHave ? " The change may have been applied: " + call.UnknownOutcomeHint : "")}",
+                CloudErrorKind.ConnectionFailed, path, clusterId: call.ClusterId, mayHaveExecuted: mayHave);
         }
         catch (HttpRequestException ex)
         {
@@ -186,15 +215,8 @@ public sealed partial class CloudApiClient : IDisposable
     /// <summary>Throws <see cref="ArgumentException"/> saying what to give when <paramref name="clusterId"/> cannot be a cluster ID.</summary>
     public static void ValidateClusterId(string? clusterId) => ClusterSegment(clusterId);
 
-    /// <summary>Checks a cluster ID before it goes into a path, and returns it escaped.</summary>
-    internal static string ClusterSegment(string? clusterId)
-    {
-        if (string.IsNullOrWhiteSpace(clusterId))
-            throw new ArgumentException("-ClusterId is empty. Give the cluster's ID (a UUID shown in the Cloud Console or by 'ccloud cluster info').", nameof(clusterId));
-        if (clusterId.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '%' || char.IsControl(c)) || clusterId is "." or "..")
-            throw new ArgumentException($"-ClusterId '{clusterId}' is not a cluster ID: it may not contain '/', '?', '#', '%' or spaces. Give the cluster's UUID.", nameof(clusterId));
-        return Uri.EscapeDataString(clusterId);
-    }
+    /// <summary>Checks a cluster ID (kind "cluster id": a UUID) before it goes into a path, and returns it escaped.</summary>
+    internal static string ClusterSegment(string? clusterId) => Uri.EscapeDataString(Validation.InputValidator.ClusterId(clusterId));
 
     public void Dispose() => _http.Dispose();
 

@@ -44,10 +44,10 @@ internal static class CloudErrors
     private static string Unknown(CloudCall call) =>
         call.Retry == CloudRetry.Safe || call.UnknownOutcomeHint is null ? "" : " The change may have been applied: " + call.UnknownOutcomeHint;
 
+    // Cluster ids are checked to be UUIDs before any request (InputValidator.ClusterId), so a name never gets here.
     private static string NotFoundHint(string cluster)
     {
-        string notUuid = Guid.TryParse(cluster, out _) ? "" : $" '{cluster}' is not a UUID — it looks like a cluster name or routing ID.";
-        return $"Cluster '{cluster}' does not exist or this service account cannot see it: check the cluster ID (the UUID from the Cloud Console or 'ccloud cluster info', not the routing ID in connection strings).{notUuid}";
+        return $"Cluster '{cluster}' does not exist or this service account cannot see it: check the cluster ID (the UUID from the Cloud Console or 'ccloud cluster info', not the routing ID in connection strings).";
     }
 
     /// <summary>Reads <c>{code, message, details}</c>; accepts a bare <c>error</c> string or plain text too.</summary>
@@ -79,12 +79,12 @@ internal static class CloudErrors
 
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
-            ? v.GetString()!.Replace('\n', ' ').Trim()
+            ? Validation.ServerText.Printable(v.GetString()!)
             : null;
 
     private static string? Plain(byte[] content)
     {
-        string text = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 300)).Replace('\n', ' ').Trim();
+        string text = Validation.ServerText.Printable(Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 300)));
         return text.Length == 0 ? null : text;
     }
 }

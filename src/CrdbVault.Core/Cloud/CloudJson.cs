@@ -22,6 +22,7 @@ internal static class CloudJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
+            MaxDepth = Validation.InputBudgets.AnswerDepth, // stated, not assumed: a deeper answer is a JsonException
         };
         options.Converters.Add(new LenientDateTimeOffsetConverter());
         options.Converters.Add(new NullAsDefault<int>());

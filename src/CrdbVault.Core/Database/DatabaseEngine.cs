@@ -1,4 +1,6 @@
+using System.Security;
 using System.Text.Json;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -91,6 +93,16 @@ public sealed class DatabaseEngine
             details.ValueKind == JsonValueKind.Object && details.TryGetProperty("verify_connection", out JsonElement vc) ? vc.ValueKind != JsonValueKind.False : r.Get("verify_connection").ValueKind != JsonValueKind.False);
     }
 
+    /// <summary>
+    /// The connection a role is about to use. Throws <see cref="DatabaseConnectionNotFoundException"/>
+    /// when Vault has none of that name (Vault itself would store the role and fail only when a
+    /// credential is asked for); a token that may not read it gets Vault's permission error.
+    /// </summary>
+    public async Task<DatabaseConnectionInfo> RequireConnectionAsync(string name, CancellationToken ct) =>
+        await ReadConnectionAsync(name, ct).ConfigureAwait(false)
+        ?? throw new DatabaseConnectionNotFoundException(
+            $"Vault has no database connection '{name}' at '{MountPath}/config/'. Create it first with Initialize-CrdbVaultDatabase -Name {name} -MountPath {MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
+
     /// <summary>Rotates the root password Vault holds; afterwards nobody, you included, knows it.</summary>
     public Task RotateRootAsync(string name, CancellationToken ct) =>
         _client.WriteAsync($"{MountPath}/rotate-root/{InputValidator.PathSegment(name, "Name")}", null, new VaultRequestOptions { Idempotent = false }, ct);
@@ -170,15 +182,19 @@ public sealed class DatabaseEngine
             throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole.", VaultErrorKind.NotFound, path, 404);
         string? user = r.GetString("username");
         string? password = r.GetString("password");
-        if (string.IsNullOrEmpty(user) || password is null || string.IsNullOrEmpty(r.LeaseId))
-            throw new VaultApiException($"Vault answered {path} without username, password and lease: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        if (string.IsNullOrEmpty(user) || password is null)
+            throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        // No lease_id (the API docs' own sample has none): the user exists all the same, so it is
+        // handed over; the caller warns that nothing will revoke it (HasLease false).
+        SecureString secret = SecureStrings.From(password);
+        CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
         return new IssuedCredential
         {
             MountPath = MountPath,
             Role = role,
             UserName = user,
-            Password = SecureStrings.From(password),
-            LeaseId = r.LeaseId!,
+            Password = secret,
+            LeaseId = string.IsNullOrEmpty(r.LeaseId) ? null : r.LeaseId,
             LeaseDuration = r.LeaseDuration,
             Renewable = r.Renewable,
             IssuedAt = asked,
@@ -194,3 +210,6 @@ public sealed class DatabaseEngine
         _ => [],
     };
 }
+
+/// <summary>A role names a database connection that does not exist on the mount.</summary>
+public sealed class DatabaseConnectionNotFoundException(string message) : InvalidOperationException(message);

@@ -31,14 +31,21 @@ public sealed class IssuedCredential
     public required string Role { get; init; }
     public required string UserName { get; init; }
     public required SecureString Password { get; init; }
-    public required string LeaseId { get; init; }
+    /// <summary>Null when Vault answered without a lease: then nothing revokes the user.</summary>
+    public required string? LeaseId { get; init; }
     public required TimeSpan LeaseDuration { get; init; }
     public required bool Renewable { get; init; }
     public required DateTimeOffset IssuedAt { get; init; }
-    public DateTimeOffset ExpiresAt => IssuedAt + LeaseDuration;
+    public bool HasLease => LeaseId is not null;
+    /// <summary>When the lease ends (and Vault drops the user); null without a lease.</summary>
+    public DateTimeOffset? ExpiresAt => HasLease ? IssuedAt + LeaseDuration : null;
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    public override string ToString() => $"{UserName} (lease {LeaseId})";
+    /// <summary>What to tell the user when there is no lease: the user must be dropped by hand.</summary>
+    public string? NoLeaseWarning => HasLease ? null
+        : $"Vault gave no lease for SQL user '{UserName}' ({MountPath}/creds/{Role} answered without lease_id): nothing will revoke it and it keeps working until dropped. When done with it, drop it by hand with the role's revocation statements for name '{UserName}' (Get-CrdbVaultRole -Name {Role} -MountPath {MountPath} shows them; they end in DROP ROLE IF EXISTS \"{UserName}\").";
+
+    public override string ToString() => HasLease ? $"{UserName} (lease {LeaseId})" : $"{UserName} (no lease)";
 }
 
 /// <summary>What to write at <c>&lt;mount&gt;/config/&lt;name&gt;</c>.</summary>

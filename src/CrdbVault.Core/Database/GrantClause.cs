@@ -24,7 +24,7 @@ public sealed partial class GrantClause
     };
 
     // Unquoted identifier (folded to lower case like SQL does) or a quoted one without quotes inside.
-    [GeneratedRegex(@"\G\s*(?:(?<q>""[^""\x00]{1,63}"")|(?<u>[A-Za-z_][A-Za-z0-9_$]{0,62}))", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\G\s*(?:(?<q>""[^""\x00-\x1f\x7f]{1,63}"")|(?<u>[A-Za-z_][A-Za-z0-9_$]{0,62}))", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPart();
 
     private GrantClause(IReadOnlyList<string> privileges, string targetType, IReadOnlyList<string> targets)
@@ -144,7 +144,7 @@ public sealed partial class GrantClause
     public static string Quote(string identifier) =>
         PlainIdentifier().IsMatch(identifier) ? identifier : "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_]*\z")]
     private static partial Regex PlainIdentifier();
 
     private static int IndexOfWord(string text, string word)

@@ -10,6 +10,9 @@ public sealed class RoleStatements
 {
     private const string Name = "\"{{name}}\"";
 
+    /// <summary>Roles whose membership makes a user an administrator of the cluster.</summary>
+    public static IReadOnlyList<string> AdminRoles { get; } = ["admin", "root"];
+
     public required IReadOnlyList<string> Creation { get; init; }
     public required IReadOnlyList<string> Revocation { get; init; }
     public required IReadOnlyList<string> Renew { get; init; }
@@ -23,10 +26,16 @@ public sealed class RoleStatements
     /// </summary>
     /// <param name="allowRoleMembershipChange">Prefix each list with
     /// <c>SET allow_role_memberships_to_change_during_transaction = true</c> (CockroachDB only).</param>
-    public static RoleStatements Build(IEnumerable<GrantClause> grants, IEnumerable<string> grantRoles, bool allowRoleMembershipChange)
+    /// <param name="allowAdminRole">Allow <paramref name="grantRoles"/> to name admin or root: every issued user would be a cluster administrator.</param>
+    public static RoleStatements Build(IEnumerable<GrantClause> grants, IEnumerable<string> grantRoles, bool allowRoleMembershipChange, bool allowAdminRole = false)
     {
         var grantList = grants.ToList();
-        var roles = grantRoles.Select(r => GrantClause.Quote(InputValidator.SqlUserName(r, "GrantRole"))).Distinct().ToList();
+        var names = grantRoles.Select(r => InputValidator.SqlUserName(r, "GrantRole")).ToList();
+        if (!allowAdminRole && names.FirstOrDefault(r => AdminRoles.Contains(r)) is string admin)
+            throw new ArgumentException(
+                $"-GrantRole '{admin}' would make every user issued from this role a CockroachDB administrator (all privileges on every database, user management). If that is really meant, add -AllowAdminRole; otherwise grant a role with only the privileges the application needs.",
+                "GrantRole");
+        var roles = names.Select(GrantClause.Quote).Distinct().ToList();
 
         var creation = new List<string>();
         var revocation = new List<string>();

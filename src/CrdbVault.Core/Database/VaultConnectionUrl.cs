@@ -1,4 +1,5 @@
 using System.Web;
+using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Database;
 
@@ -14,14 +15,11 @@ public sealed record VaultConnectionUrl(string TemplatedUrl, string SslMode, boo
     /// </summary>
     public static VaultConnectionUrl Build(string plainUrl, string? rootCertificateOnVault)
     {
-        if (string.IsNullOrWhiteSpace(plainUrl))
-            throw new ArgumentException("-ConnectionUrl is empty. Give a URL such as 'postgresql://crdb.example.com:26257/defaultdb?sslmode=verify-full'.", "ConnectionUrl");
-        if (!Uri.TryCreate(plainUrl.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != "postgresql" && uri.Scheme != "postgres") || string.IsNullOrEmpty(uri.Host))
-            throw new ArgumentException($"-ConnectionUrl '{plainUrl}' is not a postgresql:// URL. Give one such as 'postgresql://crdb.example.com:26257/defaultdb'.", "ConnectionUrl");
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new ArgumentException("-ConnectionUrl must not contain a user name or password: the cmdlet inserts Vault's {{username}}:{{password}} placeholders and sends the credentials from -Credential separately. Remove 'user:password@' from the URL.", "ConnectionUrl");
+        // Kind "database URL": postgresql://, no credentials (as user:password@ or password= in the query).
+        Uri uri = InputValidator.DatabaseUrl(plainUrl, "ConnectionUrl");
+        if (rootCertificateOnVault is not null) InputValidator.ReadPath(rootCertificateOnVault, "RootCertificate");
         if (!string.IsNullOrEmpty(uri.Fragment))
-            throw new ArgumentException($"-ConnectionUrl '{plainUrl}' has a '#' fragment; remove it.", "ConnectionUrl");
+            throw new ArgumentException($"-ConnectionUrl {InputValidator.Shown(UrlRedaction.Redact(plainUrl))} has a '#' fragment; remove it.", "ConnectionUrl");
 
         var query = HttpUtility.ParseQueryString(uri.Query);
         string? sslMode = query["sslmode"];
@@ -29,7 +27,7 @@ public sealed record VaultConnectionUrl(string TemplatedUrl, string SslMode, boo
         if (sslMode is not null)
         {
             if (Array.IndexOf(SslModes, sslMode) < 0)
-                throw new ArgumentException($"sslmode '{sslMode}' in -ConnectionUrl is not one of {string.Join(", ", SslModes)}.", "ConnectionUrl");
+                throw new ArgumentException($"sslmode {InputValidator.Shown(sslMode)} in -ConnectionUrl is not one of {string.Join(", ", SslModes)}.", "ConnectionUrl");
             unverified = sslMode is "require" or "prefer" or "allow" or "disable";
         }
         else if (!string.IsNullOrEmpty(rootCertificateOnVault))

@@ -1,19 +1,55 @@
 using System.Runtime.Versioning;
 using System.Security.AccessControl;
 using System.Security.Principal;
+using System.Text.RegularExpressions;
 
 namespace CrdbVault.Core.Files;
 
+/// <summary>A step of <see cref="SecretFileWriter.WriteAll"/>, for the fault hook.</summary>
+internal enum WriteStepKind
+{
+    /// <summary>A temporary file holds the new content, flushed to disk; nothing is replaced yet.</summary>
+    TempWritten,
+    /// <summary>The temporary file was renamed over its target.</summary>
+    Renamed,
+}
+
+/// <summary>One step: which, for which file, and its place in the set (0-based).</summary>
+internal readonly record struct WriteStep(WriteStepKind Kind, string Path, int Index);
+
+/// <summary>Some files of a set were replaced and some not: the set on disk is mixed.</summary>
+public sealed class PartialWriteException(string message, IReadOnlyList<string> placed, IReadOnlyList<string> notPlaced, Exception inner) : IOException(message, inner)
+{
+    public IReadOnlyList<string> Placed { get; } = placed;
+    public IReadOnlyList<string> NotPlaced { get; } = notPlaced;
+}
+
+/// <summary>Files an interrupted write left in a folder.</summary>
+public sealed record WriteLeftovers(IReadOnlyList<string> Temporaries, IReadOnlyList<string> Backups)
+{
+    public bool Any => Temporaries.Count > 0 || Backups.Count > 0;
+}
+
 /// <summary>
-/// Writes certificate and key files the way CockroachDB and our users need them: all files of a set
-/// or none (each goes to a temp file in the same folder, then is renamed into place), secret files
-/// created with mode 0600 on Unix / an owner-only ACL on Windows from the first byte, no overwrite
-/// unless asked, and nothing half-written left behind when anything fails.
+/// Writes certificate and key files the way CockroachDB and our users need them. Each file goes to a
+/// temporary file in the same folder (created 0600 / owner-only for secrets from the first byte,
+/// flushed to disk), then ONE rename(2) replaces the target: a reader, or a process killed at any
+/// moment, sees the old file or the new one, never a missing or half-written one. A SET of files
+/// cannot be swapped at once; files are placed in the order given, so callers order them such that
+/// a half-placed set is detectable (see StoreKeys and CertsDirectory), and the temporaries a killed
+/// process leaves (named <c>.&lt;file&gt;.&lt;32 hex&gt;.tmp</c>) are removed by the next run
+/// (<see cref="RemoveTemporaries"/>).
 /// </summary>
 public static class SecretFileWriter
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PublicRead = OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>
+    /// Test hook, called after every step. An exception thrown from it propagates WITHOUT any clean-up,
+    /// as if the process died right there; the tests then check what the next run finds.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<WriteStep>?> AfterStep = new();
 
     /// <summary>Checks, before anything is written, that the folder exists and is writable and no file would be overwritten by accident.</summary>
     public static void CheckTargets(IReadOnlyCollection<PendingFile> files, bool overwrite)
@@ -31,45 +67,97 @@ public static class SecretFileWriter
         }
     }
 
-    /// <summary>Writes every file of the set, or (on failure) none of them.</summary>
+    /// <summary>
+    /// Writes every file of the set, placing them in the order given. A failure before the first
+    /// rename leaves nothing behind; a failure after it throws <see cref="PartialWriteException"/>
+    /// naming what was and was not replaced.
+    /// </summary>
     public static void WriteAll(IReadOnlyCollection<PendingFile> files, bool overwrite)
     {
         CheckTargets(files, overwrite);
-        var temps = new List<(PendingFile File, string Temp)>();
-        var backups = new List<(string Final, string Backup)>();
-        var placed = new List<string>();
-        try
+        var temps = new List<(string Final, string Temp)>();
+        int index = 0;
+        foreach (PendingFile f in files)
         {
-            foreach (PendingFile f in files)
+            string full = System.IO.Path.GetFullPath(f.Path);
+            string temp = TemporaryPathFor(full);
+            try
             {
-                string full = System.IO.Path.GetFullPath(f.Path);
-                string temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
                 WriteNew(temp, f.Content, f.Secret);
-                temps.Add((f with { Path = full }, temp));
             }
-            foreach ((PendingFile f, string temp) in temps)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                if (File.Exists(f.Path))
-                {
-                    string backup = f.Path + $".{Guid.NewGuid():N}.bak";
-                    File.Move(f.Path, backup);
-                    backups.Add((f.Path, backup));
-                }
-                File.Move(temp, f.Path);
-                placed.Add(f.Path);
+                TryDelete(temp);
+                foreach ((_, string t) in temps) TryDelete(t);
+                throw;
             }
+            temps.Add((full, temp));
+            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.TempWritten, full, index++));
         }
-        catch
+
+        for (int i = 0; i < temps.Count; i++)
         {
-            foreach (string p in placed) TryDelete(p);
-            foreach ((string final, string backup) in backups)
+            (string final, string temp) = temps[i];
+            try
             {
-                try { File.Move(backup, final, overwrite: true); } catch (IOException) { }
+                // One rename over the target: rename(2) on Unix, MoveFileEx(REPLACE_EXISTING) on Windows.
+                File.Move(temp, final, overwrite);
             }
-            foreach ((_, string temp) in temps) TryDelete(temp);
-            throw;
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                for (int j = i; j < temps.Count; j++) TryDelete(temps[j].Temp);
+                if (i == 0) throw;
+                var placed = temps.Take(i).Select(t => t.Final).ToList();
+                var notPlaced = temps.Skip(i).Select(t => t.Final).ToList();
+                throw new PartialWriteException(
+                    $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: the files no longer belong together. Run the command again with -Force to write a complete set.",
+                    placed, notPlaced, ex);
+            }
+            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
         }
-        foreach ((_, string backup) in backups) TryDelete(backup);
+    }
+
+    /// <summary>Where the new content of <paramref name="finalPath"/> waits before its rename: same folder, hidden, unique.</summary>
+    internal static string TemporaryPathFor(string finalPath) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(finalPath)!, $".{System.IO.Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>
+    /// What an interrupted write left beside <paramref name="finalPaths"/>: our temporaries
+    /// (<c>.&lt;file&gt;.&lt;32 hex&gt;.tmp</c>, never placed, so never in use) and backups an older
+    /// CrdbVault made while replacing (<c>&lt;file&gt;.&lt;32 hex&gt;.bak</c>: the PREVIOUS content, maybe
+    /// the only copy of a key, so they are reported, not removed).
+    /// </summary>
+    public static WriteLeftovers FindLeftovers(IEnumerable<string> finalPaths)
+    {
+        var temps = new List<string>();
+        var backups = new List<string>();
+        foreach (string final in finalPaths.Select(System.IO.Path.GetFullPath).Distinct())
+        {
+            string dir = System.IO.Path.GetDirectoryName(final)!;
+            if (!Directory.Exists(dir)) continue;
+            string name = Regex.Escape(System.IO.Path.GetFileName(final));
+            var temp = new Regex($"^\\.{name}\\.[0-9a-f]{{32}}\\.tmp$", RegexOptions.CultureInvariant);
+            var backup = new Regex($"^{name}\\.[0-9a-f]{{32}}\\.bak$", RegexOptions.CultureInvariant);
+            foreach (string candidate in Directory.EnumerateFiles(dir))
+            {
+                string file = System.IO.Path.GetFileName(candidate);
+                if (temp.IsMatch(file)) temps.Add(candidate);
+                else if (backup.IsMatch(file)) backups.Add(candidate);
+            }
+        }
+        return new WriteLeftovers(temps, backups);
+    }
+
+    /// <summary>Deletes the temporaries an interrupted write left beside <paramref name="finalPaths"/>; returns what was removed.</summary>
+    public static WriteLeftovers RemoveTemporaries(IEnumerable<string> finalPaths)
+    {
+        WriteLeftovers found = FindLeftovers(finalPaths);
+        var removed = new List<string>();
+        foreach (string temp in found.Temporaries)
+        {
+            if (TryDelete(temp)) removed.Add(temp);
+        }
+        return found with { Temporaries = removed };
     }
 
     /// <summary>Creates a new file with the right permissions before any byte is written, then flushes it to disk.</summary>
@@ -122,12 +210,22 @@ public static class SecretFileWriter
         return true;
     }
 
+    /// <summary>True when the folder's group or other users may write it (create, rename, delete files in it) (Unix).</summary>
+    public static bool IsWritableByOthers(string directory) =>
+        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+
     /// <summary>True when the folder can be read by users other than its owner (Unix).</summary>
     public static bool IsWorldReadable(string directory) =>
         !OperatingSystem.IsWindows() && (File.GetUnixFileMode(directory) & (UnixFileMode.OtherRead | UnixFileMode.OtherExecute)) != 0;
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 }

@@ -102,13 +102,13 @@ public sealed partial record CmekKeySpec
     }
 
     // Region names as each cloud writes them (the Cloud API uses the cloud's own codes).
-    [GeneratedRegex(@"^[a-z][a-z0-9-]*[a-z0-9]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9-]*[a-z0-9]\z", RegexOptions.CultureInvariant)]
     private static partial Regex AnyRegion();
-    [GeneratedRegex(@"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}\z", RegexOptions.CultureInvariant)]
     internal static partial Regex AwsRegion();
-    [GeneratedRegex(@"^[a-z]+-[a-z]+\d{1,2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z]+-[a-z]+[0-9]{1,2}\z", RegexOptions.CultureInvariant)]
     internal static partial Regex GcpRegion();
-    [GeneratedRegex(@"^[a-z]+[a-z0-9]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z]+[a-z0-9]*\z", RegexOptions.CultureInvariant)]
     internal static partial Regex AzureRegion();
 
     private static void CheckRegion(string? region, CmekKeyType? type, List<CmekSpecProblem> problems)
@@ -143,11 +143,11 @@ public sealed partial record CmekKeySpec
             problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
     }
 
-    [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aarn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):([0-9]{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsKeyArn();
-    [GeneratedRegex(@"^projects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aprojects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})\z", RegexOptions.CultureInvariant)]
     private static partial Regex GcpKeyName();
-    [GeneratedRegex(@"^https://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Ahttps://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})\z", RegexOptions.CultureInvariant)]
     private static partial Regex AzureKeyId();
 
     private static void CheckUri(string? uri, CmekKeyType type, string? region, List<CmekSpecProblem> problems)
@@ -181,18 +181,18 @@ public sealed partial record CmekKeySpec
             case CmekKeyType.AZURE_KEY_VAULT:
                 if (!AzureKeyId().IsMatch(uri))
                 {
-                    string hint = Regex.IsMatch(uri, @"^https://[^/]+/keys/[^/]+/?$", RegexOptions.CultureInvariant) ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)." : "";
+                    string hint = Regex.IsMatch(uri, @"\Ahttps://[^/]+/keys/[^/]+/?\z", RegexOptions.CultureInvariant) ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)." : "";
                     problems.Add(new("Uri", $"-Uri '{uri}' is not an Azure Key Vault key identifier: for AZURE_KEY_VAULT give {shape}.{hint}"));
                 }
                 break;
         }
     }
 
-    [GeneratedRegex(@"^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role/[\w+=,.@/-]{1,512}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aarn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsRoleArn();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com\z", RegexOptions.CultureInvariant)]
     private static partial Regex GcpServiceAccount();
-    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Guid();
 
     /// <summary>Null when <paramref name="principal"/> fits <paramref name="type"/>, else what is wrong and what to give.</summary>

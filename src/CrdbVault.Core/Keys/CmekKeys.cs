@@ -90,6 +90,42 @@ public sealed class CmekKeys
             throw new CmekParameterRequiredException("Vault does not know the cluster's Azure region: add -Region <region> (e.g. eastus).", "Region");
         if (r.KeyCollection is not null && string.IsNullOrWhiteSpace(r.KeyCollection))
             throw new ArgumentException("-KeyCollection is empty.", "KeyCollection");
+        if (r.KeyCollection is not null) CheckUriInputs(r, r.KeyCollection);
+    }
+
+    /// <summary>
+    /// Builds the key URI once with placeholders for what only Vault can tell (the provider-side name
+    /// and version id), so that a key collection, account id, key id or version that can never give a
+    /// valid URI is refused before the provider, the key or the distribution is created.
+    /// </summary>
+    private static void CheckUriInputs(CmekKeyRequest r, string keyCollection)
+    {
+        CmekKeyType type = CmekUriBuilder.TypeFor(r.Provider);
+        string placeholderVersion = type == CmekKeyType.AZURE_KEY_VAULT ? new string('0', 32) : "00000000-0000-4000-8000-000000000000";
+        CmekUriResult uri;
+        try
+        {
+            uri = CmekUriBuilder.Build(new CmekUriInputs
+            {
+                Provider = r.Provider,
+                KeyCollection = keyCollection,
+                ProviderKeyName = r.Name + "-1700000000",
+                Versions = new Dictionary<int, string> { [1] = placeholderVersion },
+                LatestVersion = 1,
+                Region = r.Region,
+                AwsAccountId = r.AwsAccountId,
+                AwsKeyId = r.AwsKeyId,
+                AwsUseAlias = r.AwsUseAlias,
+                AzureKeyVersion = r.AzureKeyVersion,
+            });
+        }
+        catch (CmekParameterRequiredException ex) when (ex.ParamName is "KeyCollection" or "AwsKeyId" or "AzureKeyVersion" || (ex.ParamName == "AwsAccountId" && !string.IsNullOrWhiteSpace(r.AwsAccountId)))
+        {
+            // A value that was given (or the provider holds) and is wrong, not one that is missing.
+            throw new ArgumentException(ex.Message, ex.ParamName, ex);
+        }
+        if (!CmekKeySpec.TryCreate(uri.Region, uri.Type.ToString(), uri.Uri, r.AuthPrincipal, out _, out IReadOnlyList<CmekSpecProblem> problems))
+            throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
     }
 
     /// <summary>vault-api.md §7.2 compatibility, narrowed to keys CockroachDB Cloud can use.</summary>
@@ -122,6 +158,8 @@ public sealed class CmekKeys
         }
         else
         {
+            // What Vault holds must give a valid URI too: found now, not after the key is created.
+            if (kms.Provider == r.Provider) CheckUriInputs(r, kms.KeyCollection);
             if (kms.Provider != r.Provider)
                 throw new ArgumentException($"KMS provider '{r.KmsName}' is {kms.Provider}, not {r.Provider}; a provider's type cannot change. Pass -Provider {kms.Provider}, or another -KmsName.", "Provider");
             if (!string.IsNullOrWhiteSpace(r.KeyCollection) && r.KeyCollection.Trim() != kms.KeyCollection)

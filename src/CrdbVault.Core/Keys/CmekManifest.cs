@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using YamlDotNet.RepresentationModel;
+using System.Text;
+using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Keys;
 
@@ -26,12 +27,18 @@ public static class CmekManifest
     private static readonly string[] RegionFields = ["region", "key_spec"];
     private static readonly string[] KeyFields = ["type", "uri", "auth_principal"];
 
-    /// <summary>Loads a manifest file: .yaml/.yml as YAML, anything else as JSON (YAML when it does not start with '{').</summary>
+    /// <summary>
+    /// Loads a manifest file: .yaml/.yml as YAML, anything else as JSON (YAML when it does not start with '{').
+    /// Files over <see cref="InputBudgets.ManifestBytes"/> are refused before they are read.
+    /// </summary>
     public static IReadOnlyList<CmekKeySpec> Load(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"CMEK manifest '{path}' does not exist.", path);
-        string text = File.ReadAllText(path);
+        string budget = InputBudgets.Describe(InputBudgets.ManifestBytes);
+        byte[] bytes = InputBudgets.ReadFile(path, InputBudgets.ManifestBytes, size =>
+            new CmekManifestException(path, [$"the file is {size / 1024} KiB, more than the {budget} a manifest may be (one region spec is about 300 bytes)."]));
+        string text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         string ext = Path.GetExtension(path).ToLowerInvariant();
         bool yaml = ext is ".yaml" or ".yml" || (ext != ".json" && !text.TrimStart().StartsWith('{'));
         return yaml ? ParseYaml(text, path) : ParseJson(text, path);
@@ -39,26 +46,39 @@ public static class CmekManifest
 
     public static IReadOnlyList<CmekKeySpec> ParseJson(string text, string source = "the manifest")
     {
+        CheckBudget(text, source, yaml: false);
         JsonNode? root;
+        var problems = new List<string>();
         try
         {
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            using JsonDocument doc = JsonDocument.Parse(text, new JsonDocumentOptions
+            {
+                AllowTrailingCommas = true,
+                CommentHandling = JsonCommentHandling.Skip,
+                MaxDepth = InputBudgets.ManifestDepth,
+            });
+            root = ToNode(doc.RootElement, "", problems);
         }
         catch (JsonException ex)
         {
             throw new CmekManifestException(source, [$"it is not valid JSON ({ex.Message})."]);
         }
+        if (problems.Count > 0) throw new CmekManifestException(source, problems);
         return FromNode(root, source);
     }
 
+    /// <summary>
+    /// Reads YAML event by event (YamlDotNet's <see cref="YamlDotNet.Core.IParser"/>), never through its
+    /// representation model: nesting is counted and capped, aliases are refused (they are how a
+    /// 700-byte file expands to gigabytes, or refers to itself), duplicate keys are errors.
+    /// </summary>
     public static IReadOnlyList<CmekKeySpec> ParseYaml(string text, string source = "the manifest")
     {
+        CheckBudget(text, source, yaml: true);
         JsonNode? root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            root = stream.Documents.Count == 0 ? null : ToJson(stream.Documents[0].RootNode);
+            root = YamlEvents.Read(text, source);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
@@ -66,6 +86,92 @@ public static class CmekManifest
         }
         return FromNode(root, source);
     }
+
+    /// <summary>Size and bracket nesting, judged on the raw text before any parser sees it.</summary>
+    private static void CheckBudget(string text, string source, bool yaml)
+    {
+        if (Encoding.UTF8.GetByteCount(text) > InputBudgets.ManifestBytes)
+            throw new CmekManifestException(source, [$"it is more than the {InputBudgets.Describe(InputBudgets.ManifestBytes)} a manifest may be."]);
+        if (FlowDepth(text, yaml) > InputBudgets.ManifestDepth)
+            throw new CmekManifestException(source, [TooDeep]);
+    }
+
+    private static readonly string TooDeep = $"it is nested deeper than {InputBudgets.ManifestDepth} levels; a manifest needs 4.";
+
+    /// <summary>
+    /// The deepest nesting of '[' and '{' outside strings (and, in YAML, comments). A cheap scan that
+    /// stops a document of 200 KB of '[' before a parser builds anything for it.
+    /// </summary>
+    private static int FlowDepth(string text, bool yaml)
+    {
+        int depth = 0, max = 0;
+        char previous = '\n';
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '"' || (yaml && c == '\'' && (char.IsWhiteSpace(previous) || previous is '[' or '{' or ',' or ':' or '-')))
+            {
+                i = SkipQuoted(text, i, c);
+                previous = c;
+                continue;
+            }
+            if (yaml && c == '#' && char.IsWhiteSpace(previous))
+            {
+                while (i < text.Length && text[i] != '\n') i++;
+                previous = '\n';
+                continue;
+            }
+            if (c is '[' or '{') { if (++depth > max) max = depth; if (max > InputBudgets.ManifestDepth) return max; }
+            else if (c is ']' or '}' && depth > 0) depth--;
+            previous = c;
+        }
+        return max;
+    }
+
+    private static int SkipQuoted(string text, int start, char quote)
+    {
+        for (int i = start + 1; i < text.Length; i++)
+        {
+            if (quote == '"' && text[i] == '\\') { i++; continue; }
+            if (text[i] != quote) continue;
+            if (quote == '\'' && i + 1 < text.Length && text[i + 1] == '\'') { i++; continue; } // '' inside '...'
+            return i;
+        }
+        return text.Length;
+    }
+
+    /// <summary>A JsonDocument element as a JsonNode, refusing a key given twice in one object (JsonDocument allows it).</summary>
+    private static JsonNode? ToNode(JsonElement e, string at, List<string> problems)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var obj = new JsonObject();
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    if (obj.ContainsKey(p.Name))
+                    {
+                        problems.Add(Duplicate(at, p.Name));
+                        continue;
+                    }
+                    obj[p.Name] = ToNode(p.Value, at.Length == 0 ? p.Name : $"{at}.{p.Name}", problems);
+                }
+                return obj;
+            case JsonValueKind.Array:
+                var arr = new JsonArray();
+                int i = 0;
+                foreach (JsonElement item in e.EnumerateArray()) arr.Add(ToNode(item, $"{at}[{i++}]", problems));
+                return arr;
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                return null;
+            default:
+                return JsonNode.Parse(e.GetRawText());
+        }
+    }
+
+    internal static string Duplicate(string at, string name) =>
+        $"{(at.Length == 0 ? "" : at + ": ")}'{name}' appears twice; give each field once.";
 
     /// <summary>Validates the <c>{"region_specs":[...]}</c> tree.</summary>
     public static IReadOnlyList<CmekKeySpec> FromNode(JsonNode? root, string source = "the manifest")
@@ -177,25 +283,4 @@ public static class CmekManifest
     }
 
     private static string Normalise(string s) => new string(s.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant();
-
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
-            new KeyValuePair<string, JsonNode?>(((kv.Key as YamlScalarNode)?.Value) ?? kv.Key.ToString(), ToJson(kv.Value)))),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
-        YamlScalarNode scalar => Scalar(scalar),
-        _ => null,
-    };
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        string? value = scalar.Value;
-        if (scalar.Style is YamlDotNet.Core.ScalarStyle.Plain)
-        {
-            if (value is null or "" or "~" or "null") return null;
-            // Plain numbers stay numbers so "region: 1" is reported as not a string.
-            if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n)) return JsonValue.Create(n);
-        }
-        return JsonValue.Create(value ?? "");
-    }
 }

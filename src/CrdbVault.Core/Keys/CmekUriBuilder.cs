@@ -45,15 +45,15 @@ public sealed class CmekParameterRequiredException(string message, string parame
 /// </summary>
 public static partial class CmekUriBuilder
 {
-    [GeneratedRegex(@"^projects/[^/]+/locations/([^/]+)/keyRings/[^/]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aprojects/[^/]+/locations/([^/]+)/keyRings/[^/]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex GcpKeyRing();
-    [GeneratedRegex(@"^\d{12}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9]{12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsAccount();
-    [GeneratedRegex(@"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\z", RegexOptions.CultureInvariant)]
     private static partial Regex AwsKeyId();
-    [GeneratedRegex(@"^[A-Za-z0-9-]{3,24}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9-]{3,24}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AzureVaultName();
-    [GeneratedRegex(@"^[0-9a-fA-F]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9a-fA-F]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AzureVersion();
 
     public static CmekKeyType TypeFor(string provider) => provider switch

@@ -34,15 +34,23 @@ public sealed record StoreKeyResult(
 /// <summary>A problem with where a store key would go, found before any request.</summary>
 public sealed class StoreKeyTargetException(string message, string reason, Exception? inner = null) : IOException(message, inner)
 {
-    /// <summary>Stable reason: MissingDirectory, DirectoryNotPrivate, IsDirectory, AlreadyExists.</summary>
+    /// <summary>Stable reason: MissingDirectory, DirectoryNotPrivate, IsDirectory, AlreadyExists, SetInconsistent.</summary>
     public string Reason { get; } = reason;
 }
 
 /// <summary>
+/// What is on disk at a key path: the key file's ID and the ID its recovery record describes (null
+/// when absent), and <see cref="Problem"/> when the two do not form a set (an interrupted write,
+/// a lost key, or edited files) — with the repair in the text.
+/// </summary>
+public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem);
+
+/// <summary>
 /// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
 /// <c>transit/datakey/plaintext</c> becomes a v1 key file (fresh 32-byte key ID + the key, 0600,
-/// written atomically) and the wrapped copy goes into a recovery record beside it; restoring
-/// decrypts the wrapped copy and writes the identical file again.
+/// written atomically); transit then wraps the whole file (<c>transit/encrypt</c>) and that goes into
+/// a recovery record beside it, so key ID and key cannot be separated; restoring unwraps it, checks
+/// it against the record and writes the identical file again.
 /// </summary>
 public sealed class StoreKeys
 {
@@ -58,11 +66,47 @@ public sealed class StoreKeys
     public TransitEngine Transit => _transit;
 
     /// <summary>
-    /// Checks, before anything is sent, that the key can be written: the folder exists, only its
-    /// owner can read it (CockroachDB store keys must stay private), the path is no folder, and no
-    /// file is replaced without <paramref name="overwrite"/>.
+    /// Checks, before anything is sent, that the key can be written: the folder exists, others cannot
+    /// read it and only its owner can write it (CockroachDB store keys must stay private and
+    /// unswappable), the path is no folder, and no file is replaced without
+    /// <paramref name="overwrite"/>. A key file and record that do not form a
+    /// set (see <see cref="DescribeSet"/>) are reported as SetInconsistent with the repair, unless
+    /// <paramref name="overwrite"/> replaces both anyway.
     /// </summary>
     public static string CheckTarget(string path, bool overwrite, bool checkRecordToo = true)
+    {
+        string full = CheckFolder(path);
+        if (!overwrite)
+        {
+            if (checkRecordToo && DescribeSet(full) is { Problem: string problem })
+                throw new StoreKeyTargetException(problem, "SetInconsistent");
+            var existing = new List<string>();
+            if (File.Exists(full)) existing.Add(full);
+            string record = StoreKeyFile.RecoveryRecordPathFor(full);
+            if (checkRecordToo && File.Exists(record)) existing.Add(record);
+            if (existing.Count > 0)
+                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
+        }
+        return full;
+    }
+
+    /// <summary>
+    /// Checks where <paramref name="record"/> would be restored to. Without <paramref name="overwrite"/>
+    /// an existing file is refused: as SetInconsistent when the record beside it describes another key
+    /// (what an interrupted New-CrdbStoreKey -Force leaves; restoring with -Force is the repair), else
+    /// as AlreadyExists.
+    /// </summary>
+    public static string CheckRestoreTarget(string path, StoreKeyRecovery record, bool overwrite)
+    {
+        string full = CheckFolder(path);
+        if (overwrite || !File.Exists(full)) return full;
+        StoreKeySet set = DescribeSet(full);
+        if (set.Problem is not null && set.RecordKeyId is not null && string.Equals(set.RecordKeyId, record.KeyId, StringComparison.OrdinalIgnoreCase))
+            throw new StoreKeyTargetException(set.Problem, "SetInconsistent");
+        throw new StoreKeyTargetException($"{full} already exists{(set.KeyFileId == record.KeyId ? $" and holds store key {record.KeyId} already" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store).", "AlreadyExists");
+    }
+
+    private static string CheckFolder(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new StoreKeyTargetException("-Path is empty. Give the key file to write, e.g. /var/lib/cockroach-keys/store-2026-11.key.", "MissingPath");
@@ -74,16 +118,54 @@ public sealed class StoreKeys
             throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), ideally off the store's data volume, and run again.", "MissingDirectory");
         if (SecretFileWriter.IsWorldReadable(dir))
             throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
-        if (!overwrite)
-        {
-            var existing = new List<string>();
-            if (File.Exists(full)) existing.Add(full);
-            string record = StoreKeyFile.RecoveryRecordPathFor(full);
-            if (checkRecordToo && File.Exists(record)) existing.Add(record);
-            if (existing.Count > 0)
-                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
-        }
+        // Whoever may write the folder may swap the key file or its record for their own (a rename needs
+        // only write access to the folder), so group- or world-writable is as bad as world-readable.
+        if (SecretFileWriter.IsWritableByOthers(dir))
+            throw new StoreKeyTargetException($"Folder '{dir}' can be written by its group or by other users, who could replace the key file or its record; a CockroachDB store key folder must belong to its owner alone. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
         return full;
+    }
+
+    private const string NotAStoreKey = "(not a store key file)";
+
+    /// <summary>
+    /// Reads what is at <paramref name="keyPath"/> and its record. Writes place the record first and
+    /// the key second, so an interrupted write leaves an old key beside a new record (or a record
+    /// alone), never a key without the record that can restore it; both are reported here.
+    /// </summary>
+    public static StoreKeySet DescribeSet(string keyPath)
+    {
+        string full = System.IO.Path.GetFullPath(keyPath);
+        string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
+        string? keyId = null, recordId = null;
+        if (File.Exists(full))
+        {
+            try
+            {
+                byte[] bytes = File.ReadAllBytes(full);
+                try { keyId = StoreKeyFile.Describe(bytes).KeyId; }
+                finally { CryptographicOperations.ZeroMemory(bytes); }
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                keyId = NotAStoreKey; // matches no record
+            }
+        }
+        if (File.Exists(recordPath))
+        {
+            // A record we cannot read is no evidence of a mixed set (records are replaced by one rename).
+            try { recordId = StoreKeyRecovery.Load(recordPath).KeyId; }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException) { }
+        }
+        string? problem = (keyId, recordId) switch
+        {
+            (string k, string r) when !string.Equals(k, r, StringComparison.OrdinalIgnoreCase) =>
+                $"'{full}' holds {(k == NotAStoreKey ? "no valid store key" : $"store key {k}")}, but its recovery record '{recordPath}' describes store key {r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
+                $"To finish the interrupted write: Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' -Force writes key {r} (it replaces key {k}: copy '{full}' away first if a store still uses it). Or make a new pair with New-CrdbStoreKey -Force.",
+            (null, string r) =>
+                $"'{recordPath}' describes store key {r}, but its key file '{full}' is missing (an interrupted New-CrdbStoreKey, or a lost key). Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' brings the key back; New-CrdbStoreKey -Force makes a new pair instead.",
+            _ => null,
+        };
+        return new StoreKeySet(full, recordPath, keyId, recordId, problem);
     }
 
     /// <summary>Creates a new store key file and its recovery record.</summary>
@@ -92,6 +174,7 @@ public sealed class StoreKeys
         int size = StoreKeyFile.ValidateSize(request.KeySize);
         InputValidator.PathSegment(request.TransitKey, "TransitKey");
         string full = CheckTarget(request.Path, request.Overwrite);
+        RemoveTemporaries(full);
 
         bool created = false;
         TransitDataKey dataKey;
@@ -114,19 +197,25 @@ public sealed class StoreKeys
             byte[] file = StoreKeyFile.Compose(keyId, dataKey.Plaintext!);
             try
             {
+                // The record keeps the whole file wrapped, not transit's wrap of the bare data key:
+                // then a record's key ID cannot be paired with another key.
+                string wrappedFile = await _transit.EncryptAsync(request.TransitKey, file, ct).ConfigureAwait(false);
                 var record = new StoreKeyRecovery
                 {
+                    Version = StoreKeyRecovery.CurrentVersion,
                     KeyId = StoreKeyFile.KeyIdHex(keyId),
                     TransitMount = _transit.MountPath,
                     TransitKey = request.TransitKey,
-                    Ciphertext = dataKey.Ciphertext,
+                    Ciphertext = wrappedFile,
                     KeySize = size,
                     CreatedAt = DateTimeOffset.UtcNow,
                     FileName = System.IO.Path.GetFileName(full),
                 };
                 string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
                 ct.ThrowIfCancellationRequested();
-                SecretFileWriter.WriteAll([new PendingFile(full, file, Secret: true), new PendingFile(recordPath, record.ToJsonBytes(), Secret: false)], request.Overwrite);
+                // Record first: an interruption leaves a record without (or beside an older) key, which
+                // DescribeSet reports and the record itself repairs; never a key nobody can restore.
+                SecretFileWriter.WriteAll([new PendingFile(recordPath, record.ToJsonBytes(), Secret: false), new PendingFile(full, file, Secret: true)], request.Overwrite);
                 _trace?.Invoke($"Wrote {size}-bit store key {record.KeyId} to {full} (0600) and its recovery record to {recordPath}.");
                 return new StoreKeyResult(full, record.KeyId, size, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, created, true);
             }
@@ -139,6 +228,7 @@ public sealed class StoreKeys
 
     /// <summary>
     /// Rebuilds the key file of a recovery record through transit decrypt: same key ID, same bytes.
+    /// What transit unwraps must match the record's key ID and size, or nothing is written.
     /// <paramref name="path"/> defaults to the record's FileName in the record's folder. The record
     /// is also written beside the restored key when none is there.
     /// </summary>
@@ -147,20 +237,18 @@ public sealed class StoreKeys
         record.Validate("the recovery record");
         if (!string.Equals(InputValidator.MountPath(record.TransitMount), _transit.MountPath, StringComparison.Ordinal))
             throw new ArgumentException($"The record names transit mount '{record.TransitMount}', but this engine is at '{_transit.MountPath}'.");
-        string full = CheckTarget(path, overwrite, checkRecordToo: false);
-        byte[] keyId = StoreKeyFile.ParseKeyId(record.KeyId);
+        string full = CheckRestoreTarget(path, record, overwrite);
+        RemoveTemporaries(full);
 
-        byte[] key = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
-        byte[]? file = null;
+        byte[] file = await _transit.DecryptAsync(record.TransitKey, record.Ciphertext, ct).ConfigureAwait(false);
         try
         {
-            if (key.Length * 8 != record.KeySize)
-                throw new FormatException($"Transit decrypted the record's ciphertext to a {key.Length * 8}-bit value, but the record says {record.KeySize} bits: the record was altered or belongs to another key. Nothing was written.");
-            file = StoreKeyFile.Compose(keyId, key);
+            record.VerifyUnwrapped(file, "the recovery record");
             string recordPath = StoreKeyFile.RecoveryRecordPathFor(full);
             bool writeRecord = overwrite || !File.Exists(recordPath);
-            var files = new List<PendingFile> { new(full, file, Secret: true) };
+            var files = new List<PendingFile>();
             if (writeRecord) files.Add(new PendingFile(recordPath, (record with { FileName = System.IO.Path.GetFileName(full) }).ToJsonBytes(), Secret: false));
+            files.Add(new PendingFile(full, file, Secret: true)); // record first, as in CreateAsync
             ct.ThrowIfCancellationRequested();
             SecretFileWriter.WriteAll(files, overwrite);
             _trace?.Invoke($"Restored {record.KeySize}-bit store key {record.KeyId} to {full} (0600){(writeRecord ? $" and wrote its recovery record to {recordPath}" : "")}.");
@@ -168,8 +256,15 @@ public sealed class StoreKeys
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
-            if (file is not null) CryptographicOperations.ZeroMemory(file);
+            CryptographicOperations.ZeroMemory(file);
         }
+    }
+
+    /// <summary>Removes what an interrupted write left beside the key and its record (temporaries hold key material).</summary>
+    private void RemoveTemporaries(string keyPath)
+    {
+        WriteLeftovers removed = SecretFileWriter.RemoveTemporaries([keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
+        foreach (string temp in removed.Temporaries)
+            _trace?.Invoke($"Removed '{temp}', a temporary file an interrupted write left behind.");
     }
 }

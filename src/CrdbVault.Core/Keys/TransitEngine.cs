@@ -157,6 +157,35 @@ public sealed class TransitEngine
     }
 
     /// <summary>
+    /// <c>POST transit/encrypt/:name</c>; returns <c>vault:vN:...</c>. Safe to retry: a repeated call
+    /// only yields another ciphertext of the same bytes. The plaintext travels base64 in the body and
+    /// is never logged.
+    /// </summary>
+    public async Task<string> EncryptAsync(string name, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "TransitKey");
+        string path = $"{MountPath}/encrypt/{name}";
+        string b64 = Convert.ToBase64String(plaintext.Span);
+        VaultResponse? r;
+        try
+        {
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        {
+            throw KeyNotFound(name, ex);
+        }
+        catch (VaultApiException ex) when (ex.Status is 404 or 405)
+        {
+            throw NoEngine(ex);
+        }
+        string? ciphertext = r?.GetString("ciphertext");
+        return TransitCiphertext.IsWellFormed(ciphertext)
+            ? ciphertext!
+            : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+    }
+
+    /// <summary>
     /// <c>POST transit/decrypt/:name</c>; returns the raw plaintext (Vault sends base64). Safe to
     /// retry. The caller zeroes the result after use.
     /// </summary>

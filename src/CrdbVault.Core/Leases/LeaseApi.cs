@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Core.Leases;
@@ -43,8 +44,9 @@ public sealed class LeaseApi(VaultClient client)
             string current = pending.Dequeue();
             foreach (string key in await client.ListAsync($"sys/leases/lookup/{current}", ct).ConfigureAwait(false))
             {
-                if (key.EndsWith('/')) pending.Enqueue(current + key);
-                else ids.Add(current + key);
+                // Keys come from Vault but become paths of the next requests: they get the same checks as user input.
+                if (key.EndsWith('/')) pending.Enqueue(InputValidator.LeasePrefix(current + key, "Prefix"));
+                else ids.Add(InputValidator.LeaseId(current + key));
             }
         }
         return ids;
@@ -94,22 +96,11 @@ public sealed class LeaseApi(VaultClient client)
         await client.WriteAsync($"sys/leases/revoke-prefix/{p}", new { sync }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Lease ids and prefixes end up in URLs and bodies: refuse what would change their meaning.</summary>
-    public static string ValidateLeaseId(string? leaseId, string parameterName = "LeaseId")
-    {
-        if (string.IsNullOrWhiteSpace(leaseId))
-            throw new ArgumentException($"-{parameterName} is empty. Pass a lease id such as 'database/creds/app/AbCd1234', e.g. from New-CrdbDynamicCredential.", parameterName);
-        if (leaseId.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' || char.IsControl(c)) || leaseId.Split('/').Any(s => s is ".." or "."))
-            throw new ArgumentException($"-{parameterName} '{leaseId}' contains whitespace, '?', '#' or '..'; lease ids look like 'database/creds/app/AbCd1234'.", parameterName);
-        return leaseId;
-    }
+    /// <summary>Lease ids end up in URLs and bodies: the kind "lease id" validator refuses what would change their meaning.</summary>
+    public static string ValidateLeaseId(string? leaseId, string parameterName = "LeaseId") => InputValidator.LeaseId(leaseId, parameterName);
 
-    /// <summary>'database/creds/app' and 'database/creds/app/' mean the same prefix.</summary>
-    public static string NormalisePrefix(string? prefix)
-    {
-        string p = ValidateLeaseId(prefix?.Trim().Trim('/'), "Prefix");
-        return p + "/";
-    }
+    /// <summary>'database/creds/app' and 'database/creds/app/' mean the same prefix (kind "lease prefix").</summary>
+    public static string NormalisePrefix(string? prefix) => InputValidator.LeasePrefix(prefix, "Prefix");
 
     /// <summary>
     /// The server answers an enveloped <c>data</c> with <c>last_renewal</c>; the docs show a flat body

@@ -1,4 +1,5 @@
 using System.Text;
+using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using Npgsql;
 
@@ -25,6 +26,18 @@ public static class SqlConnectionStrings
         if (target.ClientKeyPath is not null) query.Add("sslkey=" + Uri.EscapeDataString(target.ClientKeyPath));
         sb.Append('?').Append(string.Join('&', query));
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// A connection string to hand to the caller (Get-CrdbConnectionString): a libpq URL, or an
+    /// Npgsql string with <paramref name="adoNet"/>. One that carries the password is registered for
+    /// CI masking before it is returned (docs/ci-pipelines.md).
+    /// </summary>
+    public static string ForCaller(SqlTarget target, bool adoNet, bool includePassword)
+    {
+        string text = adoNet ? ToNpgsql(target, includePassword) : ToLibpqUrl(target, includePassword);
+        if (includePassword && target.Password is not null) CiMasking.RegisterConnectionString(text, target.Password);
+        return text;
     }
 
     /// <summary>An Npgsql (ADO.NET) connection string. The password only when asked.</summary>

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using CrdbVault.Core.Http;
 using Polly;
 using Polly.Retry;
 
@@ -15,6 +16,9 @@ namespace CrdbVault.Core.Vault;
 /// One HTTP pipeline to one Vault server (vault-api.md §1): headers, tolerant envelope parsing,
 /// LIST as <c>GET ?list=true</c>, one standby redirect, retries for idempotent calls only, and
 /// cancellation of every request. Engines build on <see cref="SendAsync"/>.
+/// Calls that create something (<see cref="VaultRequestOptions.Idempotent"/> false) travel on a
+/// connection of their own that the handler may open only once, so they reach Vault at most once
+/// (see <see cref="SingleShotHandler"/>).
 /// </summary>
 public sealed class VaultClient : IDisposable
 {
@@ -22,12 +26,15 @@ public sealed class VaultClient : IDisposable
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private readonly VaultClientOptions _options;
+    private readonly bool _singleShot;
+    private readonly RemoteCertificateValidationCallback? _validation;
 
     public VaultClient(VaultClientOptions options, IVaultTokenSource? tokens = null)
     {
         _options = options;
         Tokens = tokens;
-        HttpMessageHandler handler = options.Handler ?? CreateHandler(options);
+        _validation = options.Handler is null ? CertificateValidation(options) : null;
+        HttpMessageHandler handler = options.Handler ?? CreateHandler(options, _validation);
         _http = new HttpClient(handler, disposeHandler: options.Handler is null)
         {
             BaseAddress = new Uri(options.Address.GetLeftPart(UriPartial.Authority) + "/v1/"),
@@ -39,6 +46,7 @@ public sealed class VaultClient : IDisposable
         if (!string.IsNullOrWhiteSpace(options.Namespace))
             _http.DefaultRequestHeaders.Add("X-Vault-Namespace", options.Namespace.Trim().TrimEnd('/') + "/");
         _retry = BuildRetryPipeline(options);
+        _singleShot = options.Handler is null;
     }
 
     public VaultClientOptions Options => _options;
@@ -97,7 +105,18 @@ public sealed class VaultClient : IDisposable
             byte[] content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
-                return VaultResponse.Parse(content);
+            {
+                try
+                {
+                    return VaultResponse.Parse(content);
+                }
+                catch (JsonException ex)
+                {
+                    throw new VaultApiException(
+                        $"Vault answered {DisplayMethod(method)} /v1/{StripQuery(relative)} with {status}, but the body is not JSON this module can read ({ex.Message}). Is the address a Vault server?{OutcomeHint(options, sent: true)}",
+                        VaultErrorKind.Other, StripQuery(relative), status, mayHaveExecuted: !options.Idempotent);
+                }
+            }
 
             IReadOnlyList<string> errors = VaultResponse.ParseErrors(content);
             bool isRead = method == HttpMethod.Get || method == List;
@@ -146,15 +165,15 @@ public sealed class VaultClient : IDisposable
         Uri target = BuildUri(relative, method);
         try
         {
-            HttpResponseMessage response = await _http.SendAsync(Build(method, target, payload, token), HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            HttpResponseMessage response = await TransmitAsync(Build(method, target, payload, token), options, method, relative, timeout.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.TemporaryRedirect && response.Headers.Location is Uri location)
             {
                 // A standby points at the active node; follow once, never from https to http.
                 Uri next = location.IsAbsoluteUri ? location : new Uri(target, location);
+                response.Dispose();
                 if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
                     throw new VaultApiException($"Vault redirected {method} /v1/{relative} from https to http ({next.GetLeftPart(UriPartial.Authority)}); refusing to send the token unencrypted.", VaultErrorKind.ConnectionFailed, relative, 307);
-                response.Dispose();
-                response = await _http.SendAsync(Build(method, next, payload, token), HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                response = await TransmitAsync(Build(method, next, payload, token), options, method, relative, timeout.Token).ConfigureAwait(false);
             }
             _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> {(int)response.StatusCode} ({watch.ElapsedMilliseconds} ms)");
             return response;
@@ -166,12 +185,21 @@ public sealed class VaultClient : IDisposable
                 $"Vault did not answer {DisplayMethod(method)} /v1/{StripQuery(relative)} within {_options.Timeout.TotalSeconds:0} s.{OutcomeHint(options, sent: true)}",
                 VaultErrorKind.Timeout, relative, mayHaveExecuted: !options.Idempotent);
         }
+        catch (IOException ex) when (ex is not AnswerTooLargeException)
+        {
+            // The connection dropped while the answer's body was read: the request did arrive.
+            _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> connection lost while reading the answer");
+            throw new VaultApiException(
+                $"Could not reach Vault at {_options.Address.GetLeftPart(UriPartial.Authority)} for {DisplayMethod(method)} /v1/{StripQuery(relative)}: the connection dropped while reading the answer.{OutcomeHint(options, sent: true)}",
+                VaultErrorKind.ConnectionFailed, relative, mayHaveExecuted: !options.Idempotent, inner: null);
+        }
         catch (HttpRequestException ex)
         {
             _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> {ex.HttpRequestError}");
-            bool neverSent = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
-                || ex.InnerException is SocketException;
-            string what = ex.HttpRequestError switch
+            bool resendRefused = SingleShotHandler.RefusedResend(ex);
+            bool neverSent = !resendRefused && (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+                || ex.InnerException is SocketException);
+            string what = resendRefused ? "the connection closed after the request was sent, before Vault's answer arrived" : ex.HttpRequestError switch
             {
                 HttpRequestError.NameResolutionError => $"the host name '{_options.Address.Host}' could not be resolved",
                 HttpRequestError.SecureConnectionError => "the TLS handshake failed (is the CA right? pass -CACertificate or set VAULT_CACERT)",
@@ -181,6 +209,47 @@ public sealed class VaultClient : IDisposable
             throw new VaultApiException(
                 $"Could not reach Vault at {_options.Address.GetLeftPart(UriPartial.Authority)} for {DisplayMethod(method)} /v1/{StripQuery(relative)}: {what}.{(neverSent ? "" : OutcomeHint(options, sent: true))}",
                 VaultErrorKind.ConnectionFailed, relative, mayHaveExecuted: !neverSent && !options.Idempotent, inner: null);
+        }
+    }
+
+    /// <summary>
+    /// Idempotent calls share the pooled client. Others go through a handler of their own that may
+    /// open ONE connection: .NET resends a bodiless request whose connection closed before the
+    /// answer (also on a fresh connection, up to three times; dotnet/runtime issue 86714), and a
+    /// resent <c>database/creds</c> GET is a second SQL user. With a single-shot handler the resend
+    /// fails to connect and the caller reports an unknown outcome instead.
+    /// </summary>
+    private async Task<HttpResponseMessage> TransmitAsync(HttpRequestMessage request, VaultRequestOptions options, HttpMethod method, string relative, CancellationToken ct)
+    {
+        if (options.Idempotent || !_singleShot)
+            return await ReceiveBoundedAsync(_http, request, options, method, relative, ct).ConfigureAwait(false);
+        foreach (var header in _http.DefaultRequestHeaders) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        // The answer is buffered before the one-request client goes away with its connection.
+        using var invoker = new HttpClient(SingleShotHandler.Create(_validation), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        return await ReceiveBoundedAsync(invoker, request, options, method, relative, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends and reads the body under the same timeout, never beyond the answer budget.</summary>
+    private async Task<HttpResponseMessage> ReceiveBoundedAsync(HttpClient http, HttpRequestMessage request, VaultRequestOptions options, HttpMethod method, string relative, CancellationToken ct)
+    {
+        HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        try
+        {
+            await BoundedContent.BufferAsync(response, Validation.InputBudgets.AnswerBytes, ct).ConfigureAwait(false);
+            return response;
+        }
+        catch (AnswerTooLargeException ex)
+        {
+            response.Dispose();
+            _options.Trace?.Invoke($"{DisplayMethod(method)} /v1/{StripQuery(relative)} -> {(int)response.StatusCode}, answer refused: too large");
+            throw new VaultApiException(
+                $"Vault answered {DisplayMethod(method)} /v1/{StripQuery(relative)} with {(int)response.StatusCode}, but {ex.Message} (16 MiB). Is the address a Vault server, and is nothing in between rewriting answers?{OutcomeHint(options, sent: true)}",
+                VaultErrorKind.Other, StripQuery(relative), (int)response.StatusCode, mayHaveExecuted: !options.Idempotent);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
@@ -206,7 +275,7 @@ public sealed class VaultClient : IDisposable
 
     private VaultApiException CreateError(HttpMethod method, string relative, int status, IReadOnlyList<string> errors, VaultRequestOptions options)
     {
-        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()));
+        string said = errors.Count == 0 ? $"HTTP {status}" : string.Join("; ", errors.Select(e => Validation.ServerText.Printable(e)));
         string call = $"{DisplayMethod(method)} /v1/{StripQuery(relative)}";
         bool invalidToken = errors.Any(e => e.Contains("invalid token", StringComparison.OrdinalIgnoreCase));
         (VaultErrorKind kind, string fix) = status switch
@@ -265,7 +334,7 @@ public sealed class VaultClient : IDisposable
     /// <summary>412, 429 and every 5xx except 501 (vault-api.md §1.7).</summary>
     internal static bool IsRetryable(int status) => status is 412 or 429 || (status >= 500 && status != 501);
 
-    private static HttpMessageHandler CreateHandler(VaultClientOptions options)
+    private static HttpMessageHandler CreateHandler(VaultClientOptions options, RemoteCertificateValidationCallback? validation)
     {
         var handler = new SocketsHttpHandler
         {
@@ -273,26 +342,27 @@ public sealed class VaultClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        if (options.SkipCertificateCheck)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-        else if (!string.IsNullOrEmpty(options.CaCertificatePath))
-        {
-            X509Certificate2Collection trust = LoadCaBundle(options.CaCertificatePath);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null) return false;
-                if (errors == SslPolicyErrors.None) return true;
-                if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(trust);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(certificate as X509Certificate2 ?? new X509Certificate2(certificate));
-            };
-        }
+        if (validation is not null) handler.SslOptions.RemoteCertificateValidationCallback = validation;
         return handler;
+    }
+
+    /// <summary>VAULT_SKIP_VERIFY / VAULT_CACERT as one callback every handler of this client uses (null = the system's trust).</summary>
+    private static RemoteCertificateValidationCallback? CertificateValidation(VaultClientOptions options)
+    {
+        if (options.SkipCertificateCheck) return static (_, _, _, _) => true;
+        if (string.IsNullOrEmpty(options.CaCertificatePath)) return null;
+        X509Certificate2Collection trust = LoadCaBundle(options.CaCertificatePath);
+        return (_, certificate, _, errors) =>
+        {
+            if (certificate is null) return false;
+            if (errors == SslPolicyErrors.None) return true;
+            if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(trust);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(certificate as X509Certificate2 ?? new X509Certificate2(certificate));
+        };
     }
 
     /// <summary>Loads every certificate of a PEM bundle; a clear error when the file is no CA bundle.</summary>
@@ -300,10 +370,12 @@ public sealed class VaultClient : IDisposable
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"CA certificate file '{path}' does not exist. Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", path);
+        byte[] pem = Validation.InputBudgets.ReadFile(path, Validation.InputBudgets.PemBytes, size =>
+            new ArgumentException($"'{path}' is {size / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.PemBytes)} a CA bundle may be. Pass the PEM file of the CA that signed Vault's certificate."));
         var collection = new X509Certificate2Collection();
         try
         {
-            collection.ImportFromPemFile(path);
+            collection.ImportFromPem(Encoding.UTF8.GetString(pem));
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {

@@ -10,10 +10,10 @@ namespace CrdbVault.Core.Vault;
 /// </summary>
 public static partial class VaultDuration
 {
-    [GeneratedRegex(@"^(?:(?<n>\d+(?:\.\d+)?)(?<u>ns|us|µs|ms|s|m|h|d))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(?:(?<n>[0-9]+(?:\.[0-9]+)?)(?<u>ns|us|µs|ms|s|m|h|d))+\z", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    [GeneratedRegex(@"(?<n>\d+(?:\.\d+)?)(?<u>ns|us|µs|ms|s|m|h|d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<n>[0-9]+(?:\.[0-9]+)?)(?<u>ns|us|µs|ms|s|m|h|d)", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPart();
 
     /// <summary>Parses a Vault duration string or a plain number of seconds.</summary>

@@ -56,11 +56,14 @@ public sealed class VaultResponse
     public JsonElement Get(string name) =>
         Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) ? v : default;
 
-    /// <summary>Parses a response body; an empty body (204) yields an empty response.</summary>
+    /// <summary>Answers nest a few levels; the depth cap (InputBudgets.AnswerDepth) stops a hostile one early.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Validation.InputBudgets.AnswerDepth };
+
+    /// <summary>Parses a response body; an empty body (204) yields an empty response. Throws JsonException for a body that is not JSON.</summary>
     public static VaultResponse Parse(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty || body.Trim((byte)' ').IsEmpty) return new VaultResponse();
-        using JsonDocument doc = JsonDocument.Parse(body.ToArray());
+        using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
         return FromElement(doc.RootElement.Clone());
     }
 
@@ -96,7 +99,7 @@ public sealed class VaultResponse
         try
         {
             if (body.IsEmpty) return [];
-            using JsonDocument doc = JsonDocument.Parse(body.ToArray());
+            using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errors", out JsonElement e))
                 return StringList(e);
         }
@@ -119,8 +122,9 @@ public sealed class VaultResponse
         root.TryGetProperty("warnings", out JsonElement w) ? w.ValueKind switch
         {
             // PKI samples send warnings as "" (a string): tolerate it.
-            JsonValueKind.String => string.IsNullOrEmpty(w.GetString()) ? [] : [w.GetString()!],
-            JsonValueKind.Array => StringList(w),
+            // Warnings are shown as they are (WriteWarning): no control characters from the server.
+            JsonValueKind.String => string.IsNullOrEmpty(w.GetString()) ? [] : [Validation.ServerText.Printable(w.GetString()!)],
+            JsonValueKind.Array => StringList(w).Select(Validation.ServerText.Printable).ToArray(),
             _ => [],
         } : [];
 

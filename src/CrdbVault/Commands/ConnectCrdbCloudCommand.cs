@@ -2,6 +2,8 @@ using System.Management.Automation;
 using System.Security;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -22,15 +24,18 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
 {
     /// <summary>The service account's API key. Default: COCKROACH_API_KEY.</summary>
     [Parameter(Position = 0)]
+    [Input(InputKind.Secret, ErrorId = "InvalidCloudApiKey")]
     public SecureString? ApiKey { get; set; }
 
     /// <summary>The Cloud API address. Default: COCKROACH_SERVER, then https://cockroachlabs.cloud.</summary>
     [Parameter]
+    [Input(InputKind.ServiceUrl, ErrorId = "InvalidCloudServer")]
     public string? ServerUrl { get; set; }
 
     /// <summary>Per-request timeout (default 60 s). Waits for CMEK and client CA changes have their own -TimeoutSeconds.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>Do not call the API to check the key (e.g. the proxy allows only cluster paths).</summary>
@@ -43,42 +48,37 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
 
     protected override void EndProcessing()
     {
-        string server = NullIfEmpty(ServerUrl) ?? NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_SERVER")) ?? CloudClientOptions.DefaultServer;
-        if (!Uri.TryCreate(server, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            ThrowInvalidArgument($"-ServerUrl '{server}' is not an http(s) address. Use '{CloudClientOptions.DefaultServer}' (or leave it out).", "InvalidCloudServer", server);
+        string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_SERVER"));
+        string server = ServerUrl ?? fromEnv ?? CloudClientOptions.DefaultServer;
+        Uri uri = Checked(() => InputValidator.ServiceUrl(server, ServerUrl is null && fromEnv is not null ? "ServerUrl (COCKROACH_SERVER)" : "ServerUrl", CloudClientOptions.DefaultServer), "InvalidCloudServer", UrlRedaction.Redact(server));
+        // The bearer key must not cross a network in clear text; plain http is for a local test double only.
+        if (PlaintextTransport.ExposesSecrets(uri))
+            ThrowInvalidArgument($"-ServerUrl '{uri.GetLeftPart(UriPartial.Authority)}' uses http: the API key would travel unencrypted. Use https (default '{CloudClientOptions.DefaultServer}').", "InvalidCloudServer", uri.GetLeftPart(UriPartial.Authority));
 
         SecureString? key = ApiKey;
         string source = "parameter";
         if (key is null)
         {
-            string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_API_KEY"));
-            if (fromEnv is not null)
+            string? keyFromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_API_KEY"));
+            if (keyFromEnv is not null)
             {
-                key = SecureStrings.From(fromEnv.Trim());
+                key = SecureStrings.From(keyFromEnv.Trim());
                 source = "COCKROACH_API_KEY";
+                Checked(() => { InputValidator.Secret(key, "ApiKey (COCKROACH_API_KEY)"); return true; }, "InvalidCloudApiKey", null);
             }
         }
         if (key is null || key.Length == 0)
             ThrowMapped(new NotConnectedException("No CockroachDB Cloud API key: pass -ApiKey (a SecureString) or set COCKROACH_API_KEY to the secret key of a service account (Cloud Console → Organization → Access Management → Service Accounts → Create API key)."), null, "CloudMissingApiKey");
 
         string? hint = CloudConnection.HintFor(SecureStrings.Reveal(key!));
-        CloudApiClient client;
-        try
+        var client = new CloudApiClient(new CloudClientOptions
         {
-            client = new CloudApiClient(new CloudClientOptions
-            {
-                ServerUrl = uri!,
-                ApiKey = key!,
-                Timeout = Timeout ?? TimeSpan.FromSeconds(60),
-                Trace = VerboseSink.Write,
-            });
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidCloudServer", server);
-            return;
-        }
-        WriteVerbose($"Connecting to {uri!.GetLeftPart(UriPartial.Authority)} with API key {hint ?? "(no public ID)"} from the {source}; Cc-Version {CloudApiClient.ApiVersion}.");
+            ServerUrl = uri,
+            ApiKey = key!,
+            Timeout = Timeout ?? TimeSpan.FromSeconds(60),
+            Trace = VerboseSink.Write,
+        });
+        WriteVerbose($"Connecting to {uri.GetLeftPart(UriPartial.Authority)} with API key {hint ?? "(no public ID)"} from the {source}; Cc-Version {CloudApiClient.ApiVersion}.");
 
         string? orgId = null, orgName = null;
         bool verified = false;

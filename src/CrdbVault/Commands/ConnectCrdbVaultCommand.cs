@@ -21,33 +21,39 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     private const string TokenSet = "Token";
     private const string AppRoleSet = "AppRole";
 
-    /// <summary>Vault URL, e.g. https://vault.example.com:8200. Default: VAULT_ADDR, then https://127.0.0.1:8200.</summary>
+    /// <summary>Vault URL, e.g. https://vault.example.com:8200. Default: VAULT_ADDR; one of the two is required.</summary>
     [Parameter(Position = 0)]
+    [Input(InputKind.ServiceUrl, ErrorId = "InvalidVaultAddress")]
     public string? Address { get; set; }
 
     /// <summary>The Vault token. Default: VAULT_TOKEN, then ~/.vault-token.</summary>
     [Parameter(ParameterSetName = TokenSet)]
+    [Input(InputKind.Secret, ErrorId = "InvalidVaultToken", AllowEmpty = true)]
     public SecureString? Token { get; set; }
 
     /// <summary>AppRole role_id.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AppRoleSet)]
-    [ValidateNotNullOrEmpty]
+    [Input(InputKind.Secret, ErrorId = "InvalidAppRole")]
     public string RoleId { get; set; } = "";
 
     /// <summary>AppRole secret_id (omit only for roles with bind_secret_id=false).</summary>
     [Parameter(ParameterSetName = AppRoleSet)]
+    [Input(InputKind.Secret, ErrorId = "InvalidAppRole")]
     public SecureString? SecretId { get; set; }
 
     /// <summary>Where the AppRole auth method is mounted (auth/&lt;AuthMount&gt;/login).</summary>
     [Parameter(ParameterSetName = AppRoleSet)]
+    [Input(InputKind.VaultPath, ErrorId = "InvalidAppRole")]
     public string AuthMount { get; set; } = "approle";
 
     /// <summary>Enterprise/HCP namespace (X-Vault-Namespace). Default: VAULT_NAMESPACE.</summary>
     [Parameter]
+    [Input(InputKind.VaultPath, ErrorId = "InvalidVaultNamespace")]
     public string? Namespace { get; set; }
 
     /// <summary>PEM file of the CA that signed Vault's certificate. Default: VAULT_CACERT.</summary>
     [Parameter]
+    [Input(InputKind.ReadPath, ErrorId = "InvalidCACertificate")]
     public string? CACertificate { get; set; }
 
     /// <summary>Accept any TLS certificate. Only for labs; a warning says so. Default: VAULT_SKIP_VERIFY.</summary>
@@ -57,6 +63,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     /// <summary>Per-request timeout. Default: VAULT_CLIENT_TIMEOUT, then 60 s.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>Return the connection without making it the session default.</summary>
@@ -67,27 +74,24 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     {
         VaultClientOptions options = BuildOptions();
         IVaultAuthMethod auth = BuildAuth();
-        WriteVerbose($"Connecting to {options.Address} with {auth.Name} authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
-        VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.ToString());
+        WriteVerbose($"Connecting to {options.Address.GetLeftPart(UriPartial.Authority)} with {auth.Name} authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
+        VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.GetLeftPart(UriPartial.Authority));
         var connection = new VaultConnection(session);
         if (!NoDefault) ConnectionStore.Vault = connection;
-        WriteVerbose($"Connected as '{session.DisplayName}' with policies {string.Join(", ", session.Policies)}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
+        WriteVerbose($"Connected as '{ServerText.Printable(session.DisplayName ?? "")}' with policies {ServerText.Printable(string.Join(", ", session.Policies))}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
         WriteObject(connection);
     }
 
     private VaultClientOptions BuildOptions()
     {
-        string address = Address ?? Environment.GetEnvironmentVariable("VAULT_ADDR") ?? "https://127.0.0.1:8200";
-        Uri uri;
-        try
-        {
-            uri = InputValidator.VaultAddress(address);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidVaultAddress", address);
-            throw;
-        }
+        string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_ADDR"));
+        if (Address is null && fromEnv is null)
+            ThrowMapped(new NotConnectedException("No Vault address: pass -Address 'https://vault.example.com:8200' or set VAULT_ADDR (the vault CLI's variable). Nothing is assumed: a token must not go to a server nobody named."), null, "MissingVaultAddress");
+        // -Address was checked by its kind; VAULT_ADDR gets the same check here.
+        Uri uri = Address is not null
+            ? new Uri(Address)
+            : Checked(() => InputValidator.VaultAddress(fromEnv, "Address (VAULT_ADDR)"), "InvalidVaultAddress", UrlRedaction.Redact(fromEnv!));
+        if (PlaintextTransport.Warning(uri, "the token") is string plaintext) WriteWarning(plaintext);
 
         bool skip = SkipCertificateCheck.IsPresent || EnvBool("VAULT_SKIP_VERIFY");
         if (skip)
@@ -96,21 +100,18 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
         string? ca = CACertificate ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_CACERT"));
         if (ca is not null && !skip)
         {
-            ca = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ca);
-            try
-            {
-                VaultClient.LoadCaBundle(ca);
-            }
-            catch (Exception ex) when (ex is ArgumentException or FileNotFoundException)
-            {
-                ThrowInvalidArgument(ex.Message, "InvalidCACertificate", ca);
-            }
+            ca = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.ReadPath(ca, "CACertificate")), "InvalidCACertificate", ca);
+            if (!File.Exists(ca))
+                ThrowInvalidArgument($"CA certificate file '{ca}' does not exist. Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", "InvalidCACertificate", ca);
+            Checked(() => VaultClient.LoadCaBundle(ca), "InvalidCACertificate", ca);
         }
+        string? ns = Namespace ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_NAMESPACE"));
+        if (ns is not null) Checked(() => InputValidator.VaultPath(ns, "Namespace"), "InvalidVaultNamespace", ns);
 
         return new VaultClientOptions
         {
             Address = uri,
-            Namespace = Namespace ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_NAMESPACE")),
+            Namespace = ns,
             CaCertificatePath = skip ? null : ca,
             SkipCertificateCheck = skip,
             Timeout = Timeout ?? EnvDuration("VAULT_CLIENT_TIMEOUT") ?? TimeSpan.FromSeconds(60),
@@ -122,24 +123,16 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     private IVaultAuthMethod BuildAuth()
     {
         if (ParameterSetName == AppRoleSet)
-        {
-            try
-            {
-                return new AppRoleAuth(RoleId, SecretId, AuthMount);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowInvalidArgument(ex.Message, "InvalidAppRole", RoleId);
-            }
-        }
+            return Checked(() => new AppRoleAuth(RoleId, SecretId, AuthMount), "InvalidAppRole", null);
         if (Token is not null)
         {
             if (Token.Length == 0) ThrowInvalidArgument("-Token is empty. Pass the token as a SecureString, e.g. (Read-Host -AsSecureString).", "MissingVaultToken");
             return new TokenAuth(Token, "parameter");
         }
-        TokenAuth? found = TokenAuth.FromEnvironment();
+        TokenAuth? found = Checked(TokenAuth.FromEnvironment, "InvalidVaultToken", null);
         if (found is null)
             ThrowMapped(new NotConnectedException("No Vault token: pass -Token, set VAULT_TOKEN, run 'vault login' (it writes ~/.vault-token), or use -RoleId/-SecretId for AppRole."), null, "MissingVaultToken");
+        Checked(() => { InputValidator.Secret(found!.Token, $"Token ({found.Source})"); return true; }, "InvalidVaultToken", null);
         return found!;
     }
 
@@ -157,7 +150,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     }
 
     private static TimeSpan? EnvDuration(string name) =>
-        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) ? t : null;
+        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) && t > TimeSpan.Zero && t <= InputValidator.MaxDuration ? t : null;
 
     private static int? EnvInt(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : null;

@@ -20,7 +20,7 @@ public sealed class DisconnectCrdbVaultCommand : CrdbCmdlet
     [Parameter]
     public SwitchParameter Revoke { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         VaultConnection? connection = Vault ?? ConnectionStore.Vault;
         if (connection is null)

@@ -15,21 +15,13 @@ namespace CrdbVault.Commands;
 public sealed class GetCrdbCertificateAuthorityCommand : VaultCmdlet
 {
     /// <summary>The PKI mount (default cockroach_client_ca).</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        try
-        {
-            Core.Validation.InputValidator.MountPath(MountPath);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidMountPath", MountPath);
-            return;
-        }
         var engine = new PkiEngine(Client, MountPath);
         if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, MountPath)) return;
         if (ca is null)

@@ -18,9 +18,10 @@ public sealed class GetCrdbCmekCommand : CloudCmdlet
     /// <summary>The cluster's ID (UUID); several may be given or piped.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ClusterId, PipelineProperty = nameof(ClusterId))]
     public string[] ClusterId { get; set; } = [];
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         CloudApiClient client = Client;
         foreach (string id in ClusterId)

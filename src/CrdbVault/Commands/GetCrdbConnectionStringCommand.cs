@@ -16,34 +16,25 @@ public sealed class GetCrdbConnectionStringCommand : SqlTargetCmdlet
     /// <summary>The user and password; binds by property name from New-CrdbDynamicCredential output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Credential]
+    [Input(InputKind.SqlCredential)]
     public PSCredential Credential { get; set; } = null!;
 
     /// <summary>Url (postgresql://..., for cockroach sql, psql, most drivers) or AdoNet (Npgsql).</summary>
     [Parameter]
     [ValidateSet("Url", "AdoNet", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string Format { get; set; } = "Url";
 
     /// <summary>Include the password in the string.</summary>
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        SqlTarget target;
-        try
-        {
-            // The string may be used on another machine, so the CA file need not exist here.
-            target = Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidConnectionArgument", Server);
-            return;
-        }
+        // The string may be used on another machine, so the CA file need not exist here.
+        SqlTarget target = Checked(() => Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password), "InvalidConnectionArgument", Server);
         if (!AsPlainText)
             WriteWarning($"The password of '{Credential.UserName}' is left out. Add -AsPlainText to include it (then treat the string as a secret).");
-        WriteObject(string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase)
-            ? SqlConnectionStrings.ToNpgsql(target, AsPlainText)
-            : SqlConnectionStrings.ToLibpqUrl(target, AsPlainText));
+        WriteObject(SqlConnectionStrings.ForCaller(target, adoNet: string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase), includePassword: AsPlainText));
     }
 }

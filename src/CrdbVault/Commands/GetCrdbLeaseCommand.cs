@@ -17,41 +17,27 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
     private const string ById = "LeaseId";
     private const string ByPrefix = "Prefix";
 
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.LeaseId)]
     public string LeaseId { get; set; } = "";
 
+    /// <summary>List every lease under this path, e.g. database/creds/app (the trailing slash is optional); needs sudo on sys/leases/lookup.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByPrefix)]
+    [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         var leases = new LeaseApi(Client);
         if (ParameterSetName == ById)
         {
-            try
-            {
-                LeaseApi.ValidateLeaseId(LeaseId);
-            }
-            catch (ArgumentException ex)
-            {
-                WriteError(new ErrorRecord(ex, "InvalidLeaseId", ErrorCategory.InvalidArgument, LeaseId));
-                return;
-            }
             if (TryRun(ct => leases.LookupAsync(LeaseId, ct), out LeaseInfo info, LeaseId))
                 WriteObject(LeaseView.From(info));
             return;
         }
 
-        string prefix;
-        try
-        {
-            prefix = LeaseApi.NormalisePrefix(Prefix);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidLeasePrefix", Prefix);
-            return;
-        }
+        string prefix = LeaseApi.NormalisePrefix(Prefix);
         IReadOnlyList<string> ids = Run(ct => leases.ListAsync(prefix, ct), prefix);
         WriteVerbose($"{ids.Count} lease(s) under {prefix}.");
         foreach (string id in ids)

@@ -13,28 +13,21 @@ namespace CrdbVault.Commands;
 [OutputType(typeof(VaultDatabaseRole))]
 public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
 {
-    /// <summary>Role name; wildcards allowed. Default: all.</summary>
+    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays -MountPath).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
+    [Input(InputKind.NamePattern, ErrorId = "InvalidRoleName")]
     public string[]? Name { get; set; }
 
+    /// <summary>The database secrets engine's mount (default database).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        DatabaseEngine engine;
-        try
-        {
-            Core.Validation.InputValidator.MountPath(MountPath);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidMountPath", MountPath);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(Client, MountPath);
 
         string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
         IReadOnlyList<string>? all = null;
@@ -42,15 +35,6 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                try
-                {
-                    InputValidator.PathSegment(pattern, nameof(Name));
-                }
-                catch (ArgumentException ex)
-                {
-                    WriteError(new ErrorRecord(ex, "InvalidRoleName", ErrorCategory.InvalidArgument, pattern));
-                    continue;
-                }
                 if (TryRun(ct => engine.ReadRoleAsync(pattern, ct), out DatabaseRoleInfo? one, pattern))
                 {
                     if (one is null)

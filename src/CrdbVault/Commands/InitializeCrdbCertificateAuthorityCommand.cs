@@ -12,31 +12,38 @@ namespace CrdbVault.Commands;
 /// no IP/URI/other SANs, no localhost) and 'node' (serverAuth+clientAuth, hosts as SANs). Because a role
 /// cannot forbid DNS SANs while allowing any CN, and CockroachDB logs a client certificate in as its CN AND
 /// every DNS SAN, it also writes an ACL policy for issuers that denies alt_names, ip_sans, uri_sans and
-/// other_sans on the client role: give that policy (not broader PKI rights) to whoever issues client
-/// certificates. Idempotent: a second run changes nothing and says so (-Verbose); every change supports
-/// -WhatIf. Emits the CertificateAuthority.</para>
+/// other_sans on the client role, and common_name root, node and -ProtectedUser in every letter case
+/// (CockroachDB lower-cases a certificate's CN; Vault compares values exactly): give that policy (not
+/// broader PKI rights) to whoever issues client certificates (per-user policies: Set-CrdbCertificateIssuerPolicy).
+/// Idempotent: a second run changes nothing and says so (-Verbose); every change supports -WhatIf. Emits
+/// the CertificateAuthority.</para>
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbCertificateAuthority", SupportsShouldProcess = true)]
 [OutputType(typeof(CertificateAuthority))]
+[InputErrorId("InvalidCertificateAuthorityArgument")]
 public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
 {
     /// <summary>The PKI mount (default cockroach_client_ca); nested paths such as team/pki are fine.</summary>
     [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
     /// <summary>The CA's common name, e.g. 'Cockroach Client CA'. Ignored (with a warning) when the mount already has a CA.</summary>
     [Parameter(Mandatory = true)]
+    [Input(InputKind.FreeText, MaxLength = 64)]
     public string CommonName { get; set; } = "";
 
     /// <summary>How long the CA is valid (default 87600h, ten years); the mount's max lease TTL is raised to match.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Ttl { get; set; }
 
     /// <summary>rsa (default) or ec; used for the CA and for the certificates the roles issue.</summary>
     [Parameter]
     [ValidateSet("rsa", "ec", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string KeyType { get; set; } = "rsa";
 
     /// <summary>CA key size: rsa 2048/3072/4096, ec 256/384/521 (0 = the type's default).</summary>
@@ -46,44 +53,58 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     /// <summary>Which roles to write: Client, Node or Both (default).</summary>
     [Parameter]
     [ValidateSet("Client", "Node", "Both", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string Kind { get; set; } = "Both";
 
     /// <summary>Name of the client role (default client).</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string ClientRole { get; set; } = "client";
 
     /// <summary>Name of the node role (default node).</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string NodeRole { get; set; } = "node";
 
     /// <summary>Name of the ACL policy for client-certificate issuers (default '&lt;mount&gt;-client-issuer').</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string? IssuerPolicyName { get; set; }
 
     /// <summary>Longest client certificate the role issues (default 720h); the default TTL is 24h.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? ClientMaxTtl { get; set; }
 
     /// <summary>Longest node certificate the role issues (default 8760h); the default TTL is 720h.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? NodeMaxTtl { get; set; }
 
     /// <summary>Give client certificates Vault leases (generate_lease): revoking the lease revokes the certificate.</summary>
     [Parameter]
     public SwitchParameter GenerateLease { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>
+    /// SQL users no issuer may get a client certificate for, besides root and node (always protected).
+    /// The issuer policy denies every letter-case spelling of each as common_name, so a name may have at
+    /// most 256 spellings (8 letters, fewer with k or i, which have three); protect longer names with
+    /// per-user pinned policies (Set-CrdbCertificateIssuerPolicy).
+    /// </summary>
+    [Parameter]
+    [Input(InputKind.SqlUser)]
+    public string[] ProtectedUser { get; set; } = [];
+
+    protected override void ProcessCheckedRecord()
     {
-        CaSetupOptions options;
-        string mount;
-        try
+        string mount = Core.Validation.InputValidator.MountPath(MountPath);
+        CaSetupOptions options = Checked(() =>
         {
-            mount = Core.Validation.InputValidator.MountPath(MountPath);
             TimeSpan clientMax = ClientMaxTtl ?? TimeSpan.FromHours(720);
             TimeSpan nodeMax = NodeMaxTtl ?? TimeSpan.FromHours(8760);
-            options = new CaSetupOptions
+            var o = new CaSetupOptions
             {
                 CommonName = CommonName,
                 CaTtl = Ttl ?? TimeSpan.FromHours(87600),
@@ -99,14 +120,11 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
                 NodeMaxTtl = nodeMax,
                 GenerateLease = GenerateLease,
                 PolicyName = IssuerPolicyName,
+                ProtectedUsers = ProtectedUser,
             };
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidCertificateAuthorityArgument", MountPath);
-            return;
-        }
+            o.Validate();
+            return o;
+        }, "InvalidCertificateAuthorityArgument", MountPath);
 
         var engine = new PkiEngine(Client, mount);
         CaSetupPlan plan = Run(ct => CertificateAuthoritySetup.PlanAsync(engine, options, ct), mount);
@@ -153,7 +171,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
                 WriteVerbose($"Wrote role '{mount}/roles/{role.Name}' ({role.Kind}).");
             }
         }
-        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", "Write the ACL policy for client-certificate issuers (denies SAN parameters)"))
+        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", $"Write the ACL policy for client-certificate issuers (denies SAN parameters and common_name {string.Join(", ", CockroachPkiRoles.ProtectedNames(options.ProtectedUsers))} in every letter case)"))
         {
             Run(ct => engine.WritePolicyAsync(plan.PolicyName, plan.PolicyHcl, ct), plan.PolicyName);
             WriteVerbose($"Wrote policy '{plan.PolicyName}': attach it to the identities that issue client certificates.");

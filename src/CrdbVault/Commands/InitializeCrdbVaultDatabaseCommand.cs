@@ -13,18 +13,26 @@ namespace CrdbVault.Commands;
 /// password of -Credential separately. An sslmode in the URL wins; without one it uses verify-full with
 /// -RootCertificate (a path on the Vault server), else require with a warning. It sets a
 /// username_template that yields valid lower-case CockroachDB names, so Vault's revocation finds the
-/// user again. -RotateRoot then rotates the password of -Credential so only Vault knows it.</para>
+/// user again. Then it proves the privileges: it issues a probe user through Vault with the statements
+/// Set-CrdbVaultRole builds and revokes it at once, so a missing privilege of -Credential's user (on
+/// PostgreSQL 15 CREATEROLE alone fails with "permission denied to reassign objects") fails setup
+/// with error id DatabasePrivilegeMissing, naming the privilege, instead of the first revocation
+/// (-SkipPrivilegeCheck skips it). -RotateRoot then rotates the password of -Credential so only Vault
+/// knows it; it is irreversible and runs last. Every step shows under -WhatIf.</para>
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CrdbVaultDatabase", SupportsShouldProcess = true)]
 [OutputType(typeof(VaultDatabaseConnection))]
+[InputErrorId("InvalidDatabaseConnectionArgument")]
 public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 {
     /// <summary>Name of the connection (database/config/&lt;Name&gt;); roles refer to it with -ConnectionName.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Input(InputKind.NameSegment)]
     public string Name { get; set; } = "";
 
-    /// <summary>postgresql://host:26257/defaultdb?sslmode=verify-full — without user or password.</summary>
+    /// <summary>postgresql://host:26257/defaultdb?sslmode=verify-full — without user or password (neither user:password@ nor password= in the query).</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [Input(InputKind.DatabaseUrl)]
     public string ConnectionUrl { get; set; } = "";
 
     /// <summary>
@@ -34,19 +42,23 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     /// </summary>
     [Parameter(Mandatory = true)]
     [Credential]
+    [Input(InputKind.SqlCredential)]
     public PSCredential Credential { get; set; } = null!;
 
     /// <summary>Roles that may use this connection. Default '*' (any role on this mount).</summary>
     [Parameter]
+    [Input(InputKind.NamePattern)]
     public string[] AllowedRoles { get; set; } = ["*"];
 
     /// <summary>Where the database engine is (or will be) mounted. Nested paths like team/database work.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
     /// <summary>Path ON THE VAULT SERVER of the CA certificate of the cluster (becomes sslrootcert; implies verify-full).</summary>
     [Parameter]
+    [Input(InputKind.ReadPath)]
     public string? RootCertificate { get; set; }
 
     /// <summary>Rotate the password of -Credential right away so that only Vault knows it.</summary>
@@ -57,26 +69,16 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter SkipConnectionCheck { get; set; }
 
+    /// <summary>Do not prove the SQL user's privileges by issuing and revoking a probe user through Vault (-SkipConnectionCheck skips it too).</summary>
+    [Parameter]
+    public SwitchParameter SkipPrivilegeCheck { get; set; }
+
     protected override void EndProcessing()
     {
-        VaultConnectionUrl url;
-        DatabaseEngine engine;
-        try
-        {
-            InputValidator.PathSegment(Name, nameof(Name));
-            InputValidator.MountPath(MountPath);
-            url = VaultConnectionUrl.Build(ConnectionUrl, RootCertificate);
-            foreach (string role in AllowedRoles)
-                if (role != "*") InputValidator.PathSegment(role, nameof(AllowedRoles));
-            if (string.IsNullOrEmpty(Credential.UserName) || Credential.Password.Length == 0)
-                throw new ArgumentException("-Credential needs a user name and a password: the SQL user Vault connects as.", nameof(Credential));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidDatabaseConnectionArgument", Name);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
+        if (Credential.Password.Length == 0)
+            ThrowInvalidArgument("-Credential needs a user name and a password: the SQL user Vault connects as.", "InvalidDatabaseConnectionArgument", Name);
+        var engine = new DatabaseEngine(Client, MountPath);
 
         if (url.ServerIdentityUnverified)
             WriteWarning(url.SslMode == "require"
@@ -89,8 +91,8 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
         if (created) WriteVerbose($"Enabled the database secrets engine at {engine.MountPath}/.");
 
         string target = $"{engine.MountPath}/config/{Name}";
-        if (!ShouldProcess(target, $"Write the connection to {url.Host}:{url.Port}/{url.Database} as '{Credential.UserName}'"))
-            return;
+        // Every step asks for itself (and shows under -WhatIf); none returns early.
+        bool written = false;
         var request = new DatabaseConnectionRequest
         {
             MountPath = engine.MountPath,
@@ -101,23 +103,44 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
             AllowedRoles = AllowedRoles,
             VerifyConnection = !SkipConnectionCheck,
         };
-        Run(ct => engine.WriteConnectionAsync(request, ct), target, "DatabaseConfigFailed");
+        if (ShouldProcess(target, $"Write the connection to {url.Host}:{url.Port}/{url.Database} as '{Credential.UserName}'"))
+        {
+            Run(ct => engine.WriteConnectionAsync(request, ct), target, "DatabaseConfigFailed");
+            written = true;
+        }
+
+        if (!SkipPrivilegeCheck)
+        {
+            if (SkipConnectionCheck)
+                WriteVerbose("The privilege check was skipped with the connection check (-SkipConnectionCheck): it needs the database.");
+            else if (!PrivilegeProbe.AllowedBy(AllowedRoles))
+                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
+            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
+            {
+                var leases = new Core.Leases.LeaseApi(Client);
+                string user = Credential.UserName;
+                string probed = Run(ct => PrivilegeProbe.RunAsync(engine, leases, Name, user, VerboseSink.Write, ct), target, null);
+                WriteVerbose($"The privilege check passed: '{user}' created and dropped probe user '{probed}' through Vault.");
+            }
+        }
 
         bool rotated = false;
-        if (RotateRoot && ShouldProcess(target, $"Rotate the password of '{Credential.UserName}' so that only Vault knows it"))
+        if (RotateRoot && ShouldProcess(target, $"Rotate the password of '{Credential.UserName}' so that only Vault knows it; this cannot be undone"))
         {
             Run(ct => engine.RotateRootAsync(Name, ct), target, "RotateRootFailed");
             rotated = true;
             WriteWarning($"The password of '{Credential.UserName}' was rotated: the one you passed no longer works, and only Vault knows the new one.");
         }
 
+        if (!written && !rotated) return;
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
         WriteObject(new VaultDatabaseConnection
         {
-            Name = Name,
+            ConnectionName = Name,
             MountPath = engine.MountPath,
             PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
-            ConnectionUrl = info?.ConnectionUrl ?? url.TemplatedUrl,
+            // Whatever Vault holds (another tool may have stored a password in it) is shown without credentials.
+            ConnectionUrl = UrlRedaction.Redact(info?.ConnectionUrl ?? url.TemplatedUrl),
             SslMode = url.SslMode,
             Username = info?.Username ?? Credential.UserName,
             AllowedRoles = [.. info?.AllowedRoles ?? AllowedRoles],

@@ -12,40 +12,47 @@ namespace CrdbVault.Commands;
 /// user names) must be exactly -User, its extended key usage clientAuth only, and it must chain to the
 /// mount's CA; otherwise it is revoked and nothing is written. With -CertsDir it writes ca.crt,
 /// client.&lt;user&gt;.crt and client.&lt;user&gt;.key (0600) - plus client.&lt;user&gt;.key.pk8 (PKCS#8 DER,
-/// for Java) with -Pkcs8 - as one all-or-nothing set, and refuses to replace existing files without
-/// -Force; those checks run BEFORE Vault is asked, so no certificate is issued that cannot be written.
+/// for Java) with -Pkcs8 - each file replaced by one rename, the certificate last, so a set that an
+/// interrupted run left half-replaced is reported by the next run (CertificateSetInconsistent) - and
+/// refuses to replace existing files without -Force; those checks run BEFORE Vault is asked, so no
+/// certificate is issued that cannot be written.
 /// The folder is created (0700) when only it is missing. COCKROACH_CERTS_DIR is not read implicitly:
 /// pass -CertsDir $env:COCKROACH_CERTS_DIR. Without -CertsDir the key comes back as a SecureString in
 /// PrivateKey (a plain string only with -AsPlainText). Never retried: each call creates a certificate.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbClientCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClientCertificate))]
+[InputErrorId("InvalidClientCertArgument")]
 public sealed class NewCrdbClientCertCommand : VaultCmdlet
 {
     private CaInfo? _ca;
 
     /// <summary>The CockroachDB SQL user (the certificate's CN), e.g. app_reader. Accepts pipeline input.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("UserName")]
+    [Input(InputKind.SqlUser, PipelineProperty = nameof(User))]
     public string User { get; set; } = "";
 
     /// <summary>The PKI mount (default cockroach_client_ca).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
     /// <summary>The PKI role (default client, as Initialize-CrdbCertificateAuthority writes it).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PkiRoleCompleter))]
+    [Input(InputKind.NameSegment)]
     public string Role { get; set; } = "client";
 
     /// <summary>Validity; capped by the role's max TTL (Vault then warns).</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Ttl { get; set; }
 
     /// <summary>A CockroachDB certs dir (e.g. ~/.cockroach-certs) to write ca.crt, client.&lt;user&gt;.crt/.key into.</summary>
     [Parameter]
+    [Input(InputKind.WritePath)]
     public string? CertsDir { get; set; }
 
     /// <summary>Also write client.&lt;user&gt;.key.pk8 (unencrypted PKCS#8 DER) for Java clients. Needs -CertsDir.</summary>
@@ -60,26 +67,29 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>
+    /// Ask for a certificate for root (CockroachDB's superuser) anyway: without it -User root is refused
+    /// before Vault is asked. The issuer policy still denies it; only a token with broader rights gets one.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPrivilegedUser { get; set; }
+
+    protected override void ProcessCheckedRecord()
     {
-        CertsDirectory? dir = null;
-        string mount;
+        string mount = Core.Validation.InputValidator.MountPath(MountPath);
+        CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidClientCertArgument"));
+        if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
+        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", "InvalidClientCertArgument", User);
+
         try
         {
-            Core.Validation.InputValidator.SqlUserName(User);
-            mount = Core.Validation.InputValidator.MountPath(MountPath);
-            Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
-            if (CertsDir is not null)
-                dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
-            if (Pkcs8 && dir is null) throw new ArgumentException("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", nameof(Pkcs8));
-            if (AsPlainText && dir is not null) throw new ArgumentException("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", nameof(AsPlainText));
+            CockroachPkiRoles.RefusePrivilegedUser(User, AllowPrivilegedUser, "and the issuer policy denies it (an administrator's token may issue it).");
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException)
+        catch (PrivilegedUserException ex)
         {
-            ThrowInvalidArgument(ex.Message, "InvalidClientCertArgument", User);
+            ThrowMapped(ex, User);
             return;
         }
-
         string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
         var engine = new PkiEngine(Client, mount);
@@ -95,7 +105,8 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
             _ca = ca;
         }
         CaInfo knownCa = _ca;
-        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct), out IssueResult result, User)) return;
+        if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.ClientSetPaths(User));
+        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser), out IssueResult result, User)) return;
         IssuedCertificate issued = result.Certificate;
         foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");
         if (dir is not null && SecretFileWriterFacade.IsWorldReadable(dir.FullPath))
@@ -104,7 +115,7 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
         {
             User = User,
             MountPath = mount,
-            Role = Role,
+            PkiRole = Role,
             SerialNumber = issued.SerialNumber,
             NotAfter = issued.NotAfter,
             Thumbprint = issued.Certificate.Thumbprint,

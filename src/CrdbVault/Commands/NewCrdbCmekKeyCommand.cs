@@ -23,46 +23,56 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbCmekKey", SupportsShouldProcess = true)]
 [OutputType(typeof(CmekKeySpec))]
+[InputErrorId("InvalidCmekKeyArgument")]
 public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
 {
     /// <summary>The keymgmt key name in Vault (the provider-side name becomes &lt;Name&gt;-&lt;timestamp&gt;).</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Input(InputKind.NameSegment)]
     public string Name { get; set; } = "";
 
     /// <summary>The cloud KMS: awskms, gcpckms or azurekeyvault.</summary>
     [Parameter(Mandatory = true)]
     [ValidateSet("awskms", "gcpckms", "azurekeyvault")]
+    [Input(InputKind.Choice)]
     public string Provider { get; set; } = "";
 
     /// <summary>The KMS provider resource in Vault (keymgmt/kms/&lt;KmsName&gt;); created when absent.</summary>
     [Parameter(Mandatory = true)]
+    [Input(InputKind.NameSegment)]
     public string KmsName { get; set; } = "";
 
     /// <summary>Where the provider keeps keys (only to create the provider): AWS region, GCP key ring resource id, or Azure Key Vault name.</summary>
     [Parameter]
+    [Input(InputKind.FreeText, MaxLength = 256)]
     public string? KeyCollection { get; set; }
 
     /// <summary>The cluster region (AWS: defaults to the key collection; GCP: to the key ring's location; Azure: required).</summary>
     [Parameter]
+    [Input(InputKind.Region)]
     public string? Region { get; set; }
 
     /// <summary>Who CockroachDB Cloud acts as: AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
     [Parameter]
+    [Input(InputKind.FreeText, MaxLength = 512)]
     public string? AuthPrincipal { get; set; }
 
     /// <summary>Vault key type; default aes256-gcm96 (AWS, GCP) or rsa-3072 (Azure).</summary>
     [Parameter]
     [ValidateSet("aes256-gcm96", "rsa-2048", "rsa-3072", "rsa-4096")]
+    [Input(InputKind.Choice)]
     public string? Type { get; set; }
 
     /// <summary>hsm (default) or software.</summary>
     [Parameter]
     [ValidateSet("hsm", "software")]
+    [Input(InputKind.Choice)]
     public string Protection { get; set; } = "hsm";
 
     /// <summary>Where keymgmt is mounted. Default keymgmt.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "keymgmt";
 
     /// <summary>
@@ -75,10 +85,12 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
 
     /// <summary>AWS: the 12-digit account that holds the KMS key (Vault does not return it).</summary>
     [Parameter]
+    [Input(InputKind.FreeText, MaxLength = 64)]
     public string? AwsAccountId { get; set; }
 
     /// <summary>AWS: the KMS key id, when Vault's answer does not carry it.</summary>
     [Parameter]
+    [Input(InputKind.FreeText, MaxLength = 128)]
     public string? AwsKeyId { get; set; }
 
     /// <summary>AWS: use the alias ARN (alias/hashicorp/&lt;name&gt;-&lt;timestamp&gt;) instead of the key ARN.</summary>
@@ -87,14 +99,14 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
 
     /// <summary>Azure: the key version, when Vault's answer does not carry it.</summary>
     [Parameter]
+    [Input(InputKind.FreeText, MaxLength = 64)]
     public string? AzureKeyVersion { get; set; }
 
     protected override void EndProcessing()
     {
-        CmekKeyRequest request;
-        try
+        CmekKeyRequest request = Checked(() =>
         {
-            request = new CmekKeyRequest
+            var req = new CmekKeyRequest
             {
                 Name = Name,
                 Provider = Provider,
@@ -110,13 +122,9 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                 AwsUseAlias = AwsUseAlias,
                 AzureKeyVersion = AzureKeyVersion,
             };
-            CmekKeys.Validate(request);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, ex is CmekParameterRequiredException ? "CmekParameterRequired" : "InvalidCmekKeyArgument", Name);
-            return;
-        }
+            CmekKeys.Validate(req);
+            return req;
+        }, "InvalidCmekKeyArgument", Name);
 
         string mount = MountPath.Trim('/');
         string target = $"{mount}/kms/{KmsName}/key/{Name}";
@@ -144,7 +152,8 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                 var result = new Dictionary<string, SecureString>(StringComparer.Ordinal);
                 foreach (DictionaryEntry e in table)
                 {
-                    string key = e.Key?.ToString() ?? "";
+                    // Keys are Vault's credential field names (access_key, client_secret, ...); values are secrets.
+                    string key = Core.Validation.InputValidator.PathSegment(e.Key?.ToString(), "ProviderCredential key");
                     object? v = e.Value is PSObject p ? p.BaseObject : e.Value;
                     result[key] = v switch
                     {
@@ -153,6 +162,7 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                         null => throw new ArgumentException($"-ProviderCredential: '{key}' has no value.", nameof(ProviderCredential)),
                         _ => SecureStrings.From(v.ToString()),
                     };
+                    Core.Validation.InputValidator.Secret(result[key], $"ProviderCredential '{key}'");
                 }
                 return result;
             case PSCredential cred:

@@ -14,39 +14,35 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbCmekRegionSpec")]
 [OutputType(typeof(CmekKeySpec))]
+[InputErrorId("InvalidCmekRegionSpec")]
 public sealed class NewCrdbCmekRegionSpecCommand : CrdbCmdlet
 {
     /// <summary>The cluster region: us-east-1 (AWS), us-central1 (GCP), eastus (Azure).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.Region)]
     public string Region { get; set; } = "";
 
     /// <summary>AWS_KMS, GCP_CLOUD_KMS or AZURE_KEY_VAULT.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(CmekTypeCompleter))]
+    [Input(InputKind.FreeText, MaxLength = 64)]
     public string Type { get; set; } = "";
 
     /// <summary>The key's ARN / resource name / key identifier URL.</summary>
     [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.FreeText, MaxLength = 2048)]
     public string Uri { get; set; } = "";
 
     /// <summary>AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
     [Parameter(Mandatory = true, Position = 3, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
+    [Input(InputKind.FreeText, MaxLength = 512, AllowEmpty = true)]
     public string AuthPrincipal { get; set; } = "";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        CoreSpec spec;
-        try
-        {
-            spec = CoreSpec.Create(Region, Type, Uri, AuthPrincipal);
-        }
-        catch (ArgumentException ex)
-        {
-            // One bad pipeline item must not stop the others.
-            WriteError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), "InvalidCmekRegionSpec", ErrorCategory.InvalidArgument, Region));
-            return;
-        }
+        // One bad pipeline item must not stop the others.
+        if (!TryChecked(() => CoreSpec.Create(Region, Type, Uri, AuthPrincipal), "InvalidCmekRegionSpec", Region, out CoreSpec spec)) return;
         WriteObject(new CmekKeySpec { Region = spec.Region, Type = spec.TypeName, Uri = spec.Uri, AuthPrincipal = spec.AuthPrincipal });
     }
 }

@@ -14,36 +14,32 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbDynamicCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(DynamicCredential))]
+[InputErrorId("InvalidRoleName")]
 public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
 {
-    /// <summary>The role to issue from (Set-CrdbVaultRole -Name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier credentials.</summary>
+    /// <remarks>By value only, from the listed types: a static role or static credential also has a
+    /// Role, which names a static role and must never issue a dynamic credential.</remarks>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
+    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role), PipelineTypes = ["CrdbVault.DynamicCredential", "CrdbVault.VaultDatabaseRole", InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
+    /// <summary>The database secrets engine's mount (default database); binds from piped roles and credentials.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        DatabaseEngine engine;
-        try
-        {
-            Core.Validation.InputValidator.MountPath(MountPath);
-            Core.Validation.InputValidator.PathSegment(Role, nameof(Role));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidRoleName", Role);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(Client, MountPath);
         string path = $"{engine.MountPath}/creds/{Role}";
         if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
         if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;
         foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
-        WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
+        if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
+        else WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
         WriteObject(new DynamicCredential
         {
             Role = Role,

@@ -24,10 +24,12 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbStoreKey", SupportsShouldProcess = true)]
 [OutputType(typeof(StoreKey))]
+[InputErrorId("InvalidStoreKeyArgument")]
 public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
 {
     /// <summary>The key file to write, e.g. /var/lib/cockroach-keys/store-2026-11.key (its folder must exist, mode 700).</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [Input(InputKind.WritePath)]
     public string Path { get; set; } = "";
 
     /// <summary>AES key size in bits: 256 (default) or 128.</summary>
@@ -36,11 +38,13 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
 
     /// <summary>The transit key that wraps the data key. Default cockroach-ear.</summary>
     [Parameter]
+    [Input(InputKind.NameSegment)]
     public string TransitKey { get; set; } = "cockroach-ear";
 
     /// <summary>Where the transit engine is mounted. Default transit.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "transit";
 
     /// <summary>Fail instead of creating the transit key when it does not exist.</summary>
@@ -53,19 +57,8 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
 
     protected override void EndProcessing()
     {
-        string full;
-        try
-        {
-            StoreKeyFile.ValidateSize(KeySize);
-            InputValidator.PathSegment(TransitKey, nameof(TransitKey));
-            InputValidator.MountPath(MountPath);
-            full = GetUnresolvedProviderPathFromPSPath(Path);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidStoreKeyArgument", Path);
-            return;
-        }
+        Checked(() => { StoreKeyFile.ValidateSize(KeySize); return KeySize; }, "InvalidStoreKeyArgument", Path);
+        string full = FileSystemPath(Path, nameof(Path), "InvalidStoreKeyArgument");
         try
         {
             full = StoreKeys.CheckTarget(full, Force);
@@ -78,6 +71,9 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
 
         if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, and its recovery record"))
             return;
+        if (Force && StoreKeys.DescribeSet(full) is { Problem: string mixed })
+            WriteWarning(mixed + " -Force replaces both now.");
+        StoreKeyErrors.WarnAboutLeftovers(this, full);
         var keys = new StoreKeys(Client, MountPath, VerboseSink.Write);
         var request = new StoreKeyRequest
         {
@@ -99,10 +95,14 @@ internal static class StoreKeyErrors
     internal static ErrorRecord Record(StoreKeyTargetException ex, string target) => ex.Reason switch
     {
         "AlreadyExists" => new ErrorRecord(ex, "StoreKeyExists", ErrorCategory.ResourceExists, target),
+        "SetInconsistent" => new ErrorRecord(ex, "StoreKeySetInconsistent", ErrorCategory.InvalidData, target),
         "DirectoryNotPrivate" => new ErrorRecord(ex, "StoreKeyDirectoryNotPrivate", ErrorCategory.SecurityError, target),
         "MissingDirectory" => new ErrorRecord(ex, "StoreKeyDirectoryMissing", ErrorCategory.ObjectNotFound, target),
         _ => new ErrorRecord(ex, "InvalidStoreKeyPath", ErrorCategory.InvalidArgument, target),
     };
+
+    internal static void WarnAboutLeftovers(PSCmdlet cmdlet, string keyPath) =>
+        LeftoverFiles.WarnAboutBackups(cmdlet, [keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
 
     internal static StoreKey ToModel(StoreKeyResult r) => new()
     {

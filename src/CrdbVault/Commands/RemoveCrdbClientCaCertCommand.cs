@@ -17,6 +17,7 @@ public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
     /// <summary>The cluster's ID (UUID).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";
 
     /// <summary>Return right after the Cloud accepted the removal (PENDING).</summary>
@@ -28,16 +29,8 @@ public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        try
-        {
-            CloudApiClient.ValidateClusterId(ClusterId);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidClusterId", ClusterId);
-        }
         CloudApiClient client = Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(ClusterId, ct), ClusterId);
         if (current.Status == Core.Cloud.ClientCaCertStatus.NotSet)

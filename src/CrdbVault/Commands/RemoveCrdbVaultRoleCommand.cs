@@ -11,30 +11,24 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "CrdbVaultRole", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
+[InputErrorId("InvalidRoleName")]
 public sealed class RemoveCrdbVaultRoleCommand : VaultCmdlet
 {
+    /// <summary>The role to delete; binds from Get-CrdbVaultRole's output.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
+    [Input(InputKind.NameSegment)]
     public string Name { get; set; } = "";
 
+    /// <summary>The database secrets engine's mount (default database); binds from Get-CrdbVaultRole's output.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        DatabaseEngine engine;
-        try
-        {
-            Core.Validation.InputValidator.MountPath(MountPath);
-            Core.Validation.InputValidator.PathSegment(Name, nameof(Name));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidRoleName", Name);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(Client, MountPath);
         string target = $"{engine.MountPath}/roles/{Name}";
         if (!ShouldProcess(target, "Delete the role (issued credentials stay valid until revoked)")) return;
         if (TryRun(ct => engine.DeleteRoleAsync(Name, ct), out bool _, target))

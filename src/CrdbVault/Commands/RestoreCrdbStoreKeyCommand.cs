@@ -21,9 +21,10 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
     private const string RecordSet = "Record";
     private const string InputObjectSet = "InputObject";
 
-    /// <summary>The recovery record file (&lt;key file&gt;.vault.json).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RecordSet, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The recovery record file (&lt;key file&gt;.vault.json). A piped StoreKey binds -InputObject instead: it carries the record's contents, so the file need not be there.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RecordSet)]
     [Alias("RecoveryRecordPath")]
+    [Input(InputKind.ReadPath, ErrorId = "InvalidRecoveryRecord")]
     public string RecoveryRecord { get; set; } = "";
 
     /// <summary>A StoreKey from New-CrdbStoreKey (it carries the same information as the record).</summary>
@@ -32,13 +33,14 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
 
     /// <summary>Where to write the key file. Default: where it was.</summary>
     [Parameter(Position = 1)]
+    [Input(InputKind.WritePath, ErrorId = "InvalidStoreKeyPath")]
     public string? Path { get; set; }
 
     /// <summary>Replace an existing file at -Path.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         StoreKeyRecovery record;
         string target;
@@ -48,6 +50,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
             {
                 record = new StoreKeyRecovery
                 {
+                    Version = StoreKeyRecovery.CurrentVersion,
                     KeyId = InputObject.KeyId,
                     TransitMount = InputObject.TransitMount,
                     TransitKey = InputObject.TransitKey,
@@ -57,31 +60,39 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
                     FileName = System.IO.Path.GetFileName(InputObject.Path),
                 };
                 record.Validate("the StoreKey object");
-                target = GetUnresolvedProviderPathFromPSPath(Path ?? InputObject.Path);
+                // A piped object's Path did not pass a parameter's check: it gets the same one here.
+                string path = Path ?? Checked(() => Core.Validation.InputValidator.WritePath(InputObject.Path, "InputObject.Path"), "InvalidStoreKeyPath", InputObject.Path);
+                target = FileSystemPath(path, nameof(Path), "InvalidStoreKeyPath");
             }
             else
             {
-                string recordPath = GetUnresolvedProviderPathFromPSPath(RecoveryRecord);
+                string recordPath = FileSystemPath(RecoveryRecord, nameof(RecoveryRecord), "InvalidRecoveryRecord");
                 record = StoreKeyRecovery.Load(recordPath);
                 target = Path is not null
-                    ? GetUnresolvedProviderPathFromPSPath(Path)
+                    ? FileSystemPath(Path, nameof(Path), "InvalidStoreKeyPath")
                     : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(recordPath)!, record.FileName);
             }
-            target = StoreKeys.CheckTarget(target, Force, checkRecordToo: false);
+            target = StoreKeys.CheckRestoreTarget(target, record, Force);
         }
         catch (StoreKeyTargetException ex)
         {
             WriteError(StoreKeyErrors.Record(ex, Path ?? RecoveryRecord));
             return;
         }
-        catch (Exception ex) when (ex is FormatException or FileNotFoundException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or FileNotFoundException)
         {
-            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex is FileNotFoundException ? "RecoveryRecordNotFound" : "InvalidRecoveryRecord");
+            WriteMapped(ex, RecoveryRecord.Length > 0 ? RecoveryRecord : null, ex switch
+            {
+                FileNotFoundException => "RecoveryRecordNotFound",
+                StoreKeyRecordException => null, // its own ids: InvalidRecoveryRecord, RecoveryRecordVersionUnsupported, RecoveryRecordAltered
+                _ => "InvalidRecoveryRecord",
+            });
             return;
         }
 
         if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
             return;
+        StoreKeyErrors.WarnAboutLeftovers(this, target);
         var keys = new StoreKeys(Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
             WriteObject(StoreKeyErrors.ToModel(result));

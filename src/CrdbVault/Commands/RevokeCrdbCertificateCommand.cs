@@ -13,30 +13,24 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "CrdbCertificate", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
+[InputErrorId("InvalidSerialNumber")]
 public sealed class RevokeCrdbCertificateCommand : VaultCmdlet
 {
     /// <summary>The serial, e.g. '1d:2f:...' as New-CrdbClientCert reports it.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.SerialNumber)]
     public string SerialNumber { get; set; } = "";
 
     /// <summary>The PKI mount that issued it (default cockroach_client_ca).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        string serial, mount;
-        try
-        {
-            serial = CertificateChecks.NormalizeSerial(SerialNumber);
-            mount = Core.Validation.InputValidator.MountPath(MountPath);
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), "InvalidSerialNumber", ErrorCategory.InvalidArgument, SerialNumber));
-            return;
-        }
+        string serial = CertificateChecks.NormalizeSerial(SerialNumber);
+        string mount = Core.Validation.InputValidator.MountPath(MountPath);
         if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke (it is listed in the mount's CRL from now on)")) return;
         var engine = new PkiEngine(Client, mount);
         if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))

@@ -24,6 +24,7 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
     /// <summary>The cluster's ID (UUID).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";
 
     /// <summary>Return right after the Cloud accepted the revocation (REVOKING).</summary>
@@ -35,16 +36,8 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
     [ValidateRange(1, 604800)]
     public int TimeoutSeconds { get; set; } = 7200;
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        try
-        {
-            CloudApiClient.ValidateClusterId(ClusterId);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidClusterId", ClusterId);
-        }
         CloudApiClient client = Client;
         CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(ClusterId, ct), ClusterId);
         if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Revoked))

@@ -11,7 +11,8 @@ namespace CrdbVault.Commands;
 /// statements: the SQL user is dropped. -LeaseId binds by property name from any object of this module
 /// that carries one. Without -Sync Vault queues the revocation and answers at once (done within a
 /// moment); with -Sync it answers after the statements ran, so a failure is reported here.
-/// -Prefix (e.g. 'database/creds/app') revokes everything under it and needs sudo.
+/// -Prefix (e.g. 'database/creds/app') revokes everything under it and needs sudo; a prefix wider than
+/// one role (a bare mount such as 'database', or 'database/creds') needs -Force as well.
 /// Certificates pipe in too: one with a LeaseId (issued from a generate_lease role) has its lease revoked,
 /// which revokes the certificate; one without a lease but with SerialNumber and MountPath is revoked through
 /// &lt;mount&gt;/revoke, like Revoke-CrdbCertificate.</para>
@@ -21,25 +22,34 @@ namespace CrdbVault.Commands;
 public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
 {
     private const string ById = "LeaseId";
+    private const string ByCertificate = "Certificate";
     private const string ByPrefix = "Prefix";
 
-    /// <summary>Not mandatory: objects without a lease (e.g. certificates issued without one) are skipped with a message.</summary>
-    [Parameter(Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased certificates).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    [Input(InputKind.LeaseId, AllowEmpty = true)]
     public string? LeaseId { get; set; }
 
-    /// <summary>From certificate objects without a lease: the serial to revoke through PKI.</summary>
-    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString]
-    public string? SerialNumber { get; set; }
+    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2 objects).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.SerialNumber, ErrorId = "InvalidSerialNumber")]
+    public string SerialNumber { get; set; } = "";
 
-    /// <summary>From certificate objects: the PKI mount that issued them.</summary>
-    [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    /// <summary>With -SerialNumber: the PKI mount that issued the certificate (default cockroach_client_ca).</summary>
+    [Parameter(ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
     [AllowNull, AllowEmptyString]
+    [Input(InputKind.MountPath, AllowEmpty = true, ErrorId = "InvalidSerialNumber")]
     public string? MountPath { get; set; }
 
+    /// <summary>Revoke every lease under this path, e.g. database/creds/app (needs sudo on sys/leases/revoke-prefix).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByPrefix)]
+    [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
+
+    /// <summary>With -Prefix: allow a prefix wider than one role (a bare mount such as 'database', or 'database/creds'), which revokes every credential of the engine.</summary>
+    [Parameter(ParameterSetName = ByPrefix)]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Wait until Vault has run the revocation (and report its failure).</summary>
     [Parameter]
@@ -49,27 +59,23 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Parameter(ParameterSetName = ById)]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         var leases = new LeaseApi(Client);
         if (ParameterSetName == ByPrefix)
         {
-            string prefix;
-            try
-            {
-                prefix = LeaseApi.NormalisePrefix(Prefix);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowInvalidArgument(ex.Message, "InvalidLeasePrefix", Prefix);
-                return;
-            }
-            if (ShouldProcess(prefix, "Revoke every lease under the prefix"))
+            string prefix = LeaseApi.NormalisePrefix(Prefix);
+            bool broad = Core.Validation.InputValidator.IsBroadLeasePrefix(prefix);
+            if (broad && !Force)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-Prefix '{prefix}' is wider than one role: it revokes every lease under it (for a database mount, every credential it issued: their SQL users are dropped). To clean up one role, use -Prefix '<mount>/creds/<role>'; to revoke them all, add -Force. Nothing was revoked."),
+                    "LeasePrefixTooBroad", ErrorCategory.InvalidArgument, prefix));
+            if (ShouldProcess(prefix, broad ? "Revoke EVERY lease under the prefix (wider than one role)" : "Revoke every lease under the prefix"))
                 Run(ct => leases.RevokePrefixAsync(prefix, Sync, ct), prefix, null);
             return;
         }
 
-        if (string.IsNullOrEmpty(LeaseId) && !string.IsNullOrEmpty(SerialNumber))
+        if (ParameterSetName == ByCertificate)
         {
             RevokeCertificate(SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
             return;
@@ -78,15 +84,6 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         {
             WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
                 "MissingLeaseId", ErrorCategory.InvalidArgument, null));
-            return;
-        }
-        try
-        {
-            LeaseApi.ValidateLeaseId(LeaseId);
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(ex, "InvalidLeaseId", ErrorCategory.InvalidArgument, LeaseId));
             return;
         }
         if (!ShouldProcess(LeaseId, "Revoke the lease (drops the SQL user of a dynamic credential)")) return;
@@ -101,17 +98,9 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
 
     private void RevokeCertificate(string serialText, string mountText)
     {
-        string serial, mount;
-        try
-        {
-            serial = CertificateChecks.NormalizeSerial(serialText);
-            mount = Core.Validation.InputValidator.MountPath(mountText);
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), "InvalidSerialNumber", ErrorCategory.InvalidArgument, serialText));
-            return;
-        }
+        // Both passed their kinds' checks when they were bound.
+        string serial = CertificateChecks.NormalizeSerial(serialText);
+        string mount = Core.Validation.InputValidator.MountPath(mountText);
         if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke the certificate (it has no lease; revoked through the PKI mount)")) return;
         var engine = new PkiEngine(Client, mount);
         if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))

@@ -20,13 +20,15 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "CrdbClientCaCert", SupportsShouldProcess = true)]
 [OutputType(typeof(ClientCaCertStatus))]
+[InputErrorId("InvalidClientCaCertificate")]
 public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 {
     private readonly List<(string ClusterId, ClientCaBundle Bundle)> _pending = [];
 
-    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID). Not taken from piped objects: a piped status object would bring its old Pem along.</summary>
+    [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";
 
     /// <summary>PEM text, a certificate file path, an X509Certificate2, or an object with a Pem or Certificate property (e.g. Get-CrdbCertificateAuthority's output).</summary>
@@ -35,6 +37,7 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 
     /// <summary>The CA as PEM text; bound by property name from objects that carry one (Get-CrdbCertificateAuthority).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.Pem, AllowEmpty = true)]
     public string? Pem { get; set; }
 
     /// <summary>Return right after the Cloud accepted the change (status PENDING) instead of waiting for IS_SET.</summary>
@@ -46,21 +49,11 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        ClientCaBundle bundle;
-        try
-        {
-            bundle = !string.IsNullOrWhiteSpace(Pem)
-                ? ClientCaBundle.FromPem(Pem, "the Pem value")
-                : ClientCaInput.Resolve(Certificate, p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p));
-            CloudApiClient.ValidateClusterId(ClusterId);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidClientCaCertificate", Certificate ?? Pem);
-            return;
-        }
+        ClientCaBundle bundle = Checked(() => !string.IsNullOrWhiteSpace(Pem)
+            ? ClientCaBundle.FromPem(Pem, "the Pem value")
+            : ClientCaInput.Resolve(Certificate, p => FileSystemPath(p, nameof(Certificate), "InvalidClientCaCertificate")), "InvalidClientCaCertificate", Certificate is string or null ? null : Certificate);
         foreach (var c in bundle.Certificates.Where(c => c.NotAfter < DateTime.Now))
             WriteWarning($"CA '{c.Subject}' expired on {c.NotAfter:u}: client certificates it signed will not be accepted.");
         _pending.Add((ClusterId, bundle));
@@ -68,6 +61,9 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 
     protected override void EndProcessing()
     {
+        if (RefusedBeforePipeline) return; // already reported
+        if (AnyRecordRefused)
+            ThrowInvalidArgument("Nothing was sent: a piped certificate or cluster ID was refused (see the error above). The CAs of a bundle go together; fix the input and run again.", "InvalidClientCaCertificate");
         foreach (IGrouping<string, (string ClusterId, ClientCaBundle Bundle)> group in _pending.GroupBy(p => p.ClusterId, StringComparer.Ordinal))
         {
             using ClientCaBundle bundle = ClientCaBundle.Combine(group.Select(g => g.Bundle).ToList());

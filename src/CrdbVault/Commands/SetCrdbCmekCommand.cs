@@ -35,6 +35,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
     /// <summary>The cluster's ID (a UUID; not the routing ID of connection strings).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";
 
     /// <summary>Key specs, one per region: objects with Region, Type, Uri and AuthPrincipal (piped or as an array).</summary>
@@ -44,6 +45,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
     /// <summary>A JSON or YAML file with the API's {"region_specs":[{"region":…,"key_spec":{"type":…,"uri":…,"auth_principal":…}}]}.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ManifestSet)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ReadPath, ErrorId = "InvalidCmekManifest")]
     public string ManifestPath { get; set; } = "";
 
     /// <summary>Rotate (PUT): new keys, or the same URIs to pick up a key version rotated in the KMS.</summary>
@@ -63,7 +65,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
     [ValidateRange(1, 604800)]
     public int TimeoutSeconds { get; set; } = 7200;
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         _clusterIds.Add(ClusterId);
         if (ParameterSetName != SpecSet) return;
@@ -74,31 +76,17 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
     protected override void EndProcessing()
     {
         // ---- everything that needs no request ----
+        if (RefusedBeforePipeline) return; // already reported
+        if (AnyRecordRefused)
+            ThrowInvalidArgument("Nothing was sent: a piped key spec or cluster ID was refused (see the error above). CMEK changes apply to all regions at once; fix the input and run again.", "InvalidCmekSpec");
         if (_clusterIds.Count != 1)
             ThrowInvalidArgument($"The piped key specs name {_clusterIds.Count} different clusters ({string.Join(", ", _clusterIds)}). Run Set-CrdbCmek once per cluster.", "AmbiguousClusterId");
         string clusterId = _clusterIds.Single();
-        try
-        {
-            CloudApiClient.ValidateClusterId(clusterId);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidClusterId", clusterId);
-        }
         if (Rotate && AddRegion is not null)
             ThrowInvalidArgument("-Rotate and -AddRegion cannot be combined: add the regions first, then rotate (the Cloud rejects a spec for an existing region in a cluster update).", "CmekConflictingSwitches");
         Dictionary<string, int>? newRegions = null;
         if (AddRegion is not null)
-        {
-            try
-            {
-                newRegions = CmekSpecInput.ParseRegionNodes(AddRegion);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowInvalidArgument(ex.Message, "InvalidAddRegion", AddRegion);
-            }
-        }
+            newRegions = Checked(() => CmekSpecInput.ParseRegionNodes(AddRegion), "InvalidAddRegion", AddRegion);
         List<CmekSpecInput> specs = ParameterSetName == ManifestSet ? LoadManifest() : _specs;
         List<string> problems = CmekSpecInput.OfflineProblems(specs);
         if (problems.Count > 0)
@@ -153,7 +141,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
 
     private List<CmekSpecInput> LoadManifest()
     {
-        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ManifestPath);
+        string path = FileSystemPath(ManifestPath, nameof(ManifestPath), "InvalidCmekManifest");
         try
         {
             return CmekManifest.Load(path).Select((s, i) => CmekSpecInput.FromValidated(s, $"{Path.GetFileName(path)} region_specs[{i}]")).ToList();

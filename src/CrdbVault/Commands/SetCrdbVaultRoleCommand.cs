@@ -17,73 +17,73 @@ namespace CrdbVault.Commands;
 /// On CockroachDB, GRANT/REVOKE are schema changes that can wait up to 5 minutes behind long
 /// transactions; -AllowRoleMembershipChangeInTransaction sets
 /// allow_role_memberships_to_change_during_transaction in Vault's statements (the applications'
-/// sessions need it too: ALTER ROLE ALL SET allow_role_memberships_to_change_during_transaction = true).</para>
+/// sessions need it too: ALTER ROLE ALL SET allow_role_memberships_to_change_during_transaction = true).
+/// The connection must exist on the mount (a role for a missing one is refused and nothing is
+/// written), and granting the admin (or root) role needs -AllowAdminRole.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "CrdbVaultRole", SupportsShouldProcess = true)]
 [OutputType(typeof(VaultDatabaseRole))]
+[InputErrorId("InvalidRoleArgument")]
 public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
 {
     /// <summary>Role name (database/roles/&lt;Name&gt;); credentials are issued from database/creds/&lt;Name&gt;.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.NameSegment)]
     public string Name { get; set; } = "";
 
     /// <summary>The connection made by Initialize-CrdbVaultDatabase (-Name there).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseConnectionCompleter))]
+    [Input(InputKind.NameSegment)]
     public string ConnectionName { get; set; } = "";
 
     /// <summary>Privilege clauses, e.g. 'ALL ON DATABASE defaultdb', 'SELECT ON TABLE app.public.orders'.</summary>
     [Parameter]
+    [Input(InputKind.FreeText)]
     public string[] Grant { get; set; } = [];
 
-    /// <summary>Existing SQL roles the user becomes a member of (recommended over -Grant).</summary>
+    /// <summary>Existing SQL roles the user becomes a member of (recommended over -Grant). admin and root need -AllowAdminRole.</summary>
     [Parameter]
+    [Input(InputKind.SqlUser)]
     public string[] GrantRole { get; set; } = [];
 
     /// <summary>Lease TTL of issued credentials: '1h', 3600 (seconds) or a TimeSpan. Default: the mount's.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? DefaultTtl { get; set; }
 
     /// <summary>Longest a credential can be renewed to. Default: the mount's.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? MaxTtl { get; set; }
 
-    [Parameter]
+    /// <summary>Where the database secrets engine is mounted (the -MountPath given to Initialize-CrdbVaultDatabase; nested paths like team-a/database work). Binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
+    [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
     /// <summary>CockroachDB only: add SET allow_role_memberships_to_change_during_transaction = true to the statements.</summary>
     [Parameter]
     public SwitchParameter AllowRoleMembershipChangeInTransaction { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>Allow -GrantRole admin (or root): every user issued from the role is then a CockroachDB administrator.</summary>
+    [Parameter]
+    public SwitchParameter AllowAdminRole { get; set; }
+
+    protected override void ProcessCheckedRecord()
     {
-        DatabaseEngine engine;
-        RoleStatements statements;
-        try
-        {
-            InputValidator.PathSegment(Name, nameof(Name));
-            InputValidator.PathSegment(ConnectionName, nameof(ConnectionName));
-            InputValidator.MountPath(MountPath);
-            var grants = Grant.Select(GrantClause.Parse).ToList();
-            statements = RoleStatements.Build(grants, GrantRole, AllowRoleMembershipChangeInTransaction);
-            if (DefaultTtl is TimeSpan d && MaxTtl is TimeSpan m && d > m)
-                throw new ArgumentException($"-DefaultTtl ({d}) is longer than -MaxTtl ({m}). Make -DefaultTtl at most -MaxTtl.", nameof(DefaultTtl));
-            if (DefaultTtl is TimeSpan dz && dz <= TimeSpan.Zero || MaxTtl is TimeSpan mz && mz <= TimeSpan.Zero)
-                throw new ArgumentException("-DefaultTtl and -MaxTtl must be longer than zero; leave them out to use the mount's defaults.", nameof(DefaultTtl));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidRoleArgument", Name);
-            return;
-        }
-        engine = new DatabaseEngine(Client, MountPath);
+        if (DefaultTtl is TimeSpan d && MaxTtl is TimeSpan m && d > m)
+            ThrowInvalidArgument($"-DefaultTtl ({d}) is longer than -MaxTtl ({m}). Make -DefaultTtl at most -MaxTtl.", "InvalidRoleArgument", Name);
+        RoleStatements statements = Checked(() => RoleStatements.Build(Grant.Select(GrantClause.Parse).ToList(), GrantRole, AllowRoleMembershipChangeInTransaction, AllowAdminRole), "InvalidRoleArgument", Name);
+        var engine = new DatabaseEngine(Client, MountPath);
 
         if (Grant.Length == 0 && GrantRole.Length == 0)
             WriteWarning($"Role '{Name}' grants nothing: its users can log in but not read or write. Add -GrantRole <existing role> or -Grant '<privileges> ON ...'.");
-        WarnAboutSchemaChanges(engine);
+        DatabaseConnectionInfo? connection = RequireConnection(engine);
+        WarnAboutSchemaChanges(engine, connection);
 
         string target = $"{engine.MountPath}/roles/{Name}";
         if (!ShouldProcess(target, $"Write role using connection '{ConnectionName}' ({statements.Creation.Count} creation statement(s))"))
@@ -93,19 +93,41 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
         if (info is not null) WriteObject(RoleView.From(info));
     }
 
-    private void WarnAboutSchemaChanges(DatabaseEngine engine)
+    /// <summary>
+    /// The connection the role will use, read before anything is written: a missing one is an error
+    /// (Vault would store the role and fail only when a credential is asked for). A token that may not
+    /// read it cannot check: a warning says so and the role is written.
+    /// </summary>
+    private DatabaseConnectionInfo? RequireConnection(DatabaseEngine engine)
     {
-        if (AllowRoleMembershipChangeInTransaction) return;
-        // Only Vault knows where the connection points; a token that may not read it just gets no warning.
-        DatabaseConnectionInfo? connection = null;
         try
         {
-            connection = Await(ct => engine.ReadConnectionAsync(ConnectionName, ct));
+            DatabaseConnectionInfo connection = Await(ct => engine.RequireConnectionAsync(ConnectionName, ct));
+            if (connection.AllowedRoles.Count > 0 && !connection.AllowedRoles.Any(r => new WildcardPattern(r).IsMatch(Name)))
+                WriteWarning($"Connection '{ConnectionName}' allows only the roles {string.Join(", ", connection.AllowedRoles)}; '{Name}' is not among them, so Vault will refuse to issue credentials from it. Add it with Initialize-CrdbVaultDatabase -AllowedRoles.");
+            return connection;
+        }
+        catch (DatabaseConnectionNotFoundException ex)
+        {
+            ThrowMapped(ex, $"{engine.MountPath}/config/{ConnectionName}", "DatabaseConnectionNotFound");
+            return null;
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
+        {
+            WriteWarning($"Could not check that connection '{ConnectionName}' exists: this token may not read {engine.MountPath}/config/{ConnectionName}. If it does not exist, credentials from this role will fail.");
+            return null;
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
-            WriteVerbose($"Reading the connection failed: {ex.Message}");
+            ThrowMapped(ex, $"{engine.MountPath}/config/{ConnectionName}");
+            return null;
         }
+    }
+
+    private void WarnAboutSchemaChanges(DatabaseEngine engine, DatabaseConnectionInfo? connection)
+    {
+        if (AllowRoleMembershipChangeInTransaction) return;
+        // Only Vault knows where the connection points; a token that may not read it just gets no warning.
         if (connection is null)
         {
             WriteVerbose($"Could not read {engine.MountPath}/config/{ConnectionName}; skipping the CockroachDB check.");

@@ -24,38 +24,37 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
     /// <summary>A CockroachDB certs dir holding ca.crt, client.&lt;user&gt;.crt and client.&lt;user&gt;.key.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.ReadPath)]
     public string CertsDir { get; set; } = "";
 
     /// <summary>The SQL user whose client certificate to log in with.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.SqlUser)]
     public string User { get; set; } = "";
 
     /// <summary>User and password, e.g. the Credential of New-CrdbDynamicCredential.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
     [Credential]
+    [Input(InputKind.SqlCredential)]
     public PSCredential Credential { get; set; } = null!;
 
     /// <summary>Seconds to wait for the server.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration)]
     public TimeSpan? Timeout { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
         SqlTarget target;
         try
         {
-            target = BuildTarget();
+            target = Checked(BuildTarget, "InvalidConnectionArgument", Server);
         }
         catch (UnauthorizedAccessException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "KeyFilePermissionsTooOpen", ErrorCategory.SecurityError, CertsDir));
-            return;
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidConnectionArgument", Server);
             return;
         }
         if (!TryRun(ct => SqlConnectionTester.TestAsync(target, ct), out SqlLoginResult result, target.ToString())) return;
@@ -83,7 +82,6 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
 
     private SqlTarget BuildCertificateTarget()
     {
-        Core.Validation.InputValidator.SqlUserName(User);
         var dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
         if (!Directory.Exists(dir.FullPath))
             throw new ArgumentException($"-CertsDir '{dir.FullPath}' does not exist. Issue a certificate into it first: New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(CertsDir));
@@ -101,7 +99,7 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
         string? root = ResolveRootCertificate(mustExist: true, fallback: File.Exists(dir.CaPath) ? dir.CaPath : null);
         try
         {
-            using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(cert));
+            using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Core.Validation.InputBudgets.ReadPemFile(cert));
             IReadOnlyList<string> principals = CertificateChecks.Principals(x509);
             if (!principals.Contains(User))
                 WriteWarning($"client.{User}.crt names {string.Join(", ", principals.Select(p => $"'{p}'"))}, not '{User}': the server will probably refuse it.");

@@ -14,26 +14,19 @@ namespace CrdbVault.Commands;
 [OutputType(typeof(VaultLease))]
 public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
 {
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Input(InputKind.LeaseId)]
     public string LeaseId { get; set; } = "";
 
     /// <summary>How long from now: '1h', 3600 (seconds) or a TimeSpan. Default: the lease's own TTL.</summary>
     [Parameter]
     [DurationTransformation]
+    [Input(InputKind.Duration, ErrorId = "InvalidLeaseId")] // the id this cmdlet has always reported for a bad -Increment
     public TimeSpan? Increment { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessCheckedRecord()
     {
-        try
-        {
-            LeaseApi.ValidateLeaseId(LeaseId);
-            if (Increment is TimeSpan i && i < TimeSpan.Zero) throw new ArgumentException("-Increment cannot be negative.", nameof(Increment));
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(ex, "InvalidLeaseId", ErrorCategory.InvalidArgument, LeaseId));
-            return;
-        }
         if (!ShouldProcess(LeaseId, Increment is TimeSpan inc ? $"Renew for {inc}" : "Renew")) return;
         var leases = new LeaseApi(Client);
         if (!TryRun(ct => leases.RenewAsync(LeaseId, Increment, ct), out LeaseInfo info, LeaseId)) return;

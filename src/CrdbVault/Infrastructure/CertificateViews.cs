@@ -10,7 +10,7 @@ internal static class CertificateViews
         MountPath = ca.MountPath,
         CommonName = CertificateChecks.CommonName(ca.Certificate) ?? ca.Certificate.Subject,
         IssuerId = ca.IssuerId,
-        SerialNumber = ca.SerialNumber,
+        CaSerialNumber = ca.SerialNumber,
         NotBefore = new DateTimeOffset(ca.Certificate.NotBefore.ToUniversalTime()),
         NotAfter = new DateTimeOffset(ca.Certificate.NotAfter.ToUniversalTime()),
         Thumbprint = ca.Certificate.Thumbprint,

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using CrdbVault.Core.Cloud;
+using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Infrastructure;
 
@@ -68,15 +69,14 @@ internal static class ClientCaInput
             throw new ArgumentException("-Certificate is empty. Pass PEM text, a certificate file path or an X509Certificate2.");
         string path = resolvePath(text.Trim());
         if (!File.Exists(path))
-            throw new ArgumentException($"-Certificate '{text}' is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
+            throw new ArgumentException($"-Certificate {InputValidator.Shown(text)} is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
         return FromPath(path);
     }
 
     private static ClientCaBundle FromPath(string path)
     {
-        FileInfo info = new(path);
-        if (info.Length > 1024 * 1024)
-            throw new ArgumentException($"File '{path}' is {info.Length / 1024} KiB: too big to be a CA certificate bundle. Point -Certificate at the CA's PEM or DER file.");
-        return ClientCaBundle.FromFileBytes(File.ReadAllBytes(path), path);
+        byte[] bytes = InputBudgets.ReadFile(path, InputBudgets.PemBytes, size =>
+            new ArgumentException($"File '{path}' is {size / 1024} KiB: too big to be a CA certificate bundle (at most {InputBudgets.Describe(InputBudgets.PemBytes)}). Point -Certificate at the CA's PEM or DER file."));
+        return ClientCaBundle.FromFileBytes(bytes, path);
     }
 }

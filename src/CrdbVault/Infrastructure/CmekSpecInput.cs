@@ -14,7 +14,7 @@ namespace CrdbVault.Infrastructure;
 /// </summary>
 internal sealed record CmekSpecInput(string Region, string Type, string Uri, string AuthPrincipal, string Source)
 {
-    private static readonly Regex AnyRegion = new(@"^[a-z][a-z0-9-]*[a-z0-9]$", RegexOptions.CultureInvariant);
+    private static readonly Regex AnyRegion = new(@"\A[a-z][a-z0-9-]*[a-z0-9]\z", RegexOptions.CultureInvariant);
 
     public static CmekSpecInput FromObject(object? input, string source)
     {

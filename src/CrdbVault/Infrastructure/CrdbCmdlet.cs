@@ -11,11 +11,84 @@ namespace CrdbVault.Infrastructure;
 public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private HashSet<string> _boundBeforePipeline = new(StringComparer.OrdinalIgnoreCase);
+    private bool _refusedBeforePipeline;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the runbook is stopped.</summary>
     protected CancellationToken Cancellation => _stop.Token;
 
     protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on nothing).</summary>
+    protected bool AnyRecordRefused { get; private set; }
+
+    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do nothing.</summary>
+    protected bool RefusedBeforePipeline => _refusedBeforePipeline;
+
+    /// <summary>
+    /// Checks every parameter bound on the command line against its [Input] kind before anything
+    /// else happens: a refused value is a terminating error with the parameter's stable id. Sealed so
+    /// that no cmdlet can skip it; override <see cref="BeginCheckedProcessing"/> instead.
+    /// </summary>
+    protected sealed override void BeginProcessing()
+    {
+        _boundBeforePipeline = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        if (CheckBoundInput(_boundBeforePipeline) is (ErrorRecord refused, bool pipelineParameter))
+        {
+            // A cmdlet that takes pipeline input reports a refused value like a bad piped item:
+            // non-terminating (-ErrorAction Stop makes it stop), and the command then does nothing.
+            if (!pipelineParameter) ThrowTerminatingError(refused);
+            WriteError(refused);
+            _refusedBeforePipeline = AnyRecordRefused = true;
+            return;
+        }
+        BeginCheckedProcessing();
+    }
+
+    /// <summary>
+    /// Checks the parameters bound from this pipeline record (they change per record), then runs
+    /// <see cref="ProcessCheckedRecord"/>. A refused record is a non-terminating error and is
+    /// skipped: one bad item must not stop the others, and nothing is sent for it. -Debug shows which
+    /// parameters each record bound. Sealed so that no cmdlet can skip the checks.
+    /// </summary>
+    protected sealed override void ProcessRecord()
+    {
+        if (_refusedBeforePipeline) return;
+        var fromPipeline = MyInvocation.BoundParameters.Keys.Where(k => !_boundBeforePipeline.Contains(k)).ToList();
+        if (fromPipeline.Count > 0)
+        {
+            WriteDebug($"Pipeline input bound {string.Join(", ", fromPipeline.Select(k => "-" + k))}.");
+            if (CheckBoundInput(fromPipeline) is (ErrorRecord refused, _))
+            {
+                AnyRecordRefused = true;
+                WriteError(refused);
+                return;
+            }
+        }
+        ProcessCheckedRecord();
+    }
+
+    /// <summary>BeginProcessing of this cmdlet, after the command-line input passed its checks.</summary>
+    protected virtual void BeginCheckedProcessing()
+    {
+    }
+
+    /// <summary>ProcessRecord of this cmdlet, after this record's input passed its checks.</summary>
+    protected virtual void ProcessCheckedRecord()
+    {
+    }
+
+    /// <summary>The first refusal among <paramref name="names"/>, and whether the cmdlet takes pipeline input.</summary>
+    private (ErrorRecord Refused, bool PipelineParameter)? CheckBoundInput(IEnumerable<string> names)
+    {
+        IReadOnlyDictionary<string, InputChecks.KindedParameter> kinded = InputChecks.For(GetType());
+        foreach (string name in names)
+        {
+            if (!kinded.TryGetValue(name, out InputChecks.KindedParameter? p)) continue;
+            if (InputChecks.Check(p, MyInvocation.BoundParameters[name]) is ErrorRecord refused) return (refused, p.PipelineCmdlet);
+        }
+        return null;
+    }
 
     /// <summary>
     /// Runs an async Core operation and waits for it. Verbose lines that Core traces on other
@@ -84,6 +157,63 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes a non-terminating error (one bad pipeline item must not stop the others).</summary>
     protected void WriteMapped(Exception exception, object? target = null, string? idOverride = null) =>
         WriteError(ErrorMapper.ToErrorRecord(exception, target, idOverride));
+
+    /// <summary>
+    /// Runs a Core check that goes beyond a parameter's kind (how parameters fit together, a value
+    /// from an environment variable, a manifest) before any request: its ArgumentException becomes a
+    /// terminating InvalidArgument error with the stable id <paramref name="errorId"/>. The one place
+    /// that turns Core's ArgumentExceptions into input errors; cmdlets do not catch them themselves.
+    /// </summary>
+    protected T Checked<T>(Func<T> check, string errorId, object? target)
+    {
+        try
+        {
+            return check();
+        }
+        catch (ArgumentException ex)
+        {
+            // "Add -AwsAccountId": a parameter is missing rather than wrong, and scripts tell the two apart.
+            ThrowInvalidArgument(ex.Message, ex is Core.Keys.CmekParameterRequiredException ? "CmekParameterRequired" : errorId, target);
+            throw; // not reached: ThrowTerminatingError throws
+        }
+    }
+
+    /// <summary>Like <see cref="Checked{T}"/> for one pipeline record: the refusal is non-terminating and false is returned.</summary>
+    protected bool TryChecked<T>(Func<T> check, string errorId, object? target, out T result)
+    {
+        try
+        {
+            result = check();
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), errorId, ErrorCategory.InvalidArgument, target));
+            result = default!;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A path parameter (already checked by its kind) as a file-system path: relative paths resolve
+    /// against the current location, and a path of another provider (variable:, env:, function:) is
+    /// refused rather than taken as a relative file name.
+    /// </summary>
+    protected string FileSystemPath(string path, string parameterName, string errorId)
+    {
+        try
+        {
+            string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            if (provider.Name != "FileSystem")
+                ThrowInvalidArgument($"-{parameterName} '{path}' is a path of the {provider.Name} provider, not of the file system. Give a file or folder path.", errorId, path);
+            return resolved;
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or ArgumentException or PSInvalidOperationException)
+        {
+            ThrowInvalidArgument(ex.Message, errorId, path);
+            throw; // not reached
+        }
+    }
 
     /// <summary>A terminating error for bad input, raised before any request.</summary>
     protected void ThrowInvalidArgument(string message, string errorId, object? target = null) =>

@@ -27,6 +27,10 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
 
     private static TimeSpan ParseText(string s)
     {
+        // Same rule as every other kind of text: no control characters, no surrounding blanks.
+        if (s.Length == 0 || s.Length > 64 || char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]) || s.Any(char.IsControl))
+            throw new ArgumentTransformationMetadataException(
+                $"{Core.Validation.InputValidator.Shown(s)} is not a duration (empty, too long, or with control characters or surrounding blanks). Use a Vault duration such as '90m', '1h30m', '24h' or '7d', a number of seconds such as 3600, or a TimeSpan such as '01:30:00'.");
         if (VaultDuration.TryParse(s, out TimeSpan t)) return t;
         if (TimeSpan.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out t)) return t;
         throw new ArgumentTransformationMetadataException(

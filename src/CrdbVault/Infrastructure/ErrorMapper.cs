@@ -68,6 +68,16 @@ internal static class ErrorMapper
             ? ("SqlAuthenticationFailed", ErrorCategory.AuthenticationError)
             : ("SqlConnectionFailed", ErrorCategory.ConnectionError),
         CrdbVault.Core.Certificates.CertificateRejectedException => ("CertificateRejected", ErrorCategory.SecurityError),
+        CrdbVault.Core.Database.DatabaseConnectionNotFoundException => ("DatabaseConnectionNotFound", ErrorCategory.ObjectNotFound),
+        CrdbVault.Core.Certificates.CertificateSetInconsistentException => ("CertificateSetInconsistent", ErrorCategory.InvalidData),
+        CrdbVault.Core.Database.DatabasePrivilegeException => ("DatabasePrivilegeMissing", ErrorCategory.PermissionDenied),
+        CrdbVault.Core.Certificates.PrivilegedUserException => ("PrivilegedUserRefused", ErrorCategory.PermissionDenied),
+        CrdbVault.Core.Keys.StoreKeyRecordException r => r.Problem switch
+        {
+            CrdbVault.Core.Keys.StoreKeyRecordProblem.Altered => ("RecoveryRecordAltered", ErrorCategory.SecurityError),
+            CrdbVault.Core.Keys.StoreKeyRecordProblem.UnsupportedVersion => ("RecoveryRecordVersionUnsupported", ErrorCategory.InvalidData),
+            _ => ("InvalidRecoveryRecord", ErrorCategory.InvalidData),
+        },
         TimeoutException => ("OperationTimedOut", ErrorCategory.OperationTimeout),
         FileNotFoundException => ("FileNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),

@@ -8,11 +8,13 @@ namespace CrdbVault.Infrastructure;
 /// The parameters that say where a SQL session goes (server, port, database, TLS), shared by
 /// Test-CrdbConnection and Get-CrdbConnectionString so both read and check them the same way.
 /// </summary>
+[InputErrorId("InvalidConnectionArgument")]
 public abstract class SqlTargetCmdlet : CrdbCmdlet
 {
-    /// <summary>Host name of the cluster (or its load balancer).</summary>
+    /// <summary>Host name or IP address of the cluster (or its load balancer): the host only, no port, path or query.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.Host)]
     public string Server { get; set; } = "";
 
     /// <summary>The SQL port. Default 26257, CockroachDB's.</summary>
@@ -23,15 +25,18 @@ public abstract class SqlTargetCmdlet : CrdbCmdlet
     /// <summary>The database. Default defaultdb.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [Input(InputKind.NameSegment)]
     public string Database { get; set; } = "defaultdb";
 
     /// <summary>PEM file of the CA that signed the cluster's certificate (ca.crt, or the Cloud cluster CA); becomes sslrootcert.</summary>
     [Parameter]
+    [Input(InputKind.ReadPath)]
     public string? RootCertificate { get; set; }
 
     /// <summary>libpq sslmode; default verify-full.</summary>
     [Parameter]
     [ValidateSet("disable", "allow", "prefer", "require", "verify-ca", "verify-full", IgnoreCase = true)]
+    [Input(InputKind.Choice)]
     public string SslMode { get; set; } = "verify-full";
 
     /// <summary>

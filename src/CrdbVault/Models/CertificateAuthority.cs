@@ -11,12 +11,16 @@ public sealed class CertificateAuthority
     public required string MountPath { get; init; }
     public required string CommonName { get; init; }
     public string? IssuerId { get; init; }
-    public required string SerialNumber { get; init; }
+    /// <summary>
+    /// The CA certificate's serial. CaSerialNumber, not SerialNumber: a CA piped into
+    /// Revoke-CrdbCertificate or Revoke-CrdbLease must not bind as a certificate to revoke.
+    /// </summary>
+    public required string CaSerialNumber { get; init; }
     public required DateTimeOffset NotBefore { get; init; }
     public required DateTimeOffset NotAfter { get; init; }
     public required string Thumbprint { get; init; }
     public required string Pem { get; init; }
     public required X509Certificate2 Certificate { get; init; }
 
-    public override string ToString() => $"{CommonName} ({MountPath}, serial {SerialNumber})";
+    public override string ToString() => $"{CommonName} ({MountPath}, serial {CaSerialNumber})";
 }

@@ -11,7 +11,11 @@ public sealed class ClientCertificate
 {
     public required string User { get; init; }
     public required string MountPath { get; init; }
-    public required string Role { get; init; }
+    /// <summary>
+    /// The PKI role that issued it. Named PkiRole, not Role, so that a certificate piped into
+    /// New-CrdbDynamicCredential does not bind its PKI role to -Role (a database role).
+    /// </summary>
+    public required string PkiRole { get; init; }
     public required string SerialNumber { get; init; }
     public required DateTimeOffset NotAfter { get; init; }
     public required string Thumbprint { get; init; }

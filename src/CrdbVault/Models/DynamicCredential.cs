@@ -15,11 +15,13 @@ public sealed class DynamicCredential
     public required string UserName { get; init; }
     public required SecureString Password { get; init; }
     public required PSCredential Credential { get; init; }
-    public required string LeaseId { get; init; }
+    /// <summary>The lease that revokes the user; null when Vault gave none (then drop the user by hand).</summary>
+    public required string? LeaseId { get; init; }
     public required TimeSpan LeaseDuration { get; init; }
     public required bool Renewable { get; init; }
     public required DateTimeOffset IssuedAt { get; init; }
-    public required DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>When the lease ends and Vault drops the user; null without a lease.</summary>
+    public required DateTimeOffset? ExpiresAt { get; init; }
 
-    public override string ToString() => $"{UserName} (lease {LeaseId}, expires {ExpiresAt:u})";
+    public override string ToString() => LeaseId is null ? $"{UserName} (no lease)" : $"{UserName} (lease {LeaseId}, expires {ExpiresAt:u})";
 }

@@ -7,7 +7,8 @@ public sealed class NodeCertificate
 {
     public required string[] Hosts { get; init; }
     public required string MountPath { get; init; }
-    public required string Role { get; init; }
+    /// <summary>The PKI role that issued it (PkiRole, not Role: it is no database role; see ClientCertificate.PkiRole).</summary>
+    public required string PkiRole { get; init; }
     public required string SerialNumber { get; init; }
     public required DateTimeOffset NotAfter { get; init; }
     public required string Thumbprint { get; init; }

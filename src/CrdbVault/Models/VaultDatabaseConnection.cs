@@ -3,7 +3,11 @@ namespace CrdbVault;
 /// <summary>A database secrets engine connection (database/config/&lt;Name&gt;) as Initialize-CrdbVaultDatabase left it.</summary>
 public sealed class VaultDatabaseConnection
 {
-    public required string Name { get; init; }
+    /// <summary>
+    /// The connection's name (&lt;mount&gt;/config/&lt;ConnectionName&gt;). Named ConnectionName, not Name,
+    /// so that a piped connection binds to -ConnectionName and never to a role's -Name (Remove-CrdbVaultRole).
+    /// </summary>
+    public required string ConnectionName { get; init; }
     public required string MountPath { get; init; }
     public required string PluginName { get; init; }
 
@@ -16,5 +20,5 @@ public sealed class VaultDatabaseConnection
     public bool MountCreated { get; init; }
     public bool RootRotated { get; init; }
 
-    public override string ToString() => $"{MountPath}/config/{Name}";
+    public override string ToString() => $"{MountPath}/config/{ConnectionName}";
 }

@@ -118,6 +118,11 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
     /// <summary>Faults answered before any handling (status, delay, drop), from the options.</summary>
     public FaultInjector Faults => _options.Faults;
 
+    private long _totalRequests;
+
+    /// <summary>Requests received since the double started, counted on arrival; never reset (unlike <see cref="Requests"/>).</summary>
+    public long TotalRequests => Interlocked.Read(ref _totalRequests);
+
     /// <summary>Every request so far: method, path, status, Cc-Version.</summary>
     public IReadOnlyList<CloudRequestRecord> Requests
     {
@@ -160,6 +165,7 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
     /// <summary>One request: log, faults, bearer key, Cc-Version, rate limit, then the endpoint.</summary>
     private async Task HandleAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _totalRequests);
         string method = context.Request.Method;
         string path = context.Request.Path.Value ?? "/";
         string? ccVersion = context.Request.Headers["Cc-Version"].FirstOrDefault();

@@ -120,9 +120,14 @@ public sealed class VaultRequestLog
 {
     private const int Capacity = 20_000;
     private readonly ConcurrentQueue<VaultRequestRecord> _records = new();
+    private long _total;
+
+    /// <summary>Requests received since the server started; never reset or capped (the log itself is bounded).</summary>
+    public long Total => Interlocked.Read(ref _total);
 
     public void Add(VaultRequestRecord record)
     {
+        Interlocked.Increment(ref _total);
         _records.Enqueue(record);
         while (_records.Count > Capacity && _records.TryDequeue(out _)) { }
     }

@@ -55,6 +55,7 @@ public sealed class VaultRequestHandler(VaultCore core, VaultRequestLog log)
             return;
         }
         (int status, string? body) = VaultEnvelope.Render(reply, mount);
+        if (fault is { AfterExecution: true, TransformBody: { } transform } && body is not null) body = transform(body);
         log.Add(new VaultRequestRecord(core.Clock.GetUtcNow(), method, path, ns, tokenId is not null, status));
         await WriteAsync(ctx, status, body).ConfigureAwait(false);
     }

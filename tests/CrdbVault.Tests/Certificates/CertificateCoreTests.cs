@@ -146,9 +146,12 @@ public sealed class CertificateCoreTests : IDisposable
         Assert.Contains("capabilities = [\"create\", \"update\"]", hcl);
         foreach (string p in new[] { "alt_names", "ip_sans", "uri_sans", "other_sans" }) Assert.Contains($"\"{p}\" = []", hcl);
         Assert.DoesNotContain("allowed_parameters", hcl);
-        string pinned = CockroachPkiRoles.IssuerPolicy("pki", "client", "alice");
+        string pinned = CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["alice"]);
         Assert.Contains("\"common_name\" = [\"alice\"]", pinned);
-        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.IssuerPolicy("pki", "client", "Alice"));
+        Assert.Contains("\"common_name\" = [\"alice\", \"bob\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["alice", "bob"]));
+        Assert.Throws<ArgumentException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["Alice"]));
+        Assert.Throws<PrivilegedUserException>(() => CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"]));
+        Assert.Contains("\"common_name\" = [\"root\"]", CockroachPkiRoles.PinnedIssuerPolicy("pki", "client", ["root"], allowPrivilegedUser: true));
         Assert.Equal("team-pki-client-issuer", CockroachPkiRoles.DefaultPolicyName("team/pki"));
     }
 
@@ -216,17 +219,34 @@ public sealed class CertificateCoreTests : IDisposable
     }
 
     [Fact]
-    public void A_failing_write_leaves_nothing_behind()
+    public void A_write_failing_midway_says_what_was_replaced_and_the_set_is_reported_as_mixed()
     {
         var ca = NewCa();
         var dir = new CertsDirectory(_dir);
         IReadOnlyList<PendingFile> files = dir.ClientFiles(Issued(ca, "alice"), "alice", false, ca.Ca, true);
-        // The last file's name is taken by a folder: its rename fails after the others were placed.
+        // The certificate's name is taken by a folder: its rename (the last) fails after ca.crt and the key were placed.
+        Directory.CreateDirectory(dir.ClientCertPath("alice"));
+        var ex = Assert.Throws<PartialWriteException>(() => SecretFileWriter.WriteAll(files, overwrite: true));
+        Assert.Equal([dir.CaPath, dir.ClientKeyPath("alice")], ex.Placed);
+        Assert.Equal([dir.ClientCertPath("alice")], ex.NotPlaced);
+        Assert.Contains("-Force", ex.Message);
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.EndsWith(".tmp") || f.EndsWith(".bak"));
+        Directory.Delete(dir.ClientCertPath("alice"));
+        Assert.Equal(["client.alice.key is there without client.alice.crt"], dir.CheckClientSet("alice"));
+    }
+
+    [Fact]
+    public void A_write_failing_before_any_rename_leaves_nothing_behind()
+    {
+        var ca = NewCa();
+        var dir = new CertsDirectory(_dir);
+        IReadOnlyList<PendingFile> files = dir.ClientFiles(Issued(ca, "alice"), "alice", false, ca.Ca, true);
+        // ca.crt (placed first) cannot be replaced: nothing is placed at all.
         Directory.CreateDirectory(dir.CaPath);
-        Assert.ThrowsAny<IOException>(() => SecretFileWriter.WriteAll(files.Where(f => f.Path != dir.CaPath).Append(files.Single(f => f.Path == dir.CaPath)).ToList(), overwrite: true));
+        Assert.ThrowsAny<IOException>(() => SecretFileWriter.WriteAll(files, overwrite: true));
         Assert.False(File.Exists(dir.ClientCertPath("alice")));
         Assert.False(File.Exists(dir.ClientKeyPath("alice")));
-        Assert.Empty(Directory.GetFiles(_dir).Where(f => f.EndsWith(".tmp") || f.EndsWith(".bak")));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => f.EndsWith(".tmp") || f.EndsWith(".bak"));
     }
 
     [Fact]

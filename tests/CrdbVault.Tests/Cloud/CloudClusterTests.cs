@@ -51,18 +51,30 @@ public sealed class CloudClusterTests
     }
 
     [Fact]
-    public async Task Unknown_cluster_names_the_id_and_the_likely_mistake()
+    public async Task A_cluster_name_instead_of_its_id_is_refused_before_any_request()
     {
         await using CloudTestKit kit = await CloudTestKit.StartAsync();
 
-        var e = await Assert.ThrowsAsync<CloudApiException>(() => kit.Client.GetClusterAsync("payments-prod"));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => kit.Client.GetClusterAsync("payments-prod"));
+
+        Assert.Contains("'payments-prod' is not a cluster ID", e.Message);
+        Assert.Contains("UUID", e.Message);
+        Assert.Empty(kit.Server.Requests);
+    }
+
+    [Fact]
+    public async Task Unknown_cluster_names_the_id_and_the_likely_mistake()
+    {
+        await using CloudTestKit kit = await CloudTestKit.StartAsync();
+        string id = Guid.NewGuid().ToString();
+
+        var e = await Assert.ThrowsAsync<CloudApiException>(() => kit.Client.GetClusterAsync(id));
 
         Assert.Equal(CloudErrorKind.NotFound, e.Kind);
         Assert.Equal(5, e.Code);
-        Assert.Equal("payments-prod", e.ClusterId);
-        Assert.Contains("'payments-prod'", e.Message);
-        Assert.Contains("not a UUID", e.Message);
-        Assert.Contains("/api/v1/clusters/payments-prod", e.Message);
+        Assert.Equal(id, e.ClusterId);
+        Assert.Contains($"'{id}'", e.Message);
+        Assert.Contains($"/api/v1/clusters/{id}", e.Message);
     }
 
     [Fact]

@@ -33,6 +33,29 @@ public sealed class VaultTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Calls_that_create_something_use_their_own_connection_with_the_same_trust()
+    {
+        // Non-idempotent calls travel on a single-shot connection (at most once); it must trust the
+        // same CA as the pooled one, and nothing else.
+        _vault.EnableSecretsEngine("transit", "transit");
+        string dir = Directory.CreateTempSubdirectory("crdbvault-tls-").FullName;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            using var ps = Session();
+            ps.SetVariable("Dir", dir);
+            ps.Run("Connect-CrdbVault -Address $VaultAddress -CACertificate $CaPath -Token ([System.Net.NetworkCredential]::new('', $RootToken).SecurePassword) | Out-Null").AssertSuccess();
+            ps.Run("New-CrdbStoreKey -Path ($Dir + '/store.key')").AssertSuccess();
+            Assert.Equal(64, new FileInfo(Path.Combine(dir, "store.key")).Length);
+            Assert.Contains(_vault.RequestLog.Snapshot(), r => r.Path == "transit/datakey/plaintext/cockroach-ear" && r.Status == 200);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Without_the_ca_the_handshake_fails_with_advice()
     {
         using var ps = Session();

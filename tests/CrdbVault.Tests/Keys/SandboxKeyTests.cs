@@ -42,7 +42,7 @@ public sealed class SandboxKeyTests(SandboxFixture sandbox) : IDisposable
     }
 
     [Fact]
-    public async Task Store_keys_work_with_a_token_that_may_only_make_data_keys_and_decrypt()
+    public async Task Store_keys_work_with_a_token_that_may_only_make_data_keys_wrap_and_unwrap()
     {
         string mount = SandboxFixture.Unique("transit");
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"sys/mounts/{mount}", new { type = "transit" })).Code);
@@ -50,6 +50,7 @@ public sealed class SandboxKeyTests(SandboxFixture sandbox) : IDisposable
         string policy = SandboxFixture.Unique("ear");
         sandbox.World.Vault.WritePolicy(policy, $$"""
             path "{{mount}}/datakey/plaintext/ear" { capabilities = ["update"] }
+            path "{{mount}}/encrypt/ear" { capabilities = ["update"] }
             path "{{mount}}/decrypt/ear" { capabilities = ["update"] }
             """);
         using PowerShellSession ps = Connect(sandbox.World.Vault.CreateToken([policy]).Id);

@@ -49,9 +49,9 @@ public sealed class StoreKeyTests : IDisposable
         Assert.Equal(r.KeyId, Convert.ToHexString(file, 0, 32).ToLowerInvariant());
         Assert.Equal(64, r.KeyId.Length);
         Assert.Equal(bits, r.KeySize);
-        // The key bytes are exactly the transit data key: decrypting the wrapped copy gives them back.
+        // The record's ciphertext wraps the whole file: decrypting it gives key ID and key back.
         byte[] plain = new TransitEngine(_client).DecryptAsync("cockroach-ear", r.Ciphertext, CancellationToken.None).GetAwaiter().GetResult();
-        Assert.Equal(plain, file[32..]);
+        Assert.Equal(file, plain);
         Assert.Equal((r.KeyId, bits), StoreKeyFile.Describe(file));
         Assert.True(r.TransitKeyCreated);
         Assert.Equal(1, _vault.Transit.LatestVersionOf("cockroach-ear"));
@@ -147,7 +147,7 @@ public sealed class StoreKeyTests : IDisposable
         Assert.Contains("message authentication failed", ex.Message);
         Assert.False(File.Exists(target));
 
-        var wrongSize = Assert.Throws<FormatException>(() => _keys.RestoreAsync(record with { KeySize = 128 }, target, false, CancellationToken.None).GetAwaiter().GetResult());
+        var wrongSize = Assert.ThrowsAny<FormatException>(() => _keys.RestoreAsync(record with { KeySize = 128 }, target, false, CancellationToken.None).GetAwaiter().GetResult());
         Assert.Contains("altered", wrongSize.Message);
         Assert.False(File.Exists(target));
     }
@@ -187,6 +187,41 @@ public sealed class StoreKeyTests : IDisposable
         Assert.Empty(_vault.EngineRequests);
     }
 
+    [Theory]
+    [InlineData("704")]
+    [InlineData("701")]
+    [InlineData("702")]
+    [InlineData("720")]
+    [InlineData("730")]
+    [InlineData("770")]
+    [InlineData("777")]
+    [InlineData("1777")] // sticky /tmp-like folders too: others may still create files in them
+    public void A_folder_others_may_read_or_anyone_but_the_owner_may_write_is_refused_with_chmod_700(string octal)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Path.Combine(_dir, "d" + octal);
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32(octal, 8));
+        var ex = Assert.Throws<StoreKeyTargetException>(() => _keys.CreateAsync(new StoreKeyRequest { Path = Path.Combine(dir, "k.key") }, CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Equal("DirectoryNotPrivate", ex.Reason);
+        Assert.Contains($"chmod 700 '{dir}'", ex.Message);
+        Assert.Empty(Directory.GetFiles(dir));
+        Assert.Empty(_vault.EngineRequests);
+    }
+
+    [Theory]
+    [InlineData("700")]
+    [InlineData("750")]
+    [InlineData("710")]
+    public void A_folder_only_its_owner_may_write_is_accepted(string octal)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Path.Combine(_dir, "ok" + octal);
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32(octal, 8));
+        Assert.Equal(Path.Combine(dir, "k.key"), StoreKeys.CheckTarget(Path.Combine(dir, "k.key"), overwrite: false));
+    }
+
     [Fact]
     public void KeySize_192_is_a_clear_error_naming_the_sizes_transit_supports()
     {
@@ -218,6 +253,6 @@ public sealed class StoreKeyTests : IDisposable
         Assert.Throws<FormatException>(() => StoreKeyFile.Describe(new byte[50]));
         Assert.Equal(id, StoreKeyFile.ParseKeyId(StoreKeyFile.KeyIdHex(id)));
         Assert.Throws<FormatException>(() => StoreKeyFile.ParseKeyId("zz"));
-        Assert.Throws<FormatException>(() => StoreKeyRecovery.Parse("{\"KeyId\":\"x\"}"u8, "test"));
+        Assert.ThrowsAny<FormatException>(() => StoreKeyRecovery.Parse("{\"KeyId\":\"x\"}"u8, "test"));
     }
 }

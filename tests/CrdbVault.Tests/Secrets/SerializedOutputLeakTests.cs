@@ -42,7 +42,14 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             ["Transit"] = SandboxFixture.Unique("leaktransit"),
             ["Keymgmt"] = SandboxFixture.Unique("leakkeymgmt"),
             ["ProviderSecret"] = "aws-secret-" + Guid.NewGuid().ToString("N"),
+            ["StaticUser"] = SandboxFixture.Unique("leak_static"),
         });
+        using (var conn = new Npgsql.NpgsqlConnection(sandbox.World.Postgres.AdminConnectionString))
+        {
+            conn.Open();
+            using var create = new Npgsql.NpgsqlCommand($"CREATE ROLE {session.GetVariable("StaticUser")} LOGIN PASSWORD 'initial-{Guid.NewGuid():n}'", conn);
+            create.ExecuteNonQuery();
+        }
         sandbox.RootAsync("POST", $"sys/mounts/{session.GetVariable("Transit")}", new { type = "transit" }).GetAwaiter().GetResult();
         sandbox.RootAsync("POST", $"sys/mounts/{session.GetVariable("Keymgmt")}", new { type = "keymgmt" }).GetAwaiter().GetResult();
         session.Run("""
@@ -66,6 +73,9 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             $aws = [pscredential]::new('AKIAIOSFODNN7EXAMPLE', (ConvertTo-SecureString $ProviderSecret -AsPlainText -Force))
             $out['CmekKeySpec'] = New-CrdbCmekKey -MountPath $Keymgmt -Name leak -Provider awskms -KmsName aws -KeyCollection us-east-1 -AwsAccountId 111122223333 -AuthPrincipal 'arn:aws:iam::111122223333:role/crdb-cmek' -ProviderCredential $aws
             $out['CmekStatus'] = $out['CmekKeySpec'] | Set-CrdbCmek -ClusterId $ClusterId
+            $out['CertificateIssuerPolicy'] = Set-CrdbCertificateIssuerPolicy -Name leak-issuer -User leak_user -MountPath $Pki
+            $out['VaultStaticRole'] = Set-CrdbVaultStaticRole -Name leak-static -ConnectionName pg -MountPath $Db -UserName $StaticUser -RotationPeriod 1h -Confirm:$false
+            $out['StaticCredential'] = Get-CrdbStaticCredential -Role leak-static -MountPath $Db
             $out['StoreKey'] = New-CrdbStoreKey -Path (Join-Path $Dir 'store.key') -MountPath $Transit
             """).AssertSuccess();
 
@@ -76,6 +86,7 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             ["Vault root token"] = sandbox.World.RootToken,
             ["PostgreSQL admin password"] = sandbox.World.Postgres.AdminPassword,
             ["dynamic credential password"] = Reveal("$cred.Credential.GetNetworkCredential().Password"),
+            ["static credential password"] = Reveal("$out['StaticCredential'].Credential.GetNetworkCredential().Password"),
             ["client certificate key"] = KeyBody(Reveal("[System.Net.NetworkCredential]::new('', $out['ClientCertificate'].PrivateKey).Password")),
             ["node certificate key"] = KeyBody(Reveal("[System.Net.NetworkCredential]::new('', $out['NodeCertificate'].PrivateKey).Password")),
             ["Cloud API key"] = sandbox.World.CloudApiKey,

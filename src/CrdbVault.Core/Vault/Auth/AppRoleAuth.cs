@@ -13,9 +13,11 @@ public sealed class AppRoleAuth : IVaultAuthMethod
     {
         if (string.IsNullOrWhiteSpace(roleId))
             throw new ArgumentException("-RoleId is empty. Pass the AppRole's role_id (vault read auth/approle/role/<name>/role-id).", nameof(roleId));
-        RoleId = roleId;
+        RoleId = InputValidator.Secret(roleId, "RoleId");
+        if (secretId is not null) InputValidator.Secret(secretId, "SecretId");
         _secretId = secretId;
-        Mount = InputValidator.MountPath(mount, "AuthMount");
+        // Relative to auth/, so not a secrets engine mount: Vault's system-path rule does not apply.
+        Mount = InputValidator.VaultPath(mount, "AuthMount", "the auth mount such as 'approle'");
     }
 
     public string RoleId { get; }

@@ -30,7 +30,15 @@ public sealed class TokenAuth : IVaultAuthMethod
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         string file = Path.Combine(home, ".vault-token");
         if (string.IsNullOrEmpty(home) || !File.Exists(file)) return null;
-        string text = File.ReadAllText(file).Trim();
+        return FromFile(file);
+    }
+
+    /// <summary>Reads a token file such as ~/.vault-token (at most 64 KiB; blanks around the token are dropped); null when empty.</summary>
+    public static TokenAuth? FromFile(string file)
+    {
+        byte[] bytes = Validation.InputBudgets.ReadFile(file, Validation.InputBudgets.SmallFileBytes, size =>
+            new ArgumentException($"'{file}' is {size / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.SmallFileBytes)} a token file may be. It should hold only the token (vault login writes it)."));
+        string text = System.Text.Encoding.UTF8.GetString(bytes).Trim();
         return text.Length == 0 ? null : new TokenAuth(Secrets.SecureStrings.From(text), "~/.vault-token");
     }
 }

@@ -8,13 +8,27 @@ namespace CrdbVault.Sandbox.Vault.Engines;
 /// <summary>
 /// The database secrets engine with the postgresql-database-plugin: connections (config/),
 /// roles (roles/), dynamic credentials (creds/) that create REAL PostgreSQL roles under a lease
-/// whose revocation drops them, plus reset/ and rotate-root/.
+/// whose revocation drops them, plus reset/ and rotate-root/, and static roles (static-roles/,
+/// static-creds/, rotate-role/) whose REAL passwords it rotates (see <see cref="StaticRoles"/>).
 /// </summary>
-public sealed class DatabaseEngine(VaultMount mount, VaultServices services) : IVaultEngine, IAsyncDisposable
+public sealed class DatabaseEngine : IVaultEngine, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DatabaseConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DatabaseRole> _roles = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly VaultMount mount;
+    private readonly VaultServices services;
+
+    public DatabaseEngine(VaultMount mount, VaultServices services)
+    {
+        this.mount = mount;
+        this.services = services;
+        StaticRoles = new StaticRoleRotations(name => _connections.TryGetValue(name, out DatabaseConnection? c) ? c : null,
+            services.Clock, services.Options.ExpirySweepInterval);
+    }
+
+    /// <summary>Static roles and their rotations; <see cref="StaticRoleRotations.AdvanceClockAsync"/> is the tests' clock hook.</summary>
+    public StaticRoleRotations StaticRoles { get; }
 
     public string Type => "database";
 
@@ -32,6 +46,10 @@ public sealed class DatabaseEngine(VaultMount mount, VaultServices services) : I
             ("creds", true) => request.IsRead ? await Creds(request, name).ConfigureAwait(false) : VaultReply.UnsupportedOperation(),
             ("reset", true) => request.IsWrite ? await Reset(name).ConfigureAwait(false) : VaultReply.UnsupportedOperation(),
             ("rotate-root", true) => request.IsWrite ? await RotateRoot(name).ConfigureAwait(false) : VaultReply.UnsupportedOperation(),
+            ("static-roles", false) => request.IsList ? VaultReply.Keys(StaticRoles.Names) : VaultReply.UnsupportedOperation(),
+            ("static-roles", true) => await StaticRole(request, name).ConfigureAwait(false),
+            ("static-creds", true) => request.IsRead ? StaticRoles.Creds(name) : VaultReply.UnsupportedOperation(),
+            ("rotate-role", true) => request.IsWrite ? await StaticRoles.RotateNowAsync(name).ConfigureAwait(false) : VaultReply.UnsupportedOperation(),
             _ => VaultReply.UnsupportedPath(),
         };
     }
@@ -107,6 +125,15 @@ public sealed class DatabaseEngine(VaultMount mount, VaultServices services) : I
         role.Apply(request.Body, creating);
         _roles[name] = role;
         return VaultReply.NoContent();
+    }
+
+    private async Task<VaultReply> StaticRole(VaultRequest request, string name)
+    {
+        if (request.IsRead) return StaticRoles.Get(name) is Database.StaticRole r ? VaultReply.Ok(r.ToJson()) : VaultReply.NotFound();
+        // Like Vault: the database user stays as it is.
+        if (request.IsDelete) { StaticRoles.Delete(name); return VaultReply.NoContent(); }
+        if (!request.IsWrite) return VaultReply.UnsupportedOperation();
+        return await StaticRoles.WriteAsync(name, request.Body, request.Cancellation).ConfigureAwait(false);
     }
 
     private async Task<VaultReply> Creds(VaultRequest request, string roleName)
@@ -214,6 +241,7 @@ public sealed class DatabaseEngine(VaultMount mount, VaultServices services) : I
 
     public async ValueTask DisposeAsync()
     {
+        await StaticRoles.DisposeAsync().ConfigureAwait(false);
         foreach (DatabaseConnection c in _connections.Values) await c.DisposeAsync().ConfigureAwait(false);
         _writes.Dispose();
     }

@@ -88,6 +88,7 @@ public sealed class PkiEngine : IVaultEngine, IUnauthenticatedPaths, IDisposable
             case ["cert", string serial] when r.IsRead: return CertJson(serial);
             case ["certs"] when r.IsList: lock (_gate) return VaultReply.Keys(_certs.Keys.Order(StringComparer.Ordinal));
             case ["revoke"] when r.IsWrite: return RevokeRequest(r);
+            case ["revoke-with-key"] when r.IsWrite: return RevokeWithKey(r);
             case ["crl", "pem"] when r.IsRead: return Crl(pem: true);
             case ["crl"] when r.IsRead: return Crl(pem: false);
             case ["crl", "rotate"] when r.IsRead: return RotateCrl();
@@ -680,6 +681,49 @@ public sealed class PkiEngine : IVaultEngine, IUnauthenticatedPaths, IDisposable
             ["revocation_time_rfc3339"] = revokedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ"),
             ["state"] = "revoked",
         });
+    }
+
+    /// <summary>
+    /// <c>revoke-with-key</c> (Vault 1.12+): like revoke, by serial or certificate, but only with the
+    /// certificate's private key as proof of possession, so an identity that may not revoke arbitrary
+    /// serials can still revoke a certificate it holds.
+    /// </summary>
+    private VaultReply RevokeWithKey(VaultRequest r)
+    {
+        string? keyPem = PkiFields.Str(r.Body, "private_key");
+        if (string.IsNullOrWhiteSpace(keyPem)) throw new PkiRequestException("must provide private key to revoke-with-key");
+        string? serialText = PkiFields.Str(r.Body, "serial_number");
+        string? pem = PkiFields.Str(r.Body, "certificate");
+        bool hasSerial = !string.IsNullOrWhiteSpace(serialText), hasCert = !string.IsNullOrWhiteSpace(pem);
+        if (hasSerial == hasCert) throw new PkiRequestException("must provide either the certificate or the serial number, not both");
+        X509Certificate2 cert;
+        if (hasSerial)
+        {
+            string serial = PkiCertificates.Normalize(serialText) ?? throw new PkiRequestException($"invalid serial number: {serialText}");
+            lock (_gate)
+                cert = _certs.TryGetValue(serial, out PkiStoredCert? stored) ? stored.Certificate : throw new PkiRequestException($"certificate with serial {serial} not found");
+        }
+        else
+        {
+            try { cert = X509Certificate2.CreateFromPem(pem); }
+            catch (CryptographicException ex) { throw new PkiRequestException($"certificate could not be parsed: {ex.Message}"); }
+        }
+        if (!KeyMatches(cert, keyPem)) throw new PkiRequestException("failed to validate private key match with certificate: private key does not match certificate");
+        return RevokeRequest(new VaultRequest(r.Method, "revoke", hasSerial ? new JsonObject { ["serial_number"] = serialText } : new JsonObject { ["certificate"] = pem },
+            r.Query, r.Token, r.Mount, r.Cancellation));
+    }
+
+    private static bool KeyMatches(X509Certificate2 cert, string keyPem)
+    {
+        byte[] expected = cert.PublicKey.ExportSubjectPublicKeyInfo();
+        foreach (Func<AsymmetricAlgorithm> create in new Func<AsymmetricAlgorithm>[] { () => ECDsa.Create(), () => RSA.Create() })
+        {
+            using AsymmetricAlgorithm key = create();
+            try { key.ImportFromPem(keyPem); }
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException) { continue; }
+            if (key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(expected)) return true;
+        }
+        return false;
     }
 
     /// <summary>Marks the certificate revoked (idempotent) and rebuilds its issuer's CRL.</summary>

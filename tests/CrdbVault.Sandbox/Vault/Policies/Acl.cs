@@ -42,7 +42,8 @@ public sealed class Acl
         if (caps.HasFlag(Capability.Deny)) return false;
         if ((caps & needed) == 0) return false;
         if (needsSudo && !caps.HasFlag(Capability.Sudo)) return false;
-        return ParametersAllowed(rule, parameters);
+        // Vault checks parameters only for operations that carry them (read, create, update, patch).
+        return (needed & (Capability.Read | Capability.Create | Capability.Update | Capability.Patch)) == 0 || ParametersAllowed(rule, parameters);
     }
 
     /// <summary>The capabilities the token has on a path (for sys/capabilities-self and tests).</summary>
@@ -65,16 +66,18 @@ public sealed class Acl
         return best;
     }
 
+    /// <summary>Vault's order (vault/acl.go AllowOperation): required, then empty data passes, denied, allowed.</summary>
     private static bool ParametersAllowed(MergedRule rule, JsonObject parameters)
     {
         if (rule.Required is { Count: > 0 } required && required.Any(r => !parameters.ContainsKey(r))) return false;
+        if (parameters.Count == 0) return true;
 
         if (rule.Denied is { Count: > 0 } denied)
         {
+            if (denied.ContainsKey("*")) return false;
             foreach (var (name, value) in parameters)
             {
-                if (denied.TryGetValue(name.ToLowerInvariant(), out List<string>? values) && (values.Count == 0 || ValueIn(value, values))) return false;
-                if (denied.TryGetValue("*", out List<string>? any) && (any.Count == 0 || ValueIn(value, any))) return false;
+                if (denied.TryGetValue(name.ToLowerInvariant(), out List<string>? values) && ValueInParameterList(value, values)) return false;
             }
         }
         if (rule.Allowed is { Count: > 0 } allowed)
@@ -83,36 +86,36 @@ public sealed class Acl
             if (allowAll && allowed.Count == 1) return true;
             foreach (var (name, value) in parameters)
             {
-                if (!allowed.TryGetValue(name.ToLowerInvariant(), out List<string>? values))
-                {
-                    if (!allowAll) return false;
-                    continue;
-                }
-                if (values.Count > 0 && !ValueIn(value, values)) return false;
+                bool listed = allowed.TryGetValue(name.ToLowerInvariant(), out List<string>? values);
+                if (!listed && !allowAll) return false;
+                if (listed && !ValueInParameterList(value, values!)) return false;
             }
         }
         return true;
     }
 
-    /// <summary>A scalar must match one entry; a list must have every element match (Vault's valueInParameterList).</summary>
-    private static bool ValueIn(JsonNode? value, List<string> patterns)
+    /// <summary>
+    /// Vault's valueInParameterList: an empty entry list matches any value; otherwise a string value
+    /// must match an entry (exactly, or with a leading/trailing '*'), and any other value (a list, a
+    /// number, an object) never matches string entries.
+    /// </summary>
+    private static bool ValueInParameterList(JsonNode? value, List<string> entries)
     {
-        IEnumerable<string> items = value switch
-        {
-            JsonArray a => a.Select(Text),
-            _ => [Text(value)],
-        };
-        return items.All(item => patterns.Any(p => GlobMatch(p, item)));
+        if (entries.Count == 0) return true;
+        if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return false;
+        string text = v.GetValue<string>();
+        return entries.Any(e => GlobbedStringsMatch(e, text));
     }
 
-    private static string Text(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : n?.ToJsonString() ?? "";
-
-    private static bool GlobMatch(string pattern, string value)
+    /// <summary>Vault's strutil.GlobbedStringsMatch: '*' only as the first and/or last character; shorter than 2 = exact.</summary>
+    private static bool GlobbedStringsMatch(string item, string value)
     {
-        if (pattern == "*") return true;
-        if (!pattern.Contains('*')) return pattern == value;
-        string regex = "^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$";
-        return Regex.IsMatch(value, regex, RegexOptions.Singleline);
+        if (item.Length < 2) return value == item;
+        bool prefix = item.StartsWith('*'), suffix = item.EndsWith('*');
+        if (prefix && suffix) return value.Contains(item[1..^1], StringComparison.Ordinal);
+        if (prefix) return value.EndsWith(item[1..], StringComparison.Ordinal);
+        if (suffix) return value.StartsWith(item[..^1], StringComparison.Ordinal);
+        return value == item;
     }
 
     private sealed class MergedRule(string pattern)

@@ -1,0 +1,57 @@
+namespace CrdbVault.Core.Validation;
+
+/// <summary>
+/// The size and depth budget of everything the module parses (docs/contributing.md, "Parser
+/// budgets"). Past a budget the reader stops with a clear error before parsing (size) or as soon as
+/// the limit is crossed (depth), so hostile input costs bounded time and memory and cannot overflow
+/// the stack, which .NET cannot recover from.
+/// </summary>
+public static class InputBudgets
+{
+    /// <summary>A CMEK manifest file (JSON or YAML): one region spec is about 300 bytes.</summary>
+    public const long ManifestBytes = 1024 * 1024;
+
+    /// <summary>Nesting of a CMEK manifest: the document needs 4 levels.</summary>
+    public const int ManifestDepth = 32;
+
+    /// <summary>An answer from Vault or the Cloud API: the largest real ones (a LIST of many leases) are far below.</summary>
+    public const long AnswerBytes = 16 * 1024 * 1024;
+
+    /// <summary>Nesting of an answer from Vault or the Cloud API (System.Text.Json's default).</summary>
+    public const int AnswerDepth = 64;
+
+    /// <summary>PEM text or a certificate file: a bundle of many CAs fits comfortably.</summary>
+    public const long PemBytes = 1024 * 1024;
+
+    /// <summary>Small files: a store key recovery record, ~/.vault-token.</summary>
+    public const long SmallFileBytes = 64 * 1024;
+
+    /// <summary>
+    /// Reads a whole file whose size must not exceed <paramref name="maxBytes"/>; the size is checked
+    /// before reading, and reading stops at the cap in case the file grows meanwhile.
+    /// </summary>
+    /// <param name="tooLarge">Builds the exception for a file over the cap, from its size in bytes.</param>
+    public static byte[] ReadFile(string path, long maxBytes, Func<long, Exception> tooLarge)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (stream.CanSeek && stream.Length > maxBytes) throw tooLarge(stream.Length);
+        var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + n > maxBytes) throw tooLarge(buffer.Length + n);
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>A PEM file's text (a certificate, a CA bundle), refused with an ArgumentException past <see cref="PemBytes"/>.</summary>
+    public static string ReadPemFile(string path) =>
+        System.Text.Encoding.UTF8.GetString(ReadFile(path, PemBytes, size =>
+            new ArgumentException($"'{path}' is {size / 1024} KiB: more than the {Describe(PemBytes)} a PEM certificate file may be.")));
+
+    /// <summary>"1 MiB", "64 KiB": how budgets appear in messages.</summary>
+    public static string Describe(long bytes) =>
+        bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / 1024} KiB";
+}

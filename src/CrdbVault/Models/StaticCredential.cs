@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using System.Security;
+
+namespace CrdbVault;
+
+/// <summary>
+/// The current password of a static role's SQL user. The password is a SecureString (and inside
+/// Credential); nothing here prints it. It stays valid until Vault rotates it (NextRotation) or
+/// someone runs Reset-CrdbStaticCredential. Pipe it to Test-CrdbConnection or Get-CrdbConnectionString.
+/// </summary>
+public sealed class StaticCredential
+{
+    public required string Role { get; init; }
+    public required string MountPath { get; init; }
+    public required string UserName { get; init; }
+    public required SecureString Password { get; init; }
+    public required PSCredential Credential { get; init; }
+    /// <summary>When Vault last set the password.</summary>
+    public DateTimeOffset? LastVaultRotation { get; init; }
+    /// <summary>When Vault will set a new one (from the TTL Vault reported).</summary>
+    public DateTimeOffset? NextRotation { get; init; }
+    public TimeSpan? RotationPeriod { get; init; }
+    public string? RotationSchedule { get; init; }
+    public TimeSpan? RotationWindow { get; init; }
+
+    public override string ToString() => $"{UserName} (static role {Role}, next rotation {NextRotation:u})";
+}

@@ -1,0 +1,46 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-CrdbVaultModule
+    $script:Sandbox = Start-CrdbSandbox
+    $null = Connect-CrdbSandboxVault $Sandbox
+    # The run shares one sandbox: this file's connection and static roles live on a mount of their own.
+    $script:Mount = New-CrdbTestName 'staticdb'
+    $script:MountDefaults = 'Initialize-CrdbVaultDatabase:MountPath', '*-CrdbVaultStaticRole:MountPath', '*-CrdbStaticCredential:MountPath'
+    foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
+    $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+    $script:Target = Get-CrdbSandboxSqlTarget $Sandbox
+    $psql = (Get-Command psql -ErrorAction SilentlyContinue).Source ?? @(Resolve-Path '/usr/lib/postgresql/*/bin/psql')[0].Path
+    & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE retiring LOGIN PASSWORD '$([guid]::NewGuid().ToString('n'))'"
+    $null = Set-CrdbVaultStaticRole -Name retiring -ConnectionName pg -UserName retiring -RotationPeriod '1h'
+}
+AfterAll {
+    foreach ($k in $MountDefaults) { $PSDefaultParameterValues.Remove($k) }
+    Disconnect-CrdbVault
+    Stop-CrdbSandbox $script:Sandbox
+}
+
+Describe 'Remove-CrdbVaultStaticRole' {
+    It 'is exported with help' {
+        $facts = Get-CrdbCommandFacts 'Remove-CrdbVaultStaticRole'
+        $facts.Command | Should -Not -BeNullOrEmpty
+        $facts.Synopsis | Should -Not -Match '^\s*Remove-CrdbVaultStaticRole(\s|$)'
+    }
+
+    It '-WhatIf deletes nothing' {
+        Remove-CrdbVaultStaticRole -Name retiring -WhatIf
+        (Get-CrdbVaultStaticRole -Name retiring).Role | Should -Be 'retiring'
+    }
+
+    It 'deletes the role from the pipeline; the user keeps the password Vault set last' {
+        $last = Get-CrdbStaticCredential -Role retiring
+        Get-CrdbVaultStaticRole -Name retiring | Remove-CrdbVaultStaticRole
+        Get-CrdbVaultStaticRole -Name retiring -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        { Get-CrdbStaticCredential -Role retiring -ErrorAction Stop } | Should -Throw -ErrorId 'VaultNotFound*'
+        ($last | Test-CrdbConnection @Target).UserName | Should -Be 'retiring'
+    }
+
+    It 'refuses a name that is not a single path segment' {
+        { Remove-CrdbVaultStaticRole -Name '../roles/x' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidStaticRoleName,*'
+    }
+}
