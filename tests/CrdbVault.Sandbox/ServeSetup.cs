@@ -14,11 +14,13 @@ namespace CrdbVault.Sandbox;
 /// <list type="bullet">
 /// <item>SQL: the group role <c>app_rw</c> the dynamic users join, a database <c>app</c> with tables
 /// <c>orders</c> and <c>customers</c>, the admins <c>vault_admin</c> and <c>vault_admin_eu</c> (what
-/// Vault connects as; superusers stand in for CockroachDB's admin role), <c>app_admin</c>, and the
-/// certificate users <c>alice</c> and <c>app_reader</c>.</item>
+/// Vault connects as; superusers stand in for CockroachDB's admin role), <c>app_admin</c>, the
+/// certificate users <c>alice</c> and <c>app_reader</c>, and the password users whose passwords static
+/// roles take over: <c>report_reader</c>, <c>etl_loader</c>, <c>legacy_app</c>, <c>etl_loader_eu</c>.</item>
 /// <item>Vault: the database engine at <c>database/</c> (connection <c>crdb</c>, verify-full,
-/// root rotated; roles app, reporting, migrations, etl, app_old) and <c>team-a/database/</c>
-/// (connection <c>crdb-eu</c>, role reporting); the cluster's CA in the PKI mount
+/// root rotated; roles app, reporting, migrations, etl, app_old; static roles reporting (report_reader,
+/// every 24 h) and etl (etl_loader, 03:00 daily)) and <c>team-a/database/</c> (connection
+/// <c>crdb-eu</c>, role reporting, static role etl_eu); the cluster's CA in the PKI mount
 /// <c>cockroach_client_ca</c> (the CA that signed PostgreSQL's certificate, so its client
 /// certificates log in) with the client and node roles, a second CA at
 /// <c>cockroach_client_ca_2027</c> (rollover) and a client-only EC CA at <c>team-a/pki</c>; <c>transit/</c>, <c>ops/transit/</c> with the key
@@ -36,6 +38,8 @@ public sealed class ServeSetup
     public const string VaultAdminEu = "vault_admin_eu";
     public const string AppAdmin = "app_admin";
     public static readonly IReadOnlyList<string> CertificateUsers = ["alice", "app_reader"];
+    /// <summary>Password users for the static-role examples (docs/static-roles.md): Vault takes their passwords over.</summary>
+    public static readonly IReadOnlyList<string> StaticRoleUsers = ["report_reader", "etl_loader", "legacy_app", "etl_loader_eu"];
 
     public const string DatabaseMount = "database";
     public const string ConnectionName = "crdb";
@@ -116,6 +120,13 @@ public sealed class ServeSetup
                 }).ConfigureAwait(false);
         }
 
+        // Static roles as Set-CrdbVaultStaticRole leaves them (docs/static-roles.md). Creating one sets
+        // the user's password, so only Vault knows it from here on. DocExamples.Mapping.psd1 (VaultWrites)
+        // writes the two of database/ again before each docs file, since an example may remove one.
+        await Write($"{DatabaseMount}/static-roles/reporting", new { db_name = ConnectionName, username = "report_reader", rotation_period = "24h" }).ConfigureAwait(false);
+        await Write($"{DatabaseMount}/static-roles/etl", new { db_name = ConnectionName, username = "etl_loader", rotation_schedule = "0 3 * * *", rotation_window = "1h" }).ConfigureAwait(false);
+        await Write($"{TeamDatabaseMount}/static-roles/etl_eu", new { db_name = TeamConnectionName, username = "etl_loader_eu", rotation_period = "24h" }).ConfigureAwait(false);
+
         // The cluster's CA: PostgreSQL's server certificate and its trusted client CA.
         await Write($"sys/mounts/{PkiMount}", new { type = "pki", config = new { max_lease_ttl = "87600h" } }).ConfigureAwait(false);
         await Write($"{PkiMount}/config/ca", new { pem_bundle = pg.Tls.CaKeyPem + pg.Tls.CaCertificatePem }).ConfigureAwait(false);
@@ -180,6 +191,7 @@ public sealed class ServeSetup
             $"CREATE ROLE {VaultAdminEu} WITH LOGIN SUPERUSER PASSWORD '{vaultAdminEuPassword}'",
             $"CREATE ROLE {AppAdmin} WITH LOGIN PASSWORD '{NewPassword()}'",
             .. CertificateUsers.Select(u => $"CREATE ROLE {u} WITH LOGIN IN ROLE {PostgresLauncher.CertificateLoginRole}"),
+            .. StaticRoleUsers.Select(u => $"CREATE ROLE {u} WITH LOGIN PASSWORD '{NewPassword()}' IN ROLE {GroupRole}"),
         ], ct).ConfigureAwait(false);
         await ExecuteAsync(new NpgsqlConnectionStringBuilder(pg.AdminConnectionString) { Database = AppDatabase }.ConnectionString,
         [

@@ -124,7 +124,7 @@ public sealed class ServeTests : IDisposable
             string postgresUrl = json["POSTGRES_URL"]!.GetValue<string>();
             Assert.Matches("^postgresql://crdbvault_admin:[A-Za-z0-9]+@127\\.0\\.0\\.1:[0-9]+/defaultdb\\?sslmode=verify-full&sslrootcert=/.+/ca\\.crt$", postgresUrl);
 
-            // The SQL side: app_rw, the admins, the certificate users; reached with verify-full.
+            // The SQL side: app_rw, the admins, the certificate and static-role users; reached with verify-full.
             var pg = new Uri(postgresUrl);
             string ca = postgresUrl[(postgresUrl.IndexOf("sslrootcert=", StringComparison.Ordinal) + "sslrootcert=".Length)..];
             string[] userInfo = pg.UserInfo.Split(':');
@@ -135,8 +135,8 @@ public sealed class ServeTests : IDisposable
             }.ConnectionString))
             {
                 await conn.OpenAsync();
-                await using var cmd = new NpgsqlCommand("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('app_rw', 'vault_admin', 'vault_admin_eu', 'app_admin', 'alice', 'app_reader')", conn);
-                Assert.Equal("alice,app_admin,app_reader,app_rw,vault_admin,vault_admin_eu", (string)(await cmd.ExecuteScalarAsync())!);
+                await using var cmd = new NpgsqlCommand("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('app_rw', 'vault_admin', 'vault_admin_eu', 'app_admin', 'alice', 'app_reader', 'report_reader', 'etl_loader', 'legacy_app', 'etl_loader_eu')", conn);
+                Assert.Equal("alice,app_admin,app_reader,app_rw,etl_loader,etl_loader_eu,legacy_app,report_reader,vault_admin,vault_admin_eu", (string)(await cmd.ExecuteScalarAsync())!);
             }
 
             // The Vault side, as the docs use it.
@@ -152,6 +152,18 @@ public sealed class ServeTests : IDisposable
                 Assert.Equal(type, table[path]?["type"]?.GetValue<string>());
             JsonObject creds = (await vault.GetFromJsonAsync<JsonObject>("database/creds/app"))!;
             Assert.StartsWith("database/creds/app/", creds["lease_id"]!.GetValue<string>());
+            // The static roles of docs/static-roles.md: Vault set their users' passwords, which log in.
+            JsonObject reporting = (await vault.GetFromJsonAsync<JsonObject>("database/static-creds/reporting"))!;
+            Assert.Equal("report_reader", reporting["data"]!["username"]!.GetValue<string>());
+            await using (var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+            {
+                Host = pg.Host, Port = pg.Port, Username = "report_reader", Password = reporting["data"]!["password"]!.GetValue<string>(), Database = "defaultdb",
+                SslMode = SslMode.VerifyFull, RootCertificate = ca, Pooling = false,
+            }.ConnectionString))
+                await conn.OpenAsync();
+            JsonObject etl = (await vault.GetFromJsonAsync<JsonObject>("database/static-roles/etl"))!;
+            Assert.Equal("0 3 * * *", etl["data"]!["rotation_schedule"]!.GetValue<string>());
+            Assert.Equal("etl_loader_eu", (await vault.GetFromJsonAsync<JsonObject>("team-a/database/static-roles/etl_eu"))!["data"]!["username"]!.GetValue<string>());
             JsonObject caPem = (await vault.GetFromJsonAsync<JsonObject>("cockroach_client_ca/cert/ca"))!;
             Assert.Equal(File.ReadAllText(ca).Trim(), caPem["data"]!["certificate"]!.GetValue<string>().Trim());
             using (HttpResponseMessage login = await new HttpClient().PostAsJsonAsync(json["VAULT_ADDR"]!.GetValue<string>() + "/v1/auth/approle/login",
