@@ -37,7 +37,11 @@
     )
 
     # The environment each file runs in (what a shell, runbook or pipeline job would have). VAULT_TOKEN
-    # is not set: the token is in ~/.vault-token, where `vault login` leaves it.
+    # is not set: the token is in ~/.vault-token, where `vault login` leaves it. Every file runs as a
+    # step of an Azure DevOps job (TF_BUILD, the agent's temp folder): the module registers each secret
+    # for masking and Set-CrdbPipelineVariable writes its variables as logging commands on the file's
+    # pwsh's standard output, which the test captures as an agent would read it (and masks when it
+    # prints it). A caller's own CI variables (TF_BUILD, GITHUB_*, AGENT_*, RUNNER_*) never reach it.
     Environment = @{
         VAULT_ADDR         = '{VAULT_ADDR}'
         COCKROACH_SERVER   = '{COCKROACH_SERVER}'
@@ -48,6 +52,8 @@
         CRDB_CLUSTER_ID    = '{CMEK_CLUSTER}'
         STAGING_CLUSTER_ID = '{STAGING_CLUSTER}'
         CRDB_LEASE         = '{LEASE}'
+        TF_BUILD            = 'True'
+        AGENT_TEMPDIRECTORY = '{ROOT}/agent/_temp'
     }
 
     # $PSDefaultParameterValues of each file's session: the docs leave -Port at CockroachDB's 26257.
@@ -89,6 +95,7 @@
         '/mnt/spare'
         '/mnt/newdisk/cockroach-keys'
         '/mnt/node2/cockroach-keys'
+        '/agent/_temp'
         './keys'
     )
 
@@ -98,6 +105,7 @@
         '~/.vault-token'             = '{TOKEN}'
         '~/.cockroach-certs/ca.crt'  = '{SQL_CA_PEM}'
         './ca.crt'                   = '{SQL_CA_PEM}'
+        './certs/ca.crt'             = '{SQL_CA_PEM}'
         '/etc/ssl/vault-dr-ca.pem'   = '{SQL_CA_PEM}'
         './cluster-ids.txt'          = "{NEW_CLUSTER}`n{CMEK_CLUSTER}`n"
         './cmek-keys.csv'            = @'
@@ -125,6 +133,15 @@ region_specs:
       auth_principal: arn:aws:iam::111122223333:role/crdb-cmek
 '@
     }
+
+    # Vault objects every file starts with, written with the sandbox's root token before the file runs
+    # (as an operator would; an update of an object that is there changes nothing). serve prepares the
+    # same ones (tests/CrdbVault.Sandbox/ServeSetup.cs), but an example may remove one
+    # (Remove-CrdbVaultStaticRole -Name reporting), and a file never sees another file's removals.
+    VaultWrites = @(
+        @{ Path = 'database/static-roles/reporting'; Body = @{ db_name = 'crdb'; username = 'report_reader'; rotation_period = '24h' } }
+        @{ Path = 'database/static-roles/etl'; Body = @{ db_name = 'crdb'; username = 'etl_loader'; rotation_schedule = '0 3 * * *'; rotation_window = '1h' } }
+    )
 
     # The regions of every Cloud cluster made for a file: those of the sandbox's seeded cluster
     # (COCKROACH_CLUSTER_ID), which the docs' CMEK examples give one key each.

@@ -145,6 +145,15 @@ ls
         $code | Should -Be "Test -Server 127.0.0.1 -Url 'postgresql://127.0.0.1:5433/db' -Path /tmp/x/etc/root/var/lib/k /tmp/x/etc/root/etc/app"
     }
 
+    It 'keeps the logging commands but not the secrets in a log it prints' {
+        $log = "##vso[task.setsecret]s3cr3t-pw`n::add-mask::s3cr3t-pw`n##vso[task.setvariable variable=DB_PASSWORD;issecret=true;isoutput=false]s3cr3t-pw`n##vso[task.setvariable variable=DB_USER;issecret=false;isoutput=false]app_user`nplain line"
+        $shown = Hide-CrdbDocCiSecret $log
+        $shown | Should -Not -Match 's3cr3t'
+        $shown | Should -Match '(?m)^##vso\[task\.setsecret\]\*\*\*$'
+        $shown | Should -Match 'variable=DB_PASSWORD;issecret=true;isoutput=false\]\*\*\*'
+        $shown | Should -Match 'DB_USER;issecret=false;isoutput=false\]app_user'
+    }
+
     It 'refuses a placeholder it does not know' {
         { Resolve-CrdbDocTemplate '{NO_SUCH}' @{} } | Should -Throw '*{NO_SUCH}*'
     }

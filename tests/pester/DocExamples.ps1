@@ -215,6 +215,13 @@ function Invoke-CrdbDocFile {
             -not $lazy -or $allCode.Contains($Name)
         }
 
+        foreach ($write in $mapping.VaultWrites) {
+            try {
+                $null = Invoke-RestMethod -Method Post -Uri "$($values.VAULT_ADDR)/v1/$($write.Path)" -Headers @{ 'X-Vault-Token' = $Sandbox.VaultToken } `
+                    -Body ($write.Body | ConvertTo-Json -Depth 5) -ContentType 'application/json'
+            }
+            catch { throw "DocExamples.Mapping.psd1, VaultWrites: POST $($write.Path) failed: $($_.ErrorDetails.Message) $($_.Exception.Message)" }
+        }
         foreach ($dir in $mapping.Directories) { New-CrdbDocPrivateFolder (Resolve-CrdbDocPath $dir $folders) }
         foreach ($entry in $mapping.Files.GetEnumerator()) {
             if (-not (& $needs $entry.Value ([IO.Path]::GetFileName($entry.Key)))) { continue }
@@ -278,7 +285,7 @@ function Invoke-CrdbDocDriver {
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     foreach ($name in @($psi.Environment.Keys)) {
-        if ($name -match '^(VAULT_|COCKROACH_|CRDB_|SYSTEM_|ACTIONS_|IDENTITY_|PSModulePath$|XDG_)') { $null = $psi.Environment.Remove($name) }
+        if ($name -match '^(VAULT_|COCKROACH_|CRDB_|SYSTEM_|ACTIONS_|IDENTITY_|PSModulePath$|XDG_|TF_BUILD$|GITHUB_|AGENT_|RUNNER_)') { $null = $psi.Environment.Remove($name) }
     }
     $psi.Environment['HOME'] = $Folders.Home
     foreach ($xdg in 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME') { $psi.Environment[$xdg] = Join-Path $Folders.Home ".$($xdg.ToLowerInvariant())" }
@@ -291,5 +298,12 @@ function Invoke-CrdbDocDriver {
     $stderr = $process.StandardError.ReadToEndAsync()
     $timedOut = -not $process.WaitForExit($TimeoutSeconds * 1000)
     if ($timedOut) { $process.Kill($true); $process.WaitForExit() }
-    [pscustomobject]@{ ExitCode = $process.ExitCode; TimedOut = $timedOut; Log = ($stdout.Result + $stderr.Result) }
+    [pscustomobject]@{ ExitCode = $process.ExitCode; TimedOut = $timedOut; Log = (Hide-CrdbDocCiSecret ($stdout.Result + $stderr.Result)) }
+}
+
+# The logging commands that carry a secret (the registrations for masking, secret variables) keep
+# their command and lose the value: the log is printed when a file fails to run.
+function Hide-CrdbDocCiSecret([string] $Log) {
+    $Log = $Log -replace '(?m)^(##vso\[task\.setsecret\]|::add-mask::).*$', '$1***'
+    $Log -replace '(?m)^(##vso\[task\.setvariable [^\]]*issecret=true[^\]]*\]).*$', '$1***'
 }
