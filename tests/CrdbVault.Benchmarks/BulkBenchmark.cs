@@ -24,7 +24,7 @@ internal static class BulkBenchmark
         rs.SessionStateProxy.SetVariable("token", world.RootToken);
         rs.SessionStateProxy.SetVariable("pgUser", pg.AdminUser);
         rs.SessionStateProxy.SetVariable("pgPassword", pg.AdminPassword);
-        rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=disable");
+        rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}");
         rs.SessionStateProxy.SetVariable("count", count);
         Harness.Run(rs, $"Import-Module '{Harness.ModuleManifest}'");
         // Users get their rights through membership of one SQL role (-GrantRole, the recommended form).

@@ -16,7 +16,8 @@
 // reached by reflection. Prints one JSON object; exit 0 when the mode proved what it should.
 //
 // usage: CrdbVault.Net8Host [isolated|flat] --module <CrdbVault.dll> --host H --port P --user U
-//                           [--database D]      password from CRDBVAULT_NET8_PG_PASSWORD
+//                           --root-cert <CA file> [--database D]      password from CRDBVAULT_NET8_PG_PASSWORD
+//        (TLS verify-full against the CA: the sandbox's PostgreSQL speaks TLS only)
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
@@ -99,7 +100,9 @@ try
     Set(target, "Database", options.GetValueOrDefault("database", "postgres"));
     Set(target, "UserName", options["user"]);
     Set(target, "Password", Secure(Environment.GetEnvironmentVariable("CRDBVAULT_NET8_PG_PASSWORD") ?? ""));
-    Set(target, "SslMode", Enum.Parse(targetType.GetProperty("SslMode")!.PropertyType, "Disable"));
+    // The sandbox speaks TLS only: verify-full against its CA, as any client of a secure cluster.
+    Set(target, "SslMode", Enum.Parse(targetType.GetProperty("SslMode")!.PropertyType, "VerifyFull"));
+    Set(target, "RootCertificatePath", options["root-cert"]);
     Set(target, "Timeout", TimeSpan.FromSeconds(15));
 
     MethodInfo test = core.GetType("CrdbVault.Core.Sql.SqlConnectionTester", throwOnError: true)!

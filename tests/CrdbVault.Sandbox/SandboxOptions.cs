@@ -14,9 +14,19 @@ public sealed class SandboxOptions
 
     /// <summary>How often expired leases and tokens are swept (real expiry; small = prompt revocation).</summary>
     public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long the Cloud double's changes stay in progress (client CA PENDING, CMEK ENABLING /
+    /// ROTATING / REVOKING, a LOCKED cluster); null = the double's fast default. serve's
+    /// <c>--cloud-transition-seconds</c> sets it, to watch progress and press Ctrl+C by hand.
+    /// </summary>
+    public TimeSpan? CloudTransitionDelay { get; init; }
 }
 
-/// <summary>One injected fault: matches requests by method and path prefix, a number of times.</summary>
+/// <summary>
+/// One injected fault: matches requests by method and path prefix, a number of times. Tests add them
+/// in-process (<c>World.Options.Faults</c>); serve reads them from a file (<see cref="FaultFile"/>).
+/// </summary>
 public sealed class Fault
 {
     /// <summary>Null = any method.</summary>

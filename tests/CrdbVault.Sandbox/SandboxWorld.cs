@@ -55,7 +55,10 @@ public sealed class SandboxWorld : IAsyncDisposable
         // PostgreSQL and the Vault double start in parallel: together they take about as long as initdb.
         Task<PostgresLauncher> postgres = PostgresLauncher.StartAsync(options.Postgres, ct);
         Task<VaultServer> vault = VaultServer.StartAsync(options, ct: ct);
-        Task<CloudApiDouble> cloud = CloudApiDouble.StartAsync(new CloudDoubleOptions { Faults = options.Faults }, ct);
+        var cloudOptions = options.CloudTransitionDelay is TimeSpan transition
+            ? new CloudDoubleOptions { Faults = options.Faults, TransitionDelay = transition }
+            : new CloudDoubleOptions { Faults = options.Faults };
+        Task<CloudApiDouble> cloud = CloudApiDouble.StartAsync(cloudOptions, ct);
         Task<IdentityDouble> identity = IdentityDouble.StartAsync(ct: ct);
         try
         {

@@ -13,7 +13,7 @@
 # --info-file <tmp>`), hands the info file to every file through $env:CRDBVAULT_SANDBOX_INFO and
 # stops it at the end. A file run on its own (Invoke-Pester tests/pester/X.Tests.ps1) finds no such
 # variable and starts a private sandbox the same way, which its AfterAll stops. `serve` writes
-# {VAULT_ADDR, VAULT_TOKEN, COCKROACH_SERVER, COCKROACH_API_KEY, POSTGRES_URL, ...} to the info file
+# {VAULT_ADDR, VAULT_TOKEN, COCKROACH_SERVER, COCKROACH_API_KEY, POSTGRES_URL, ...} (README.md lists every key) to the info file
 # once everything listens, and stops PostgreSQL and removes its temp dirs on SIGTERM.
 Set-StrictMode -Version Latest
 
@@ -93,6 +93,8 @@ function Read-CrdbSandboxInfo {
     $info = Get-Content -Raw $InfoFile | ConvertFrom-Json
     $pg = [uri] $info.POSTGRES_URL
     $userInfo = $pg.UserInfo.Split(':', 2)
+    # The server speaks TLS only; clients verify it against this CA (sslmode=verify-full&sslrootcert=...).
+    $query = [System.Web.HttpUtility]::ParseQueryString($pg.Query)
     [pscustomobject]@{
         Process          = $Process
         Owned            = $Owned
@@ -107,6 +109,9 @@ function Read-CrdbSandboxInfo {
         PostgresHost     = $pg.Host
         PostgresPort     = $pg.Port
         PostgresDatabase = $pg.AbsolutePath.Trim('/')
+        PostgresCaCertificate = $query['sslrootcert']
+        RoleId           = $info.VAULT_ROLE_ID
+        SecretId         = $info.VAULT_SECRET_ID
         AdminCredential  = [pscredential]::new([uri]::UnescapeDataString($userInfo[0]),
             (ConvertTo-SecureString ([uri]::UnescapeDataString($userInfo[1])) -AsPlainText -Force))
     }
@@ -136,10 +141,11 @@ function Connect-CrdbSandboxVault {
     Connect-CrdbVault -Address $Sandbox.VaultAddress -Token (ConvertTo-SecureString $Sandbox.VaultToken -AsPlainText -Force)
 }
 
-# The sandbox PostgreSQL as Vault reaches it (no TLS on the throwaway server).
+# The sandbox PostgreSQL as Vault reaches it: TLS verify-full against the sandbox's CA (the server
+# has no plaintext entry, like a secure CockroachDB cluster).
 function Get-CrdbSandboxConnectionUrl {
     param([Parameter(Mandatory, Position = 0)] $Sandbox)
-    "postgresql://$($Sandbox.PostgresHost):$($Sandbox.PostgresPort)/$($Sandbox.PostgresDatabase)?sslmode=disable"
+    "postgresql://$($Sandbox.PostgresHost):$($Sandbox.PostgresPort)/$($Sandbox.PostgresDatabase)?sslmode=verify-full&sslrootcert=$($Sandbox.PostgresCaCertificate)"
 }
 
 # Sets up database/config/<ConnectionName> and database/roles/<Role> on the sandbox; returns the role.
@@ -161,7 +167,7 @@ function Initialize-CrdbSandboxRole {
 # Splat for Test-CrdbConnection / Get-CrdbConnectionString against the sandbox PostgreSQL.
 function Get-CrdbSandboxSqlTarget {
     param([Parameter(Mandatory, Position = 0)] $Sandbox)
-    @{ Server = $Sandbox.PostgresHost; Port = $Sandbox.PostgresPort; Database = $Sandbox.PostgresDatabase; SslMode = 'disable' }
+    @{ Server = $Sandbox.PostgresHost; Port = $Sandbox.PostgresPort; Database = $Sandbox.PostgresDatabase; RootCertificate = $Sandbox.PostgresCaCertificate }
 }
 
 # Connects to the sandbox's Cloud API double, as Example 2 of Connect-CrdbCloud does in a pipeline:
@@ -229,19 +235,29 @@ function Enable-CrdbSandboxSecretsEngine {
 # DBA would; for -GrantRole. Returns its name.
 function New-CrdbSandboxSqlRole {
     param([Parameter(Mandatory, Position = 0)] $Sandbox, [string] $Name = (New-CrdbTestName 'grp'))
-    $createuser = (Get-Command createuser -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
-    if (-not $createuser) {
-        $createuser = Get-ChildItem '/usr/lib/postgresql/*/bin/createuser' -ErrorAction SilentlyContinue | Sort-Object FullName -Descending |
-            Select-Object -First 1 -ExpandProperty FullName
-    }
-    if (-not $createuser) { throw 'createuser (PostgreSQL client binaries) not found on PATH or in /usr/lib/postgresql/*/bin.' }
+    $createuser = Get-CrdbPostgresTool createuser
+    # The server speaks TLS only: verify it against the sandbox's CA, as every client must.
     $env:PGPASSWORD = $Sandbox.AdminCredential.GetNetworkCredential().Password
+    $env:PGSSLMODE = 'verify-full'
+    $env:PGSSLROOTCERT = $Sandbox.PostgresCaCertificate
     try {
         $out = & $createuser --no-login -h $Sandbox.PostgresHost -p $Sandbox.PostgresPort -U $Sandbox.AdminCredential.UserName $Name 2>&1
         if ($LASTEXITCODE -ne 0) { throw "createuser $Name failed: $out" }
     }
-    finally { Remove-Item Env:PGPASSWORD }
+    finally { Remove-Item Env:PGPASSWORD, Env:PGSSLMODE, Env:PGSSLROOTCERT }
     $Name
+}
+
+# A PostgreSQL client program (psql, createuser): from PATH, else the newest /usr/lib/postgresql/*/bin.
+function Get-CrdbPostgresTool {
+    param([Parameter(Mandatory, Position = 0)] [string] $Name)
+    $tool = (Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    if (-not $tool) {
+        $tool = Get-ChildItem "/usr/lib/postgresql/*/bin/$Name" -ErrorAction SilentlyContinue | Sort-Object FullName -Descending |
+            Select-Object -First 1 -ExpandProperty FullName
+    }
+    if (-not $tool) { throw "$Name (PostgreSQL client binaries) not found on PATH or in /usr/lib/postgresql/*/bin." }
+    $tool
 }
 
 # PEM helpers for the certificate files the cmdlets write.

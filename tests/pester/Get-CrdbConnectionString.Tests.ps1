@@ -51,7 +51,7 @@ Describe 'Get-CrdbConnectionString' {
         $u.Host | Should -Be $Sandbox.PostgresHost
         $u.Port | Should -Be $Sandbox.PostgresPort
         $u.AbsolutePath | Should -Be "/$($Sandbox.PostgresDatabase)"
-        $u.Query | Should -Be '?sslmode=disable'
+        $u.Query | Should -Be ('?sslmode=verify-full&sslrootcert=' + [uri]::EscapeDataString($Sandbox.PostgresCaCertificate))
         ($Cred | Test-CrdbConnection @target).UserName | Should -Be $Cred.UserName
     }
 

@@ -10,10 +10,13 @@ BeforeAll {
     foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
     $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
     $psql = (Get-Command psql -ErrorAction SilentlyContinue).Source ?? @(Resolve-Path '/usr/lib/postgresql/*/bin/psql')[0].Path
-    & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE etl_loader LOGIN PASSWORD '$([guid]::NewGuid().ToString('n'))'"
-    $null = Set-CrdbVaultStaticRole -Name etl_daily -ConnectionName pg -UserName etl_loader -RotationSchedule '0 3 * * *' -RotationWindow '1h'
-    $null = Set-CrdbVaultStaticRole -Name etl_hourly -ConnectionName pg -UserName etl_loader -RotationPeriod '1h'
-    $null = Set-CrdbVaultStaticRole -Name other -ConnectionName pg -UserName etl_loader -RotationPeriod '1d'
+    # A SQL user of this file's own: SQL users are shared by the whole run (serve has an etl_loader).
+    $script:EtlUser = New-CrdbTestName 'etl_loader'
+    & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE $EtlUser LOGIN PASSWORD '$([guid]::NewGuid().ToString('n'))'"
+    if ($LASTEXITCODE) { throw "psql could not create $EtlUser" }
+    $null = Set-CrdbVaultStaticRole -Name etl_daily -ConnectionName pg -UserName $EtlUser -RotationSchedule '0 3 * * *' -RotationWindow '1h'
+    $null = Set-CrdbVaultStaticRole -Name etl_hourly -ConnectionName pg -UserName $EtlUser -RotationPeriod '1h'
+    $null = Set-CrdbVaultStaticRole -Name other -ConnectionName pg -UserName $EtlUser -RotationPeriod '1d'
 }
 AfterAll {
     foreach ($k in $MountDefaults) { $PSDefaultParameterValues.Remove($k) }
@@ -49,6 +52,6 @@ Describe 'Get-CrdbVaultStaticRole' {
     }
 
     It 'pipes into Get-CrdbStaticCredential' {
-        (Get-CrdbVaultStaticRole -Name other | Get-CrdbStaticCredential).UserName | Should -Be 'etl_loader'
+        (Get-CrdbVaultStaticRole -Name other | Get-CrdbStaticCredential).UserName | Should -Be $EtlUser
     }
 }

@@ -46,17 +46,22 @@ Describe 'Initialize-CrdbVaultDatabase' {
     }
 
     It 'proves the SQL user''s privileges with a probe user, unless -SkipPrivilegeCheck' {
-        $v = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue -Verbose 4>&1 |
+        $v = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningAction SilentlyContinue -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         "$v" | Should -Match 'privilege check passed'
-        $s = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -SkipPrivilegeCheck -WarningAction SilentlyContinue -Verbose 4>&1 |
+        $s = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -MountPath $Mount -SkipPrivilegeCheck -WarningAction SilentlyContinue -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         "$s" | Should -Not -Match 'privilege check'
     }
 
-    It 'warns that sslmode=disable does not verify the server' {
-        $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl $Url -Credential $Sandbox.AdminCredential -WarningVariable w -WarningAction SilentlyContinue
+    It 'warns that sslmode=disable does not verify the server, and the TLS-only cluster refuses the plaintext login' {
+        $plaintext = "postgresql://$($Sandbox.PostgresHost):$($Sandbox.PostgresPort)/$($Sandbox.PostgresDatabase)?sslmode=disable"
+        $err = $null
+        try { $null = Initialize-CrdbVaultDatabase -Name plain -ConnectionUrl $plaintext -Credential $Sandbox.AdminCredential -MountPath $Mount -WarningVariable w -WarningAction SilentlyContinue }
+        catch { $err = $_ }
         "$w" | Should -Match 'identity is not verified'
+        $err.FullyQualifiedErrorId | Should -Match '^DatabaseConfigFailed,'
+        $err.Exception.Message | Should -Match 'no encryption'
     }
 
     It 'refuses a URL that carries credentials, before any request' {

@@ -104,13 +104,14 @@ foreach ($c in $commands) {
 $info = Get-Content -Raw $env:CRDBVAULT_SANDBOX_INFO | ConvertFrom-Json
 $pg = [uri] $info.POSTGRES_URL
 $user, $password = $pg.UserInfo.Split(':', 2) | ForEach-Object { [uri]::UnescapeDataString($_) }
+$ca = [System.Web.HttpUtility]::ParseQueryString($pg.Query)['sslrootcert']   # the server's CA: TLS verify-full
 $null = Connect-CrdbVault -Address $info.VAULT_ADDR -Token ([System.Net.NetworkCredential]::new('', $info.VAULT_TOKEN).SecurePassword)
 $admin = [pscredential]::new($user, [System.Net.NetworkCredential]::new('', $password).SecurePassword)
 $mount = 'pkg_' + [guid]::NewGuid().ToString('n').Substring(0, 8)
-$null = Initialize-CrdbVaultDatabase -Name pg -MountPath $mount -ConnectionUrl "postgresql://$($pg.Host):$($pg.Port)/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+$null = Initialize-CrdbVaultDatabase -Name pg -MountPath $mount -ConnectionUrl "postgresql://$($pg.Host):$($pg.Port)/postgres?sslmode=verify-full&sslrootcert=$ca" -Credential $admin -WarningAction SilentlyContinue
 $null = Set-CrdbVaultRole -Name app -ConnectionName pg -MountPath $mount -Grant 'CONNECT ON DATABASE postgres' -WarningAction SilentlyContinue
 $cred = New-CrdbDynamicCredential -Role app -MountPath $mount
-$login = $cred | Test-CrdbConnection -Server $pg.Host -Port $pg.Port -Database postgres -SslMode disable
+$login = $cred | Test-CrdbConnection -Server $pg.Host -Port $pg.Port -Database postgres -RootCertificate $ca
 "login=$($login.UserName -eq $cred.UserName)"
 $cred | Revoke-CrdbLease -Sync
 '@

@@ -24,7 +24,7 @@ Describe 'Restore-CrdbStoreKey' {
         $facts.Command.Parameters.Keys | Should -Contain 'WhatIf'
     }
 
-    It 'Example 1: rebuilds the byte-identical key file (0600) from a backed-up recovery record' {
+    It 'Example 2: rebuilds the byte-identical key file (0600) from a backed-up recovery record' {
         $path = Join-Path $Keys 'store-2026-11.key'
         $k = New-CrdbStoreKey -Path $path
         $original = [IO.File]::ReadAllBytes($path)
@@ -36,7 +36,7 @@ Describe 'Restore-CrdbStoreKey' {
         if (-not $IsWindows) { [IO.File]::GetUnixFileMode($path) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite') }
     }
 
-    It 'Example 2: straight from the object New-CrdbStoreKey returned, to another place' {
+    It 'Example 1: straight from the object New-CrdbStoreKey returned, to another place' {
         $k = New-CrdbStoreKey -Path (Join-Path $Keys 'store-b.key')
         $spare = Join-Path $Spare 'store-b.key'
         $r = $k | Restore-CrdbStoreKey -Path $spare

@@ -20,6 +20,7 @@ Describe 'Scenarios' {
             VaultToken       = $Sandbox.VaultToken
             SqlHost          = $Sandbox.PostgresHost
             SqlPort          = $Sandbox.PostgresPort
+            SqlCa            = $Sandbox.PostgresCaCertificate
             SqlAdmin         = $Sandbox.AdminCredential.UserName
             SqlAdminPassword = $Sandbox.AdminCredential.GetNetworkCredential().Password
             Mount            = New-CrdbTestName 'scenario_db'

@@ -10,6 +10,9 @@ BeforeAll {
     foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
     $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
     $script:Target = Get-CrdbSandboxSqlTarget $Sandbox
+    # The docs' report_reader, under a name of this file's own: SQL users are shared by the whole run
+    # (serve has a report_reader).
+    $script:Reader = New-CrdbTestName 'report_reader'
 
     # An existing SQL user with a password the DBA knows, as a static role starts from.
     function New-SqlUser([string] $Name) {
@@ -35,14 +38,14 @@ Describe 'Set-CrdbVaultStaticRole' {
     }
 
     It 'creates a static role and Vault rotates the live password at once' {
-        $dba = New-SqlUser 'report_reader'
-        (Test-CrdbConnection @Target -Credential $dba).UserName | Should -Be 'report_reader'
-        $role = Set-CrdbVaultStaticRole -Name reporting -ConnectionName pg -UserName report_reader -RotationPeriod '24h'
+        $dba = New-SqlUser $Reader
+        (Test-CrdbConnection @Target -Credential $dba).UserName | Should -Be $Reader
+        $role = Set-CrdbVaultStaticRole -Name reporting -ConnectionName pg -UserName $Reader -RotationPeriod '24h'
         $role.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultStaticRole'
         $role.RotationPeriod | Should -Be ([timespan]::FromHours(24))
         $role.RotationStatements | Should -Be @('ALTER USER "{{name}}" WITH PASSWORD ''{{password}}'';')
         { Test-CrdbConnection @Target -Credential $dba -ErrorAction Stop } | Should -Throw -ErrorId 'SqlAuthenticationFailed*'
-        (Get-CrdbStaticCredential reporting | Test-CrdbConnection @Target).UserName | Should -Be 'report_reader'
+        (Get-CrdbStaticCredential reporting | Test-CrdbConnection @Target).UserName | Should -Be $Reader
     }
 
     It 'says under -WhatIf that the password would change at once, and writes nothing' {
@@ -52,7 +55,7 @@ Describe 'Set-CrdbVaultStaticRole' {
             $text = & (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')) -NoProfile -NonInteractive -Command "
                 Import-Module '$($script:CrdbModuleManifest)'
                 Connect-CrdbVault -Address `$env:T_VAULT_ADDR -Token (ConvertTo-SecureString `$env:T_VAULT_TOKEN -AsPlainText -Force) | Out-Null
-                Set-CrdbVaultStaticRole -Name planned -ConnectionName pg -UserName planned_user -RotationPeriod '1h' -WhatIf"
+                Set-CrdbVaultStaticRole -Name planned -ConnectionName pg -UserName planned_user -RotationPeriod '1h' -MountPath '$Mount' -WhatIf"
         }
         finally { Remove-Item Env:T_VAULT_ADDR, Env:T_VAULT_TOKEN }
         ($text -join ' ') | Should -Match "What if: .*Create static role for SQL user 'planned_user'.*NEW PASSWORD.*AT ONCE"
@@ -62,11 +65,11 @@ Describe 'Set-CrdbVaultStaticRole' {
 
     It 'updates the schedule of an existing role without rotating' {
         $before = Get-CrdbStaticCredential reporting
-        $role = Set-CrdbVaultStaticRole -Name reporting -ConnectionName pg -UserName report_reader -RotationSchedule '0 3 * * *' -RotationWindow '2h'
+        $role = Set-CrdbVaultStaticRole -Name reporting -ConnectionName pg -UserName $Reader -RotationSchedule '0 3 * * *' -RotationWindow '2h'
         $role.RotationSchedule | Should -Be '0 3 * * *'
         $role.RotationWindow | Should -Be ([timespan]::FromHours(2))
         $role.RotationPeriod | Should -BeNullOrEmpty
-        ($before | Test-CrdbConnection @Target).UserName | Should -Be 'report_reader'
+        ($before | Test-CrdbConnection @Target).UserName | Should -Be $Reader
     }
 
     It 'refuses the user the connection itself logs in as' {
@@ -76,9 +79,9 @@ Describe 'Set-CrdbVaultStaticRole' {
     }
 
     It 'refuses a schedule Vault cannot parse, before any request' {
-        { Set-CrdbVaultStaticRole -Name bad -ConnectionName pg -UserName report_reader -RotationSchedule '@daily' -ErrorAction Stop } |
+        { Set-CrdbVaultStaticRole -Name bad -ConnectionName pg -UserName $Reader -RotationSchedule '@daily' -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidStaticRoleArgument,*'
-        { Set-CrdbVaultStaticRole -Name bad -ConnectionName pg -UserName report_reader -RotationPeriod '2s' -ErrorAction Stop } |
+        { Set-CrdbVaultStaticRole -Name bad -ConnectionName pg -UserName $Reader -RotationPeriod '2s' -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidStaticRoleArgument,*'
     }
 }

@@ -51,8 +51,43 @@ Describe 'Test-CrdbConnection' {
     }
 
     It 'refuses a -RootCertificate that does not exist' {
-        { Test-CrdbConnection @Target -Credential $Sandbox.AdminCredential -RootCertificate './no-such-ca.crt' -ErrorAction Stop } |
+        $missing = $Target.Clone(); $missing.RootCertificate = './no-such-ca.crt'
+        { Test-CrdbConnection @missing -Credential $Sandbox.AdminCredential -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidConnectionArgument,*'
+    }
+
+    It 'is refused in plaintext (-SslMode Disable): the sandbox, like a secure cluster, speaks TLS only' {
+        $plain = $Target.Clone(); $plain.Remove('RootCertificate'); $plain.SslMode = 'Disable'
+        Test-CrdbConnection @plain -Credential $Sandbox.AdminCredential -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Match '^SqlAuthenticationFailed,'
+        $e[0].Exception.Message | Should -Match 'no encryption'
+    }
+
+    It 'refuses a server whose certificate does not chain to -RootCertificate (verify-full)' {
+        $otherCa = Join-Path ([IO.Path]::GetTempPath()) "crdbvault-pester-otherca-$([guid]::NewGuid().ToString('n')).crt"
+        try {
+            $key = [System.Security.Cryptography.ECDsa]::Create()
+            $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Some Other CA', $key, 'SHA256')
+            $req.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+            $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddMinutes(-5), [DateTimeOffset]::UtcNow.AddDays(1))
+            Set-Content -Path $otherCa -Value $cert.ExportCertificatePem()
+            $wrong = $Target.Clone(); $wrong.RootCertificate = $otherCa
+            Test-CrdbConnection @wrong -Credential $Sandbox.AdminCredential -Timeout 10 -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $e | Should -Not -BeNullOrEmpty
+        }
+        finally { Remove-Item $otherCa -ErrorAction SilentlyContinue }
+    }
+
+    It 'logs in with a client certificate from the sandbox CA (a certificate user, no password)' {
+        $certs = New-CrdbPrivateDirectory
+        try {
+            # alice is a certificate user of the sandbox; cockroach_client_ca holds the CA PostgreSQL trusts.
+            $null = New-CrdbClientCert -User alice -CertsDir $certs
+            $r = Test-CrdbConnection -Server $Sandbox.PostgresHost -Port $Sandbox.PostgresPort -Database $Sandbox.PostgresDatabase -CertsDir $certs -User alice
+            $r.UserName | Should -Be 'alice'
+            $r.AuthenticationMethod | Should -Be 'certificate'
+        }
+        finally { Remove-Item $certs -Recurse -Force -ErrorAction SilentlyContinue }
     }
 
     It 'validates -SslMode' {

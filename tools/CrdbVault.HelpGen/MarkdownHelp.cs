@@ -151,13 +151,18 @@ internal sealed partial class MarkdownHelp
         return new HelpExample(title, string.Join("\n", code), [.. Paragraphs(prose)]);
     }
 
-    /// <summary>Blank-line separated paragraphs; list items stay one paragraph each; inline markup removed.</summary>
+    /// <summary>
+    /// Blank-line separated paragraphs; list items stay one paragraph each; inline markup removed.
+    /// A line that is an HTML comment (e.g. the docs test's <c>&lt;!-- docs-test skip: … --&gt;</c>
+    /// marker) is invisible in rendered markdown, so it is left out of the help too.
+    /// </summary>
     private static IEnumerable<string> Paragraphs(IEnumerable<(int Line, string Text)> lines)
     {
         var current = new StringBuilder();
         foreach (var (_, raw) in lines)
         {
             string line = raw.Trim();
+            if (line.StartsWith("<!--", StringComparison.Ordinal) && line.EndsWith("-->", StringComparison.Ordinal)) continue;
             bool item = line.StartsWith("- ", StringComparison.Ordinal) || line.StartsWith("* ", StringComparison.Ordinal);
             if (line.Length == 0 || item)
             {

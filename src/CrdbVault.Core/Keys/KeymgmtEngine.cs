@@ -133,8 +133,9 @@ public sealed class KeymgmtEngine
         {
             return await call().ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 404 && ex.Errors.Any(e => e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase))
-            || ex.Status == 405)
+        // No mount at all: Vault says "no handler for route"; another engine there: "unsupported path" or 405.
+        catch (VaultApiException ex) when (ex.Status == 405 || ex.Status == 404 && ex.Errors.Any(e =>
+            e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase) || e.Contains("no handler for route", StringComparison.OrdinalIgnoreCase)))
         {
             throw new VaultApiException(
                 $"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? " +

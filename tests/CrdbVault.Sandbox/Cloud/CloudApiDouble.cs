@@ -250,9 +250,23 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
         }
     }
 
-    /// <summary>Returns true when the fault answered the request itself.</summary>
+    /// <summary>
+    /// Returns true when the fault answered the request itself. Before execution: wait, then drop
+    /// or answer the status (or, with neither, let the request through). After execution: do the
+    /// work with the answer held back, wait, then drop, answer the status, or send the held answer.
+    /// </summary>
     private async Task<bool> ApplyFaultAsync(HttpContext context, Fault fault)
     {
+        MemoryStream? held = null;
+        if (fault.AfterExecution)
+        {
+            // Do the work, hold the answer back: the change happens whatever the client sees.
+            Stream original = context.Response.Body;
+            held = new MemoryStream();
+            context.Response.Body = held;
+            try { await AnswerAsync(context, context.Request.Method, context.Request.Path.Value ?? "/", BearerKey(context), context.Request.Headers["Cc-Version"].FirstOrDefault()); }
+            finally { context.Response.Body = original; }
+        }
         if (fault.Delay > TimeSpan.Zero)
         {
             try { await Task.Delay(fault.Delay, context.RequestAborted); }
@@ -263,16 +277,14 @@ public sealed partial class CloudApiDouble : IAsyncDisposable
             context.Abort();
             return true;
         }
-        if (fault.Status == 0) return false;
-        if (fault.AfterExecution)
+        if (fault.Status == 0)
         {
-            // Do the work, throw the answer away, report the fault: the change happened unseen.
-            Stream original = context.Response.Body;
-            context.Response.Body = Stream.Null;
-            try { await AnswerAsync(context, context.Request.Method, context.Request.Path.Value ?? "/", BearerKey(context), context.Request.Headers["Cc-Version"].FirstOrDefault()); }
-            finally { context.Response.Body = original; }
-            context.Response.Headers.Remove("Content-Type");
+            if (held is null) return false;
+            held.Position = 0;
+            await held.CopyToAsync(context.Response.Body, context.RequestAborted);
+            return true;
         }
+        if (held is not null) context.Response.Headers.Remove("Content-Type");
         if (fault.RetryAfterSeconds is int seconds)
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         int code = fault.Status switch { 429 => GrpcStatus.ResourceExhausted, 503 => GrpcStatus.Unavailable, 404 => GrpcStatus.NotFound, _ => 13 };

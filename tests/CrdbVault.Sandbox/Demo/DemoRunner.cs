@@ -4,7 +4,7 @@ namespace CrdbVault.Sandbox.Demo;
 public static class DemoRunner
 {
     public static Task<int> RunAsync(SandboxWorld world) =>
-        HostedDemo.RunAsync(world.VaultAddress, world.RootToken, world.Postgres.AdminConnectionString, FindModule());
+        HostedDemo.RunAsync(world.VaultAddress, world.RootToken, world.Postgres.AdminConnectionString, world.Postgres.CaCertificatePath, FindModule());
 
     /// <summary>out/CrdbVault/CrdbVault.psd1 at the repository root (the sandbox's build builds the module first).</summary>
     private static string FindModule()

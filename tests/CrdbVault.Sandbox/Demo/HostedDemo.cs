@@ -13,7 +13,8 @@ public static class HostedDemo
     /// <param name="vaultAddress">The Vault double's address.</param>
     /// <param name="rootToken">Its root token (the demo connects with it, as an admin would with theirs).</param>
     /// <param name="sqlAdminConnectionString">Npgsql connection string of the PostgreSQL superuser.</param>
-    public static async Task<int> RunAsync(string vaultAddress, string rootToken, string sqlAdminConnectionString, string modulePath)
+    /// <param name="caCertificatePath">The CA that signed the server's certificate (clients verify the server with it).</param>
+    public static async Task<int> RunAsync(string vaultAddress, string rootToken, string sqlAdminConnectionString, string caCertificatePath, string modulePath)
     {
         var admin = new NpgsqlConnectionStringBuilder(sqlAdminConnectionString);
         if (!File.Exists(modulePath))
@@ -51,7 +52,8 @@ public static class HostedDemo
             .AddParameter("SqlHost", admin.Host)
             .AddParameter("SqlPort", admin.Port)
             .AddParameter("SqlAdmin", admin.Username)
-            .AddParameter("SqlAdminPassword", admin.Password);
+            .AddParameter("SqlAdminPassword", admin.Password)
+            .AddParameter("CaCertificate", caCertificatePath);
         ps.Streams.Error.DataAdded += (s, e) => Console.WriteLine("ERROR: " + ((PSDataCollection<ErrorRecord>)s!)[e.Index]);
 
         string? user;

@@ -7,8 +7,11 @@ using Npgsql;
 namespace CrdbVault.Sandbox.Postgres;
 
 /// <summary>
-/// A throwaway PostgreSQL: initdb in a temp dir (scram-sha-256, a superuser with a random
-/// password), TCP on 127.0.0.1 at a free port, run as "postgres" when we are root. Stops with
+/// A throwaway PostgreSQL as strict as a secure CockroachDB cluster: initdb in a temp dir (a
+/// superuser with a random password), TCP on 127.0.0.1 at a free port, TLS only (a server
+/// certificate for 127.0.0.1/localhost; scram-sha-256 passwords, or client certificates for members
+/// of <see cref="CertificateLoginRole"/>; no plaintext entry in pg_hba.conf), a <c>defaultdb</c>
+/// database as CockroachDB has, run as "postgres" when we are root. Stops with
 /// <c>pg_ctl stop -m fast</c> and deletes its directory; if our process dies the server gets a
 /// parent-death signal, and stale directories of dead runs are removed at the next start.
 /// </summary>
@@ -31,7 +34,24 @@ public sealed class PostgresLauncher : IAsyncDisposable
         _root = root;
         AdminUser = options.AdminUser;
         AdminPassword = password;
+        Tls = options.Tls ?? PostgresTls.Generate();
     }
+
+    /// <summary>
+    /// PostgreSQL cannot take "a certificate, or else a password" for one user as CockroachDB does:
+    /// pg_hba.conf asks members of this NOLOGIN role for a client certificate (<c>cert</c>: its CN
+    /// must be the user) and everyone else for a scram-sha-256 password.
+    /// </summary>
+    public const string CertificateLoginRole = "certificate_login";
+
+    /// <summary>CockroachDB's default database, created at start (clients default to it).</summary>
+    public const string DefaultDatabase = "defaultdb";
+
+    /// <summary>The server certificate, its key and the CA (see <see cref="CaCertificatePath"/>).</summary>
+    public PostgresTls Tls { get; }
+
+    /// <summary>The CA as a PEM file for clients (<c>sslrootcert</c>, <c>-RootCertificate</c>): readable, outside the data directory.</summary>
+    public string CaCertificatePath => Path.Combine(_root, "ca.crt");
 
     public string Host => "127.0.0.1";
     public int Port { get; private set; }
@@ -44,15 +64,22 @@ public sealed class PostgresLauncher : IAsyncDisposable
     /// <summary>Npgsql connection string for the superuser, database "postgres".</summary>
     public string AdminConnectionString => ConnectionString(AdminUser, AdminPassword);
 
-    /// <summary>libpq URL for the superuser: <c>postgresql://user:pass@127.0.0.1:port/postgres</c>.</summary>
-    public string AdminUrl => $"postgresql://{Uri.EscapeDataString(AdminUser)}:{Uri.EscapeDataString(AdminPassword)}@{Host}:{Port}/postgres";
+    /// <summary>
+    /// libpq URL for the superuser, verifying the server as clients of a secure cluster must:
+    /// <c>postgresql://user:pass@127.0.0.1:port/defaultdb?sslmode=verify-full&amp;sslrootcert=/tmp/…/ca.crt</c>.
+    /// </summary>
+    public string AdminUrl =>
+        $"postgresql://{Uri.EscapeDataString(AdminUser)}:{Uri.EscapeDataString(AdminPassword)}@{Host}:{Port}/{DefaultDatabase}?sslmode=verify-full&sslrootcert={EscapePath(CaCertificatePath)}";
 
-    /// <summary>A connection string for any user of this server (pooling off: tests log in once).</summary>
+    /// <summary>A connection string for any user of this server: TLS verify-full against <see cref="CaCertificatePath"/>.</summary>
     public string ConnectionString(string user, string password, string database = "postgres") => new NpgsqlConnectionStringBuilder
     {
         Host = Host, Port = Port, Username = user, Password = password, Database = database,
-        Timeout = 10, SslMode = SslMode.Disable,
+        Timeout = 10, SslMode = SslMode.VerifyFull, RootCertificate = CaCertificatePath,
     }.ConnectionString;
+
+    /// <summary>A path as a URL query value: percent-encoded except the characters paths are made of.</summary>
+    private static string EscapePath(string path) => Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal);
 
     public static async Task<PostgresLauncher> StartAsync(PostgresLauncherOptions? options = null, CancellationToken ct = default)
     {
@@ -69,6 +96,7 @@ public sealed class PostgresLauncher : IAsyncDisposable
         {
             await launcher.InitAsync().ConfigureAwait(false);
             await launcher.StartServerAsync(ct).ConfigureAwait(false);
+            await launcher.CreateDefaultsAsync(ct).ConfigureAwait(false);
             AppDomain.CurrentDomain.ProcessExit += launcher.OnProcessExit;
             return launcher;
         }
@@ -107,22 +135,48 @@ public sealed class PostgresLauncher : IAsyncDisposable
             "full_page_writes = off",
             "max_connections = 200",
             "password_encryption = 'scram-sha-256'",
+            "ssl = on",
+            "ssl_cert_file = 'server.crt'",
+            "ssl_key_file = 'server.key'",
+            "ssl_ca_file = 'root.crt'   # verifies client certificates (cert logins)",
             "log_min_error_statement = panic   # never log statement text: it can hold passwords",
             "log_min_messages = warning",
             .. _options.ExtraConfigLines,
         ]).ConfigureAwait(false);
 
         await WriteHbaAsync(_options.HbaLines ?? [.. _options.ExtraHbaLines, .. DefaultHba]).ConfigureAwait(false);
+        // The key is owner-only and owned by the server's user, as PostgreSQL demands.
+        await WriteDataFileAsync("server.crt", Tls.ServerCertificatePem).ConfigureAwait(false);
+        await WriteDataFileAsync("server.key", Tls.ServerKeyPem).ConfigureAwait(false);
+        await WriteDataFileAsync("root.crt", Tls.CaCertificatePem).ConfigureAwait(false);
         foreach (var (name, content) in _options.DataFiles)
             await WriteDataFileAsync(name, content).ConfigureAwait(false);
+        await File.WriteAllTextAsync(CaCertificatePath, Tls.CaCertificatePem).ConfigureAwait(false);
     }
 
-    /// <summary>Password logins over TCP from 127.0.0.1 and over the private socket, nothing else.</summary>
+    /// <summary>
+    /// TLS from 127.0.0.1 only: a client certificate for members of <see cref="CertificateLoginRole"/>,
+    /// a scram-sha-256 password for everyone else. No <c>host</c> or <c>local</c> line: a plaintext
+    /// login finds no entry and is refused, as on a secure CockroachDB cluster.
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultHba =
     [
-        "local all all scram-sha-256",
-        "host all all 127.0.0.1/32 scram-sha-256",
+        $"hostssl all +{CertificateLoginRole} 127.0.0.1/32 cert",
+        "hostssl all all 127.0.0.1/32 scram-sha-256",
     ];
+
+    /// <summary>CockroachDB's <c>defaultdb</c> and the role that selects certificate logins.</summary>
+    private async Task CreateDefaultsAsync(CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync(ct).ConfigureAwait(false);
+        // One statement per command: CREATE DATABASE cannot share an implicit transaction.
+        foreach (string sql in new[] { $"CREATE DATABASE {DefaultDatabase}", $"CREATE ROLE {CertificateLoginRole} NOLOGIN" })
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+    }
 
     private async Task StartServerAsync(CancellationToken ct)
     {

@@ -7,7 +7,7 @@ namespace CrdbVault.Tests.Certificates;
 
 /// <summary>
 /// Proof that the certificates are right: a second PostgreSQL serves TLS with a node certificate from
-/// New-CrdbNodeCert, trusts the mount's CA and accepts only client certificates (hostssl ... cert);
+/// New-CrdbNodeCert, trusts the mount's CA and asks certificate users for a client certificate (hostssl ... cert);
 /// Test-CrdbConnection logs in as alice with no password, alice's certificate cannot log in as bob,
 /// and once revoked and the CRL given to the server, alice's certificate is refused.
 /// </summary>
@@ -35,22 +35,21 @@ public sealed class CertificateTlsLoginTests(SandboxFixture sandbox) : IDisposab
             $alice = New-CrdbClientCert -MountPath $Mount -User alice -CertsDir $AliceDir
             """).AssertSuccess();
 
+        // A second server whose TLS is the mount's: New-CrdbNodeCert's certificate and the mount's CA
+        // (which then also verifies client certificates); alice and bob log in with certificates.
         await using PostgresLauncher pg = await PostgresLauncher.StartAsync(new PostgresLauncherOptions
         {
-            ExtraConfigLines = ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'root.crt'"],
-            ExtraHbaLines = ["hostssl all all 127.0.0.1/32 cert"],
-            // node.key is written owner-only and owned by the server's user, as PostgreSQL demands.
-            DataFiles = new Dictionary<string, string>
+            Tls = new PostgresTls
             {
-                ["server.crt"] = File.ReadAllText(Path.Combine(nodeDir, "node.crt")),
-                ["server.key"] = File.ReadAllText(Path.Combine(nodeDir, "node.key")),
-                ["root.crt"] = File.ReadAllText(Path.Combine(nodeDir, "ca.crt")),
+                ServerCertificatePem = File.ReadAllText(Path.Combine(nodeDir, "node.crt")),
+                ServerKeyPem = File.ReadAllText(Path.Combine(nodeDir, "node.key")),
+                CaCertificatePem = File.ReadAllText(Path.Combine(nodeDir, "ca.crt")),
             },
         });
         await using (var admin = new NpgsqlConnection(pg.AdminConnectionString))
         {
             await admin.OpenAsync();
-            await using var cmd = new NpgsqlCommand("CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN;", admin);
+            await using var cmd = new NpgsqlCommand($"CREATE ROLE alice LOGIN IN ROLE {PostgresLauncher.CertificateLoginRole}; CREATE ROLE bob LOGIN IN ROLE {PostgresLauncher.CertificateLoginRole};", admin);
             await cmd.ExecuteNonQueryAsync();
         }
         ps.SetVariable("Port", pg.Port);

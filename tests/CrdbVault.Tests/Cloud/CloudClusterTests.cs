@@ -119,7 +119,10 @@ public sealed class CloudClusterTests
         CloudCluster[] all = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => kit.Client.GetClusterAsync(CloudTestKit.AwsCluster)));
 
         Assert.All(all, c => Assert.Equal("payments", c.Name));
-        Assert.Equal(5, kit.Server.Requests.Count(r => r.Status == 429));
+        // At least the 5 over the limit got 429. Exactly 5 only if all 15 arrive within one instant:
+        // on a loaded machine the first ten spread out, so a retry after Retry-After: 1 can meet a
+        // still-full window and get 429 again; the client must then wait again, not give up.
+        Assert.True(kit.Server.Requests.Count(r => r.Status == 429) >= 5, "the double did not limit 15 parallel reads");
         Assert.Equal(15, kit.Server.Requests.Count(r => r.Status == 200));
     }
 

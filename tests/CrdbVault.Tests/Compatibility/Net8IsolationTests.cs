@@ -74,7 +74,7 @@ public sealed class Net8IsolationTests(SandboxFixture fixture)
             UseShellExecute = false,
         };
         foreach (string a in new[] { mode, "--module", Path.Combine(PowerShellSession.RepoRoot, "out", "CrdbVault", "CrdbVault.dll"),
-                     "--host", pg.Host, "--port", pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", pg.AdminUser, "--database", "postgres" })
+                     "--host", pg.Host, "--port", pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", pg.AdminUser, "--database", "postgres", "--root-cert", pg.CaCertificatePath })
             start.ArgumentList.Add(a);
         start.Environment["CRDBVAULT_NET8_PG_PASSWORD"] = pg.AdminPassword;
         // The host must run on its own bundled .NET 8, whatever DOTNET_ROOT the test runner has.

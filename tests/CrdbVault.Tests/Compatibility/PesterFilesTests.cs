@@ -85,7 +85,9 @@ public sealed class PesterFilesTests
     public void Pester_folder_holds_cmdlet_files_scenarios_package_and_the_shared_helpers()
     {
         var exported = ReadExportedCmdlets().ToHashSet(StringComparer.Ordinal);
-        string[] others = ["Common.ps1", "Invoke-CrdbPesterSuite.ps1", "Scenarios.Tests.ps1", "Package.Tests.ps1"];
+        string[] others = ["Common.ps1", "Invoke-CrdbPesterSuite.ps1", "Scenarios.Tests.ps1", "Package.Tests.ps1",
+            // The docs test (docs/testing.md, "Docs as tests"): the test, its machinery, the pwsh it starts per docs file.
+            "DocExamples.Tests.ps1", "DocExamples.ps1", "DocExamples.Driver.ps1"];
         foreach (string file in Directory.EnumerateFiles(PesterDir, "*.ps1"))
         {
             string name = Path.GetFileName(file);

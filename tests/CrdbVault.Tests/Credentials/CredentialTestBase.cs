@@ -18,6 +18,7 @@ public abstract class CredentialTestBase : IDisposable
             ["RootToken"] = sandbox.World.RootToken,
             ["SqlHost"] = sandbox.World.Postgres.Host,
             ["SqlPort"] = sandbox.World.Postgres.Port,
+            ["SqlCa"] = sandbox.World.Postgres.CaCertificatePath,
             ["SqlAdmin"] = sandbox.World.Postgres.AdminUser,
             ["SqlAdminPassword"] = sandbox.World.Postgres.AdminPassword,
         });
@@ -36,7 +37,7 @@ public abstract class CredentialTestBase : IDisposable
 
     /// <summary>Runs Initialize-CrdbVaultDatabase for this class's mount (connection 'pg').</summary>
     protected void InitializeDatabase() => Session.Run("""
-        Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue | Out-Null
+        Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue | Out-Null
         """).AssertSuccess();
 
     protected async Task ExecSqlAsync(string sql)

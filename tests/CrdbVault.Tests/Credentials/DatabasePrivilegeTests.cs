@@ -25,7 +25,7 @@ public sealed class DatabasePrivilegeTests(SandboxFixture sandbox) : CredentialT
     }
 
     private ScriptResult Initialize(string extra = "") => Session.Run($$"""
-        Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $va -WarningAction SilentlyContinue {{extra}}
+        Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $va -WarningAction SilentlyContinue {{extra}}
         """, verbose: true);
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class DatabasePrivilegeTests(SandboxFixture sandbox) : CredentialT
     {
         await CreateSqlUserAsync("SUPERUSER");
         ScriptResult r = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $va -AllowedRoles app
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $va -AllowedRoles app
             """);
         Assert.Empty(r.AllErrors);
         Assert.Contains(r.Warnings, w => w.Contains("privilege check") && w.Contains(Probe) && w.Contains("-AllowedRoles"));
@@ -97,13 +97,13 @@ public sealed class DatabasePrivilegeTests(SandboxFixture sandbox) : CredentialT
         using var host = new RecordingHost(new Dictionary<string, object?>
         {
             ["VaultAddress"] = Sandbox.World.VaultAddress, ["RootToken"] = Sandbox.World.RootToken, ["Mount"] = Mount,
-            ["SqlHost"] = Sandbox.World.Postgres.Host, ["SqlPort"] = Sandbox.World.Postgres.Port,
+            ["SqlHost"] = Sandbox.World.Postgres.Host, ["SqlPort"] = Sandbox.World.Postgres.Port, ["SqlCa"] = Sandbox.World.Postgres.CaCertificatePath,
         });
         int before = VaultRequestCount;
         host.Run("""
             $null = Connect-CrdbVault -Address $VaultAddress -Token ([System.Net.NetworkCredential]::new('', $RootToken).SecurePassword)
             $va = [pscredential]::new('vault', [System.Net.NetworkCredential]::new('', 'x').SecurePassword)
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $va -RotateRoot -WhatIf -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $va -RotateRoot -WhatIf -WarningAction SilentlyContinue
             """);
         IReadOnlyList<string> whatIf = host.WhatIf;
         Assert.Contains(whatIf, l => l.Contains("Enable the database secrets engine"));
@@ -127,7 +127,7 @@ public sealed class DatabasePrivilegeTests(SandboxFixture sandbox) : CredentialT
     public void SkipConnectionCheck_skips_the_privilege_check_too()
     {
         ScriptResult r = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=disable" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue
             """, verbose: true);
         Assert.Empty(r.AllErrors);
         Assert.Contains(r.Verbose, v => v.Contains("privilege check was skipped"));

@@ -11,13 +11,14 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
     public async Task Initialize_enables_the_mount_and_writes_a_cockroachdb_correct_connection()
     {
         var r = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin
             """).AssertSuccess();
         dynamic c = r.Output.Single();
         Assert.True((bool)c.MountCreated);
-        Assert.Equal($"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{Sandbox.World.Postgres.Port}/postgres?sslmode=disable", (string)c.ConnectionUrl);
+        Assert.Equal($"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{Sandbox.World.Postgres.Port}/postgres?sslmode=verify-full&sslrootcert={Uri.EscapeDataString(Sandbox.World.Postgres.CaCertificatePath)}",
+            (string)c.ConnectionUrl);
         Assert.EndsWith("| lowercase }}", (string)c.UsernameTemplate);
-        Assert.Contains(r.Warnings, w => w.Contains("sslmode=disable") && w.Contains("verify-full"));
+        Assert.Empty(r.Warnings);
         Assert.DoesNotContain(Sandbox.World.Postgres.AdminPassword, r.AllText());
 
         var config = await Sandbox.RootAsync("GET", $"{Mount}/config/pg");
@@ -26,9 +27,23 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
 
         // Idempotent: a second run changes the config in place and says the mount was already there.
         var again = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue
             """).AssertSuccess();
         Assert.False((bool)((dynamic)again.Output.Single()).MountCreated);
+    }
+
+    [Fact]
+    public void A_plaintext_connection_is_warned_about_and_the_TLS_only_server_refuses_it()
+    {
+        ErrorRecord e = Session.Run("""
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningVariable w -WarningAction SilentlyContinue
+            """).SingleError();
+        string warnings = string.Join("\n", ((System.Collections.IEnumerable)Session.GetVariable("w")!).Cast<object>());
+        Assert.Contains("sslmode=disable", warnings);
+        Assert.Contains("verify-full", warnings);
+        // Vault checks the connection, and the server (like a secure CockroachDB cluster) has no plaintext entry.
+        Assert.StartsWith("DatabaseConfigFailed", e.FullyQualifiedErrorId);
+        Assert.Contains("no encryption", e.Exception.Message);
     }
 
     [Fact]
@@ -36,7 +51,7 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
     {
         int before = VaultRequestCount;
         var r = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WhatIf -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WhatIf -WarningAction SilentlyContinue
             """).AssertSuccess();
         Assert.Empty(r.Output);
         Assert.Null(Sandbox.World.Vault.Mounts.Get(Mount));
@@ -76,7 +91,7 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
     {
         Session.SetVariable("Nested", $"team/{Mount}");
         var r = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Nested -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Nested -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue
             Set-CrdbVaultRole -Name app -ConnectionName pg -MountPath $Nested -GrantRole pg_read_all_data -WarningAction SilentlyContinue
             """);
         // pg_read_all_data is a reserved name for CockroachDB (pg_ prefix): refused before any request.
@@ -91,7 +106,7 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
     {
         Sandbox.World.Vault.EnableSecretsEngine(Mount, "transit");
         ErrorRecord e = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue
             """).SingleError();
         Assert.Contains("'transit' engine", e.Exception.Message);
         Assert.Contains("-MountPath", e.Exception.Message);
@@ -101,7 +116,7 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
     public void Vault_checks_the_connection_and_the_error_says_why()
     {
         ErrorRecord e = Session.Run("""
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:1/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:1/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue
             """).SingleError();
         Assert.StartsWith("DatabaseConfigFailed", e.FullyQualifiedErrorId);
         Assert.Contains($"{Mount}/config/pg", e.Exception.Message);
@@ -115,11 +130,11 @@ public sealed class DatabaseSetupTests(SandboxFixture sandbox) : CredentialTestB
         Session.SetVariable("VaultAdmin", user);
         var r = Session.Run("""
             $va = [pscredential]::new($VaultAdmin, [System.Net.NetworkCredential]::new('', 'initial-pw-123').SecurePassword)
-            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $va -RotateRoot -WarningAction Continue
+            Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $va -RotateRoot -WarningAction Continue
             """).AssertSuccess();
         Assert.True((bool)((dynamic)r.Output.Single()).RootRotated);
         Assert.Contains(r.Warnings, w => w.Contains("only Vault knows"));
-        var login = Session.Run("Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -SslMode disable -Credential $va");
+        var login = Session.Run("Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -RootCertificate $SqlCa -Credential $va");
         Assert.StartsWith("SqlAuthenticationFailed", login.SingleError().FullyQualifiedErrorId);
         // Vault still works with the rotated password.
         Session.Run("Set-CrdbVaultRole -Name app -ConnectionName pg -MountPath $Mount -Grant 'CONNECT ON DATABASE postgres' | Out-Null; New-CrdbDynamicCredential -Role app -MountPath $Mount | Revoke-CrdbLease -Sync").AssertSuccess();

@@ -25,7 +25,7 @@ public sealed class DynamicCredentialTests : CredentialTestBase
             Set-CrdbVaultRole -Name app -ConnectionName pg -MountPath $Mount -GrantRole $Group -DefaultTtl '10m' -MaxTtl 3600 | Out-Null
             $cred = New-CrdbDynamicCredential -Role app -MountPath $Mount
             $cred
-            $cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -SslMode disable
+            $cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -RootCertificate $SqlCa
             $cred | Update-CrdbLease -Increment '20m'
             Get-CrdbLease -Prefix "$Mount/creds/app"
             """, verbose: true).AssertSuccess();
@@ -56,7 +56,7 @@ public sealed class DynamicCredentialTests : CredentialTestBase
         Assert.DoesNotContain(password, revoke.AllText());
         Assert.False(await Sandbox.PgRoleExistsAsync(user));
 
-        ErrorRecord e = Session.Run("$cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -SslMode disable").SingleError();
+        ErrorRecord e = Session.Run("$cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -RootCertificate $SqlCa").SingleError();
         Assert.StartsWith("SqlAuthenticationFailed", e.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
         Assert.DoesNotContain(password, e.ToString());

@@ -109,7 +109,7 @@ public sealed class FaultTests : CredentialTestBase
     public void A_database_that_is_down_while_vault_is_up_is_reported_by_vault_with_the_hint()
     {
         Session.Run("""
-            Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=disable" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue | Out-Null
+            Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue | Out-Null
             Set-CrdbVaultRole -Name downapp -ConnectionName down -MountPath $Mount -Grant 'CONNECT ON DATABASE postgres' | Out-Null
             """).AssertSuccess();
         ErrorRecord e = Session.Run("New-CrdbDynamicCredential -Role downapp -MountPath $Mount").SingleError();

@@ -50,7 +50,7 @@ public sealed class LeaselessCredentialTests : CredentialTestBase
 
         // The credential works, and the password never shows.
         Session.SetVariable("Cred", cred);
-        Session.Run("Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -Credential $Cred.Credential -SslMode disable | Out-Null").AssertSuccess();
+        Session.Run("Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -Credential $Cred.Credential -RootCertificate $SqlCa | Out-Null").AssertSuccess();
         await ExecSqlAsync($"DROP ROLE \"{user}\"");
     }
 }

@@ -32,6 +32,8 @@ public sealed class LiveVaultTests
             ["VaultToken"] = Env("CRDBVAULT_LIVE_VAULT_TOKEN"),
             ["SqlHost"] = url.Host,
             ["SqlPort"] = url.Port,
+            // verify-full against the cluster's CA, as the documented URL names it (sslrootcert=...).
+            ["SqlCa"] = QueryValue(url, "sslrootcert"),
             ["SqlAdmin"] = userInfo[0],
             ["SqlAdminPassword"] = userInfo.Length > 1 ? userInfo[1] : "",
             ["Mount"] = "crdbvault-live-" + Guid.NewGuid().ToString("N")[..8],
@@ -41,4 +43,10 @@ public sealed class LiveVaultTests
         var r = session.Run(script);
         Assert.Equal("DynamicCredentials scenario passed", r.Output.LastOrDefault()?.ToString());
     }
+
+    private static string? QueryValue(Uri url, string name) => url.Query.TrimStart('?').Split('&')
+        .Select(pair => pair.Split('=', 2))
+        .Where(kv => kv.Length == 2 && kv[0] == name)
+        .Select(kv => Uri.UnescapeDataString(kv[1]))
+        .FirstOrDefault();
 }

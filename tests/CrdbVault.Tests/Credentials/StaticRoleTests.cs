@@ -22,7 +22,7 @@ public sealed class StaticRoleTests : CredentialTestBase
         Initial = "initial-" + Guid.NewGuid().ToString("n");
         ExecSqlAsync($"CREATE ROLE {User} LOGIN PASSWORD '{Initial}'").GetAwaiter().GetResult();
         Session.SetVariable("User", User);
-        Session.Run("""$sql = @{ Server = $SqlHost; Port = $SqlPort; Database = 'postgres'; SslMode = 'disable' }""").AssertSuccess();
+        Session.Run("""$sql = @{ Server = $SqlHost; Port = $SqlPort; Database = 'postgres'; RootCertificate = $SqlCa }""").AssertSuccess();
     }
 
     private string User { get; }

@@ -75,6 +75,8 @@ public sealed partial class HelpTests(HelpTests.Module module) : IClassFixture<H
         {
             Assert.Contains(cmdlet, (string)e.Code, StringComparison.OrdinalIgnoreCase);
             Assert.False(string.IsNullOrWhiteSpace((string)e.Remarks), $"{cmdlet}: example '{e.Title}' explains nothing");
+            // HTML comments (the docs test's "docs-test skip" markers) are invisible in markdown and in help.
+            Assert.DoesNotContain("<!--", (string)e.Remarks);
         }
 
         var documented = ((object[])help.Parameters).Cast<dynamic>().ToDictionary(p => (string)p.Name, p => (string)p.Description, StringComparer.OrdinalIgnoreCase);

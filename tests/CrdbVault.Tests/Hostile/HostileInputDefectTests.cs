@@ -26,6 +26,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
             ["RootToken"] = sandbox.World.RootToken,
             ["SqlHost"] = sandbox.World.Postgres.Host,
             ["SqlPort"] = sandbox.World.Postgres.Port,
+            ["SqlCa"] = sandbox.World.Postgres.CaCertificatePath,
             ["SqlAdmin"] = sandbox.World.Postgres.AdminUser,
             ["SqlAdminPassword"] = sandbox.World.Postgres.AdminPassword,
             ["Tmp"] = _tmp,
@@ -54,7 +55,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
         string mount = SandboxFixture.Unique("dbx");
         using PowerShellSession ps = Connected();
         ps.SetVariable("Mount", mount);
-        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
+        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
 
         ErrorRecord e = RefusedBeforeAnyRequest(ps, "Remove-CrdbVaultRole -Name \"..`n\" -MountPath \"sys/mounts/$Mount\" -Confirm:$false");
 
@@ -222,7 +223,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
         string mount = SandboxFixture.Unique("db");
         using PowerShellSession ps = Connected();
         ps.SetVariable("Mount", mount);
-        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
+        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
 
         ErrorRecord e = ps.Run("Set-CrdbVaultRole -Name orphan -ConnectionName nope -MountPath $Mount -GrantRole app_ro").SingleError();
 
@@ -237,7 +238,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
         string mount = SandboxFixture.Unique("db");
         using PowerShellSession ps = Connected();
         ps.SetVariable("Mount", mount);
-        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
+        ps.Run("Initialize-CrdbVaultDatabase -Name pg -MountPath $Mount -ConnectionUrl \"postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa\" -Credential $admin -WarningAction SilentlyContinue | Out-Null").AssertSuccess();
 
         ErrorRecord e = RefusedBeforeAnyRequest(ps, "Set-CrdbVaultRole -Name boss -ConnectionName pg -MountPath $Mount -GrantRole app_ro, admin");
         Assert.StartsWith("InvalidRoleArgument,", e.FullyQualifiedErrorId);

@@ -26,6 +26,22 @@ public sealed class SandboxKeyTests(SandboxFixture sandbox) : IDisposable
     }
 
     [Fact]
+    public void A_Vault_without_a_keymgmt_mount_gets_an_error_that_says_how_to_enable_it()
+    {
+        // Vault answers 404 "no handler for route" when nothing is mounted there (a bare 404 before).
+        using PowerShellSession ps = Connect(sandbox.World.RootToken);
+        ps.SetVariable("Mount", SandboxFixture.Unique("nokeymgmt"));
+        ErrorRecord e = ps.Run("""
+            New-CrdbCmekKey -Name crdb-cmek -Provider awskms -KmsName aws-use1 -KeyCollection us-east-1 -AwsAccountId 111122223333 `
+                -AuthPrincipal 'arn:aws:iam::111122223333:role/crdb-cmek' -MountPath $Mount
+            """).SingleError();
+        Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+        string mount = (string)ps.GetVariable("Mount")!;
+        Assert.Contains($"is a Key Management secrets engine mounted at '{mount}/'?", e.Exception.Message);
+        Assert.Contains($"vault secrets enable -path={mount} keymgmt", e.Exception.Message);
+    }
+
+    [Fact]
     public async Task Store_keys_work_with_a_token_that_may_only_make_data_keys_wrap_and_unwrap()
     {
         string mount = SandboxFixture.Unique("transit");

@@ -193,7 +193,7 @@ public sealed partial class CiProcessTests(SandboxFixture sandbox) : IDisposable
             ("T_VAULT_TOKEN", sandbox.World.RootToken),
             ("T_PG_USER", pg.AdminUser),
             ("T_PG_PASSWORD", pg.AdminPassword),
-            ("T_PG_URL", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=disable"),
+            ("T_PG_URL", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}"),
             ("T_MOUNT", SandboxFixture.Unique("cidb")),
             ("T_PKI", SandboxFixture.Unique("cipki")),
             ("T_STATIC_USER", staticUser));

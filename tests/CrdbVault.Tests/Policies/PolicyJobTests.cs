@@ -24,13 +24,13 @@ public sealed class PolicyJobTests : IDisposable
         _ps = new PowerShellSession(new Dictionary<string, object?>
         {
             ["VaultAddress"] = sandbox.World.VaultAddress, ["RootToken"] = sandbox.World.RootToken, ["Dir"] = _dir,
-            ["SqlHost"] = sandbox.World.Postgres.Host, ["SqlPort"] = sandbox.World.Postgres.Port,
+            ["SqlHost"] = sandbox.World.Postgres.Host, ["SqlPort"] = sandbox.World.Postgres.Port, ["SqlCa"] = sandbox.World.Postgres.CaCertificatePath,
             ["SqlAdmin"] = sandbox.World.Postgres.AdminUser, ["SqlAdminPassword"] = sandbox.World.Postgres.AdminPassword,
         });
         _ps.Run("""
             $root = Connect-CrdbVault -Address $VaultAddress -Token ([System.Net.NetworkCredential]::new('', $RootToken).SecurePassword) -NoDefault
             $admin = [pscredential]::new($SqlAdmin, [System.Net.NetworkCredential]::new('', $SqlAdminPassword).SecurePassword)
-            $url = "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable"
+            $url = "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa"
             """).AssertSuccess();
     }
 

@@ -21,7 +21,7 @@ public sealed class DatabaseEngineTests(SandboxFixture sandbox)
         var config = new JsonObject
         {
             ["plugin_name"] = "postgresql-database-plugin",
-            ["connection_url"] = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{pg.Port}/postgres?sslmode=disable",
+            ["connection_url"] = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}",
             ["username"] = pg.AdminUser,
             ["password"] = pg.AdminPassword,
             ["allowed_roles"] = "*",
@@ -220,7 +220,7 @@ public sealed class DatabaseEngineTests(SandboxFixture sandbox)
         var badPassword = await sandbox.RootAsync("POST", $"{mount}/config/bad", new
         {
             plugin_name = "postgresql-database-plugin",
-            connection_url = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{sandbox.World.Postgres.Port}/postgres",
+            connection_url = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{sandbox.World.Postgres.Port}/postgres?sslmode=verify-full&sslrootcert={sandbox.World.Postgres.CaCertificatePath}",
             username = sandbox.World.Postgres.AdminUser,
             password = "wrong",
         });
@@ -266,7 +266,7 @@ public sealed class DatabaseEngineTests(SandboxFixture sandbox)
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"{mount}/config/pg", new
         {
             plugin_name = "postgresql-database-plugin",
-            connection_url = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{sandbox.World.Postgres.Port}/postgres",
+            connection_url = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{sandbox.World.Postgres.Port}/postgres?sslmode=verify-full&sslrootcert={sandbox.World.Postgres.CaCertificatePath}",
             username = owner, password = "first-Pass-1", allowed_roles = new[] { "app" },
         })).Code);
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"{mount}/rotate-root/pg")).Code);

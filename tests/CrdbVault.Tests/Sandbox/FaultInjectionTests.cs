@@ -1,11 +1,15 @@
 using System.Net;
+using System.Net.Http.Json;
 using CrdbVault.Sandbox;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
 namespace CrdbVault.Tests.Sandbox;
 
-/// <summary>Faults the double injects so the client's retry, timeout and redirect logic can be tested.</summary>
+/// <summary>
+/// Faults the doubles inject so the client's retry, timeout, redirect and unknown-outcome logic can
+/// be tested (and, through serve's --faults file, tried by hand: ServeTests).
+/// </summary>
 [Collection("sandbox")]
 public sealed class FaultInjectionTests(SandboxFixture sandbox)
 {
@@ -55,6 +59,47 @@ public sealed class FaultInjectionTests(SandboxFixture sandbox)
             Assert.True(watch.ElapsedMilliseconds >= 280);
         }
         finally { Faults.Clear(); }
+    }
+
+    [Fact]
+    public async Task Cloud_after_execution_drop_makes_the_change_but_the_client_never_hears_of_it()
+    {
+        string cluster = Guid.NewGuid().ToString();
+        sandbox.World.Cloud.AddCluster(cluster, "fault", "AWS", "ADVANCED", "us-east-1");
+        using var cloud = CloudClient();
+        string ca = File.ReadAllText(sandbox.World.Postgres.CaCertificatePath);
+        try
+        {
+            Fault f = Faults.Add(new Fault { Method = "POST", PathPrefix = $"/api/v1/clusters/{cluster}/client-ca-cert", AfterExecution = true, Drop = true });
+            await Assert.ThrowsAsync<HttpRequestException>(() => cloud.PostAsJsonAsync($"api/v1/clusters/{cluster}/client-ca-cert", new { x509_pem_cert = ca }));
+            Assert.Equal(1, f.Hits);
+            // The unknown outcome: the change went through.
+            var state = await cloud.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"api/v1/clusters/{cluster}/client-ca-cert");
+            Assert.Contains(state!["status"]!.GetValue<string>(), new[] { "PENDING", "IS_SET" });
+        }
+        finally { Faults.Clear(); }
+    }
+
+    [Fact]
+    public async Task Cloud_after_execution_delay_without_a_status_sends_the_real_answer_late()
+    {
+        using var cloud = CloudClient();
+        try
+        {
+            Fault f = Faults.Add(new Fault { Method = "GET", PathPrefix = "/api/v1/organization", AfterExecution = true, Delay = TimeSpan.FromMilliseconds(50) });
+            using HttpResponseMessage r = await cloud.GetAsync("api/v1/organization");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Contains("\"id\"", await r.Content.ReadAsStringAsync());
+            Assert.Equal(1, f.Hits);
+        }
+        finally { Faults.Clear(); }
+    }
+
+    private HttpClient CloudClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(sandbox.World.CloudAddress) };
+        client.DefaultRequestHeaders.Add("Authorization", "Bearer " + sandbox.World.CloudApiKey);
+        return client;
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class StaticRoleEngineTests(SandboxFixture sandbox)
         var config = await sandbox.RootAsync("POST", $"{mount}/config/pg", new JsonObject
         {
             ["plugin_name"] = "postgresql-database-plugin",
-            ["connection_url"] = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{pg.Port}/postgres?sslmode=disable",
+            ["connection_url"] = $"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}",
             ["username"] = pg.AdminUser,
             ["password"] = pg.AdminPassword,
             ["allowed_roles"] = allowedRoles,

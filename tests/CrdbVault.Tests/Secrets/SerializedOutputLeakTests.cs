@@ -30,6 +30,7 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             ["RootToken"] = sandbox.World.RootToken,
             ["SqlHost"] = sandbox.World.Postgres.Host,
             ["SqlPort"] = sandbox.World.Postgres.Port,
+            ["SqlCa"] = sandbox.World.Postgres.CaCertificatePath,
             ["SqlAdmin"] = sandbox.World.Postgres.AdminUser,
             ["SqlAdminPassword"] = sandbox.World.Postgres.AdminPassword,
             ["CloudServer"] = sandbox.World.CloudAddress,
@@ -57,13 +58,13 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             $token = ConvertTo-SecureString $RootToken -AsPlainText -Force
             $out['VaultConnection'] = Connect-CrdbVault -Address $VaultAddress -Token $token
             $admin = [pscredential]::new($SqlAdmin, (ConvertTo-SecureString $SqlAdminPassword -AsPlainText -Force))
-            $out['VaultDatabaseConnection'] = Initialize-CrdbVaultDatabase -Name pg -MountPath $Db -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=disable" -Credential $admin -WarningAction SilentlyContinue
+            $out['VaultDatabaseConnection'] = Initialize-CrdbVaultDatabase -Name pg -MountPath $Db -ConnectionUrl "postgresql://${SqlHost}:${SqlPort}/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -WarningAction SilentlyContinue
             $out['VaultDatabaseRole'] = Set-CrdbVaultRole -Name app -ConnectionName pg -MountPath $Db -Grant 'CONNECT ON DATABASE postgres' -WarningAction SilentlyContinue
             $cred = New-CrdbDynamicCredential -Role app -MountPath $Db
             $out['DynamicCredential'] = $cred
             $out['VaultLease'] = $cred | Get-CrdbLease
-            $out['ConnectionTestResult'] = $cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -SslMode disable
-            $out['String'] = $cred | Get-CrdbConnectionString -Server $SqlHost -Port $SqlPort -Database postgres -SslMode disable -WarningAction SilentlyContinue
+            $out['ConnectionTestResult'] = $cred | Test-CrdbConnection -Server $SqlHost -Port $SqlPort -Database postgres -RootCertificate $SqlCa
+            $out['String'] = $cred | Get-CrdbConnectionString -Server $SqlHost -Port $SqlPort -Database postgres -RootCertificate $SqlCa -WarningAction SilentlyContinue
             $out['CertificateAuthority'] = Initialize-CrdbCertificateAuthority -MountPath $Pki -CommonName 'Leak CA' -KeyType ec -KeyBits 256
             $out['ClientCertificate'] = New-CrdbClientCert -MountPath $Pki -User leak_user
             $out['NodeCertificate'] = New-CrdbNodeCert -MountPath $Pki -Hosts db1.internal
