@@ -161,17 +161,15 @@ public sealed class PkiEngine
         {
             r = await _client.WriteAsync(path, body, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("unknown role"))
         {
-            throw new VaultApiException($"Vault has no PKI role '{role}' at '{MountPath}/'. " +
-                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault has no PKI role '{role}' at '{MountPath}/'. " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.", path);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
-            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? " +
-                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.", path);
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
@@ -268,11 +266,10 @@ public sealed class PkiEngine
         {
             r = await _client.WriteAsync(path, new { serial_number = serial }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not found", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not found"))
         {
-            throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, " +
-                $"or already tidied). Check -MountPath.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, " +
+                $"or already tidied). Check -MountPath.", path);
         }
         return RevocationTime(r);
     }

@@ -144,17 +144,15 @@ public sealed class DatabaseEngine
         {
             r = await _client.SendAsync(HttpMethod.Get, path, null, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("unknown role"))
         {
-            throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole, " +
-                $"or list the roles with Get-CrdbVaultRole -MountPath '{MountPath}'.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault has no database role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultRole, " +
+                $"or list the roles with Get-CrdbVaultRole -MountPath '{MountPath}'.", path);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
-            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a database secrets engine, and does role '{role}' exist? " +
-                $"Check -MountPath (Initialize-CrdbVaultDatabase enables it) and Get-CrdbVaultRole.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Nothing answers at '{path}': is '{MountPath}' a database secrets engine, and does role '{role}' exist? " +
+                $"Check -MountPath (Initialize-CrdbVaultDatabase enables it) and Get-CrdbVaultRole.", path);
         }
         if (r is null)
             throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. " +

@@ -110,7 +110,7 @@ public sealed class StaticRoles
         {
             await _client.WriteAsync(path, body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not an allowed role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not an allowed role"))
         {
             throw new VaultApiException($"Connection '{r.ConnectionName}' does not allow role '{r.Name}' (allowed_roles). " +
                 $"Add it to the connection's allowed roles (Initialize-CrdbVaultDatabase -AllowedRoles) and try again.",
@@ -152,8 +152,7 @@ public sealed class StaticRoles
         {
             r = await _client.ReadAsync(path, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)
-            || e.Contains("no static role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("unknown role", "no static role"))
         {
             throw NoSuchRole(role, path, ex);
         }
@@ -204,8 +203,7 @@ public sealed class StaticRoles
         {
             await _client.WriteAsync(path, null, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("no static role", StringComparison.OrdinalIgnoreCase)
-            || e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("no static role", "unknown role"))
         {
             throw NoSuchRole(role, path, ex);
         }

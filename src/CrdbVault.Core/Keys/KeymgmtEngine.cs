@@ -134,13 +134,10 @@ public sealed class KeymgmtEngine
             return await call().ConfigureAwait(false);
         }
         // No mount at all: Vault says "no handler for route"; another engine there: "unsupported path" or 405.
-        catch (VaultApiException ex) when (ex.Status == 405 || ex.Status == 404 && ex.Errors.Any(e =>
-            e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase) || e.Contains("no handler for route", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.Status == 405 || ex.Status == 404 && ex.Mentions("unsupported path", "no handler for route"))
         {
-            throw new VaultApiException(
-                $"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? " +
-                    $"It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.",
-                VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? " +
+                $"It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.");
         }
     }
 

@@ -104,7 +104,7 @@ public sealed class TransitEngine
             // Not idempotent: a retried rotation would add two versions.
             await _client.WriteAsync($"{MountPath}/keys/{name}/rotate", null, new VaultRequestOptions { Idempotent = false }, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -131,7 +131,7 @@ public sealed class TransitEngine
         {
             r = await _client.WriteAsync(path, new Dictionary<string, object> { ["bits"] = bits }, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -174,7 +174,7 @@ public sealed class TransitEngine
             r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct)
                 .ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -203,25 +203,25 @@ public sealed class TransitEngine
             r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct)
                 .ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too new"))
+        catch (VaultApiException ex) when (ex.IsRefusal("too new"))
         {
             throw new VaultApiException(
                 $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the " +
                     $"key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too old"))
+        catch (VaultApiException ex) when (ex.IsRefusal("too old"))
         {
             throw new VaultApiException(
                 $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: " +
                     $"vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && (Said(ex, "message authentication failed") || Said(ex, "invalid ciphertext")))
+        catch (VaultApiException ex) when (ex.IsRefusal("message authentication failed", "invalid ciphertext"))
         {
             throw new VaultApiException(
                 $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, " +
@@ -251,17 +251,13 @@ public sealed class TransitEngine
         catch (FormatException) { return null; }
     }
 
-    private static bool Said(VaultApiException ex, string text) => ex.Errors.Any(e => e.Contains(text, StringComparison.OrdinalIgnoreCase));
-
     private static string Version(string ciphertext) => TransitCiphertext.TryGetVersion(ciphertext, out int v) ? v.ToString(CultureInfo.InvariantCulture) : "?";
 
-    private VaultApiException KeyNotFound(string name, VaultApiException ex) => new(
+    private VaultApiException KeyNotFound(string name, VaultApiException ex) => ex.AsNotFound(
         $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, " +
-            $"or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.",
-        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+            $"or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.");
 
-    private VaultApiException NoEngine(VaultApiException ex) => new(
+    private VaultApiException NoEngine(VaultApiException ex) => ex.AsNotFound(
         $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) " +
-            $"or pass the right -MountPath.",
-        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+            $"or pass the right -MountPath.");
 }

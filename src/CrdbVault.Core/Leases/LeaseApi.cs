@@ -19,10 +19,9 @@ public sealed class LeaseApi(VaultClient client)
         {
             r = await client.WriteAsync("sys/leases/lookup", new { lease_id = leaseId }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("invalid lease"))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, " +
-                $"or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", "sys/leases/lookup");
         }
         if (r is null) throw new VaultApiException($"Vault knows no lease '{leaseId}'.", VaultErrorKind.NotFound, "sys/leases/lookup", 404);
         // Real servers envelope the lookup in data; the docs show it flat (with "renewable" at the top).
@@ -65,12 +64,11 @@ public sealed class LeaseApi(VaultClient client)
             // Renewing twice is harmless, so this may be retried.
             r = await client.WriteAsync("sys/leases/renew", body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("invalid lease"))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired or was revoked. " +
-                $"Issue a new credential instead.", VaultErrorKind.NotFound, "sys/leases/renew", ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault knows no lease '{leaseId}': it expired or was revoked. Issue a new credential instead.", "sys/leases/renew");
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not renewable", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not renewable"))
         {
             throw new VaultApiException($"Lease '{leaseId}' is not renewable. " +
                 $"Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);

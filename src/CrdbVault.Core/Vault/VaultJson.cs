@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -27,8 +29,8 @@ internal static class VaultJson
         options.Converters.Add(new TextConverter());
         options.Converters.Add(new FlagConverter());
         options.Converters.Add(new OptionalFlagConverter());
-        options.Converters.Add(new OptionalIntConverter());
-        options.Converters.Add(new OptionalLongConverter());
+        options.Converters.Add(new OptionalIntegerConverter<int>());
+        options.Converters.Add(new OptionalIntegerConverter<long>());
         options.Converters.Add(new TimeConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
@@ -111,50 +113,26 @@ internal static class VaultJson
         }
     }
 
-    /// <summary>A number, or a string holding one; null for anything else.</summary>
-    private sealed class OptionalIntConverter : JsonConverter<int?>
+    /// <summary>A whole number, or a string holding one; null for anything else (a fraction, an overflow).</summary>
+    private sealed class OptionalIntegerConverter<T> : JsonConverter<T?> where T : struct, IBinaryInteger<T>
     {
         public override bool HandleNull => true;
 
-        public override int? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            int? value = reader.TokenType switch
+            string? text = reader.TokenType switch
             {
-                JsonTokenType.Number when reader.TryGetInt32(out int i) => i,
-                JsonTokenType.String when int.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
+                JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                JsonTokenType.String => reader.GetString(),
                 _ => null,
             };
             reader.Skip();
-            return value;
+            return T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out T value) ? value : null;
         }
 
-        public override void Write(Utf8JsonWriter writer, int? value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, T? value, JsonSerializerOptions options)
         {
-            if (value is int i) writer.WriteNumberValue(i);
-            else writer.WriteNullValue();
-        }
-    }
-
-    /// <summary>A number, or a string holding one; null for anything else.</summary>
-    private sealed class OptionalLongConverter : JsonConverter<long?>
-    {
-        public override bool HandleNull => true;
-
-        public override long? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            long? value = reader.TokenType switch
-            {
-                JsonTokenType.Number when reader.TryGetInt64(out long l) => l,
-                JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) => l,
-                _ => null,
-            };
-            reader.Skip();
-            return value;
-        }
-
-        public override void Write(Utf8JsonWriter writer, long? value, JsonSerializerOptions options)
-        {
-            if (value is long l) writer.WriteNumberValue(l);
+            if (value is T number) writer.WriteRawValue(number.ToString(null, CultureInfo.InvariantCulture));
             else writer.WriteNullValue();
         }
     }

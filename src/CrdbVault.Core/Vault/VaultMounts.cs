@@ -35,8 +35,7 @@ public static class VaultMounts
         {
             await client.WriteAsync($"sys/mounts/{mountPath}", new { type, description }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Errors.Any(e =>
-            e.Contains("already in use", StringComparison.OrdinalIgnoreCase) || e.Contains("existing mount", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Mentions("already in use", "existing mount"))
         {
             return false; // Someone enabled it meanwhile: fine.
         }
