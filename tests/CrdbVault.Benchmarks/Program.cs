@@ -1,4 +1,4 @@
-// Measured figures for DESIGN §8. A plain Stopwatch harness: warm-up rounds, then medians of
+// Measured figures (README "Measured", docs/testing.md). A plain Stopwatch harness: warm-up rounds, then medians of
 // interleaved rounds (A, B, A, B, ...) so drift hits both sides alike. Figures, not asserts.
 //
 //   dotnet run --project tests/CrdbVault.Benchmarks -c Release -- [--quick] [import] [credential] [bulk]
@@ -10,16 +10,22 @@
 //   bulk        1,000 credentials issued, then revoked by prefix, on the real sandbox (Vault double +
 //               PostgreSQL), twice: time, rate, roles left in PostgreSQL, memory across repeats.
 //   atmostonce  what sending a creating call at most once costs: the same creds GET through the Vault
-//               client's pooled connection vs its single-shot connection, over HTTP and HTTPS.
-// No argument = all four. --quick = a smoke run with few rounds.
+//               client's pooled connection vs its at-most-once connection, over HTTP and HTTPS.
+//   percall     in a real pwsh (--pwsh PATH, CRDBVAULT_PWSH, pwsh on PATH or .tools/pwsh), interleaved:
+//               New-CrdbDynamicCredential vs the floor vs an empty binary cmdlet vs Invoke-RestMethod +
+//               ConvertTo-SecureString; the overhead in empty-cmdlet calls. --module PSD1 measures
+//               another build of the module (e.g. the commit before a change).
+// No argument = all five. --quick = a smoke run with few rounds.
 using CrdbVault.Benchmarks;
 
 bool quick = args.Contains("--quick");
-var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+string? pwsh = OptionValue("--pwsh"), module = OptionValue("--module");
+var selected = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--pwsh" or "--module")))
+    .ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool all = selected.Count == 0;
-foreach (string unknown in selected.Except(["import", "credential", "bulk", "atmostonce"], StringComparer.OrdinalIgnoreCase))
+foreach (string unknown in selected.Except(["import", "credential", "bulk", "atmostonce", "percall"], StringComparer.OrdinalIgnoreCase))
 {
-    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk, atmostonce and/or --quick");
+    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk, atmostonce, percall and/or --quick, --pwsh PATH, --module PSD1");
     return 2;
 }
 
@@ -32,6 +38,7 @@ try
     if (all || selected.Contains("credential")) await CredentialBenchmark.RunAsync(report, quick);
     if (all || selected.Contains("bulk")) await BulkBenchmark.RunAsync(report, quick);
     if (all || selected.Contains("atmostonce")) await AtMostOnceBenchmark.RunAsync(report, quick);
+    if (all || selected.Contains("percall")) await PerCallBenchmark.RunAsync(report, quick, pwsh, module);
 }
 catch (Exception ex)
 {
@@ -41,3 +48,9 @@ catch (Exception ex)
 }
 report.Print();
 return report.Problems.Count == 0 ? 0 : 1;
+
+string? OptionValue(string name)
+{
+    int at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}

@@ -1,4 +1,4 @@
-// The .NET 8 isolation proof (DESIGN §7, docs/dependency-isolation.md).
+// The .NET 8 isolation proof (docs/dependency-isolation.md).
 //
 // pwsh 7.4 runs on .NET 8 and has System.Diagnostics.DiagnosticSource 8.0.0.0 in its default load
 // context; Npgsql 10's net8.0 build needs 9.0.0.0. This host runs on the real .NET 8 runtime

@@ -164,6 +164,36 @@ function Initialize-CrdbSandboxRole {
     Set-CrdbVaultRole -Name $Role -ConnectionName $ConnectionName -Grant $Grant -DefaultTtl $DefaultTtl -MaxTtl '24h' -MountPath $MountPath -WarningAction SilentlyContinue
 }
 
+# The static-role files' set-up: the run shares one sandbox, so a file's connection and static roles
+# live on a database mount of its own. Connects, writes connection 'pg' on a new mount and points
+# the static-role cmdlets at it through $PSDefaultParameterValues; returns the mount.
+# Remove-CrdbStaticRoleMount undoes the defaults and disconnects.
+$script:StaticRoleMountDefaults = 'Initialize-CrdbVaultDatabase:MountPath', '*-CrdbVaultStaticRole:MountPath', '*-CrdbStaticCredential:MountPath'
+function New-CrdbStaticRoleMount {
+    param([Parameter(Mandatory, Position = 0)] $Sandbox)
+    $null = Connect-CrdbSandboxVault $Sandbox
+    $mount = New-CrdbTestName 'staticdb'
+    foreach ($k in $script:StaticRoleMountDefaults) { $PSDefaultParameterValues[$k] = $mount }
+    $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential `
+        -WarningAction SilentlyContinue
+    $mount
+}
+
+function Remove-CrdbStaticRoleMount {
+    foreach ($k in $script:StaticRoleMountDefaults) { $PSDefaultParameterValues.Remove($k) }
+    Disconnect-CrdbVault
+}
+
+# An existing SQL user that logs in with a password, as a static role starts from; returns its
+# credential (the password a DBA set).
+function New-CrdbSandboxLoginUser {
+    param([Parameter(Mandatory, Position = 0)] $Sandbox, [Parameter(Mandatory, Position = 1)] [string] $Name)
+    $password = [guid]::NewGuid().ToString('n')
+    & (Get-CrdbPostgresTool psql) $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE $Name LOGIN PASSWORD '$password'"
+    if ($LASTEXITCODE) { throw "psql could not create $Name" }
+    [pscredential]::new($Name, (ConvertTo-SecureString $password -AsPlainText -Force))
+}
+
 # Splat for Test-CrdbConnection / Get-CrdbConnectionString against the sandbox PostgreSQL.
 function Get-CrdbSandboxSqlTarget {
     param([Parameter(Mandatory, Position = 0)] $Sandbox)

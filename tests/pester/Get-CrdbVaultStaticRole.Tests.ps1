@@ -3,24 +3,16 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Import-CrdbVaultModule
     $script:Sandbox = Start-CrdbSandbox
-    $null = Connect-CrdbSandboxVault $Sandbox
-    # The run shares one sandbox: this file's connection and static roles live on a mount of their own.
-    $script:Mount = New-CrdbTestName 'staticdb'
-    $script:MountDefaults = 'Initialize-CrdbVaultDatabase:MountPath', '*-CrdbVaultStaticRole:MountPath', '*-CrdbStaticCredential:MountPath'
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
-    $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
-    $psql = (Get-Command psql -ErrorAction SilentlyContinue).Source ?? @(Resolve-Path '/usr/lib/postgresql/*/bin/psql')[0].Path
+    $script:Mount = New-CrdbStaticRoleMount $Sandbox
     # A SQL user of this file's own: SQL users are shared by the whole run (serve has an etl_loader).
     $script:EtlUser = New-CrdbTestName 'etl_loader'
-    & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE $EtlUser LOGIN PASSWORD '$([guid]::NewGuid().ToString('n'))'"
-    if ($LASTEXITCODE) { throw "psql could not create $EtlUser" }
+    $null = New-CrdbSandboxLoginUser $Sandbox $EtlUser
     $null = Set-CrdbVaultStaticRole -Name etl_daily -ConnectionName pg -UserName $EtlUser -RotationSchedule '0 3 * * *' -RotationWindow '1h'
     $null = Set-CrdbVaultStaticRole -Name etl_hourly -ConnectionName pg -UserName $EtlUser -RotationPeriod '1h'
     $null = Set-CrdbVaultStaticRole -Name other -ConnectionName pg -UserName $EtlUser -RotationPeriod '1d'
 }
 AfterAll {
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues.Remove($k) }
-    Disconnect-CrdbVault
+    Remove-CrdbStaticRoleMount
     Stop-CrdbSandbox $script:Sandbox
 }
 

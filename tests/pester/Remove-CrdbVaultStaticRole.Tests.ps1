@@ -3,20 +3,13 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Import-CrdbVaultModule
     $script:Sandbox = Start-CrdbSandbox
-    $null = Connect-CrdbSandboxVault $Sandbox
-    # The run shares one sandbox: this file's connection and static roles live on a mount of their own.
-    $script:Mount = New-CrdbTestName 'staticdb'
-    $script:MountDefaults = 'Initialize-CrdbVaultDatabase:MountPath', '*-CrdbVaultStaticRole:MountPath', '*-CrdbStaticCredential:MountPath'
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
-    $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+    $script:Mount = New-CrdbStaticRoleMount $Sandbox
     $script:Target = Get-CrdbSandboxSqlTarget $Sandbox
-    $psql = (Get-Command psql -ErrorAction SilentlyContinue).Source ?? @(Resolve-Path '/usr/lib/postgresql/*/bin/psql')[0].Path
-    & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE retiring LOGIN PASSWORD '$([guid]::NewGuid().ToString('n'))'"
+    $null = New-CrdbSandboxLoginUser $Sandbox retiring
     $null = Set-CrdbVaultStaticRole -Name retiring -ConnectionName pg -UserName retiring -RotationPeriod '1h'
 }
 AfterAll {
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues.Remove($k) }
-    Disconnect-CrdbVault
+    Remove-CrdbStaticRoleMount
     Stop-CrdbSandbox $script:Sandbox
 }
 

@@ -3,29 +3,14 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     Import-CrdbVaultModule
     $script:Sandbox = Start-CrdbSandbox
-    $null = Connect-CrdbSandboxVault $Sandbox
-    # The run shares one sandbox: this file's connection and static roles live on a mount of their own.
-    $script:Mount = New-CrdbTestName 'staticdb'
-    $script:MountDefaults = 'Initialize-CrdbVaultDatabase:MountPath', '*-CrdbVaultStaticRole:MountPath', '*-CrdbStaticCredential:MountPath'
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues[$k] = $Mount }
-    $null = Initialize-CrdbVaultDatabase -Name pg -ConnectionUrl (Get-CrdbSandboxConnectionUrl $Sandbox) -Credential $Sandbox.AdminCredential -WarningAction SilentlyContinue
+    $script:Mount = New-CrdbStaticRoleMount $Sandbox
     $script:Target = Get-CrdbSandboxSqlTarget $Sandbox
     # The docs' report_reader, under a name of this file's own: SQL users are shared by the whole run
     # (serve has a report_reader).
     $script:Reader = New-CrdbTestName 'report_reader'
-
-    # An existing SQL user with a password the DBA knows, as a static role starts from.
-    function New-SqlUser([string] $Name) {
-        $password = [guid]::NewGuid().ToString('n')
-        $psql = (Get-Command psql -ErrorAction SilentlyContinue).Source ?? @(Resolve-Path '/usr/lib/postgresql/*/bin/psql')[0].Path
-        & $psql $Sandbox.PostgresUrl -v ON_ERROR_STOP=1 -q -c "CREATE ROLE $Name LOGIN PASSWORD '$password'"
-        if ($LASTEXITCODE) { throw "psql could not create $Name" }
-        [pscredential]::new($Name, (ConvertTo-SecureString $password -AsPlainText -Force))
-    }
 }
 AfterAll {
-    foreach ($k in $MountDefaults) { $PSDefaultParameterValues.Remove($k) }
-    Disconnect-CrdbVault
+    Remove-CrdbStaticRoleMount
     Stop-CrdbSandbox $script:Sandbox
 }
 
@@ -38,7 +23,7 @@ Describe 'Set-CrdbVaultStaticRole' {
     }
 
     It 'creates a static role and Vault rotates the live password at once' {
-        $dba = New-SqlUser $Reader
+        $dba = New-CrdbSandboxLoginUser $Sandbox $Reader
         (Test-CrdbConnection @Target -Credential $dba).UserName | Should -Be $Reader
         $role = Set-CrdbVaultStaticRole -Name reporting -ConnectionName pg -UserName $Reader -RotationPeriod '24h'
         $role.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultStaticRole'
@@ -49,7 +34,7 @@ Describe 'Set-CrdbVaultStaticRole' {
     }
 
     It 'says under -WhatIf that the password would change at once, and writes nothing' {
-        $dba = New-SqlUser 'planned_user'
+        $dba = New-CrdbSandboxLoginUser $Sandbox 'planned_user'
         $env:T_VAULT_ADDR = $Sandbox.VaultAddress; $env:T_VAULT_TOKEN = $Sandbox.VaultToken
         try {
             $text = & (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')) -NoProfile -NonInteractive -Command "

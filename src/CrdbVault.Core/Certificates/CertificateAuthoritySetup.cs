@@ -29,10 +29,13 @@ public sealed class CaSetupOptions
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(CommonName)) throw new ArgumentException("-CommonName is empty. Give the CA a name such as 'Cockroach Client CA'.", "CommonName");
-        if (KeyType is not ("rsa" or "ec")) throw new ArgumentException($"-KeyType '{KeyType}' is not supported. CockroachDB accepts RSA and ECDSA keys: use rsa or ec.", "KeyType");
+        if (string.IsNullOrWhiteSpace(CommonName)) throw new ArgumentException("-CommonName is empty. " +
+            "Give the CA a name such as 'Cockroach Client CA'.", "CommonName");
+        if (KeyType is not ("rsa" or "ec"))
+            throw new ArgumentException($"-KeyType '{KeyType}' is not supported. CockroachDB accepts RSA and ECDSA keys: use rsa or ec.", "KeyType");
         bool bitsOk = KeyType == "rsa" ? KeyBits is 0 or 2048 or 3072 or 4096 : KeyBits is 0 or 256 or 384 or 521;
-        if (!bitsOk) throw new ArgumentException($"-KeyBits {KeyBits} does not fit -KeyType {KeyType}: use {(KeyType == "rsa" ? "2048, 3072 or 4096" : "256, 384 or 521")}.", "KeyBits");
+        if (!bitsOk) throw new ArgumentException($"-KeyBits {KeyBits} does not fit -KeyType {KeyType}: " +
+            $"use {(KeyType == "rsa" ? "2048, 3072 or 4096" : "256, 384 or 521")}.", "KeyBits");
         if (!Client && !Node) throw new ArgumentException("-Kind names no certificate kind. Use Client, Node or Both.", "Kind");
         InputValidator.PathSegment(ClientRole, "ClientRole");
         InputValidator.PathSegment(NodeRole, "NodeRole");
@@ -73,14 +76,23 @@ public static class CertificateAuthoritySetup
         o.Validate();
         string? type = await engine.ReadMountTypeAsync(ct).ConfigureAwait(false);
         if (type is not null && type != "pki")
-            throw new InvalidOperationException($"Vault already has a '{type}' engine at '{engine.MountPath}/', not a PKI engine. Choose another -MountPath or disable that mount.");
+            throw new InvalidOperationException($"Vault already has a '{type}' engine at '{engine.MountPath}/', not a PKI engine. " +
+                $"Choose another -MountPath or disable that mount.");
         bool mounted = type == "pki";
         TimeSpan max = mounted ? await engine.ReadMaxLeaseTtlAsync(ct).ConfigureAwait(false) : TimeSpan.Zero;
         CaInfo? ca = mounted ? await engine.ReadCaAsync(ct).ConfigureAwait(false) : null;
 
         var roles = new List<RoleStep>();
-        if (o.Client) roles.Add(await StepAsync(engine, o.ClientRole, CertificateKind.Client, CockroachPkiRoles.ClientRole(o.ClientTtl, o.ClientMaxTtl, o.KeyType, o.LeafKeyBits, o.GenerateLease), mounted, ct).ConfigureAwait(false));
-        if (o.Node) roles.Add(await StepAsync(engine, o.NodeRole, CertificateKind.Node, CockroachPkiRoles.NodeRole(o.NodeTtl, o.NodeMaxTtl, o.KeyType, o.LeafKeyBits), mounted, ct).ConfigureAwait(false));
+        if (o.Client)
+        {
+            var body = CockroachPkiRoles.ClientRole(o.ClientTtl, o.ClientMaxTtl, o.KeyType, o.LeafKeyBits, o.GenerateLease);
+            roles.Add(await StepAsync(engine, o.ClientRole, CertificateKind.Client, body, mounted, ct).ConfigureAwait(false));
+        }
+        if (o.Node)
+        {
+            var body = CockroachPkiRoles.NodeRole(o.NodeTtl, o.NodeMaxTtl, o.KeyType, o.LeafKeyBits);
+            roles.Add(await StepAsync(engine, o.NodeRole, CertificateKind.Node, body, mounted, ct).ConfigureAwait(false));
+        }
 
         string policyName = o.PolicyName ?? CockroachPkiRoles.DefaultPolicyName(engine.MountPath);
         string? hcl = o.Client ? CockroachPkiRoles.IssuerPolicy(engine.MountPath, o.ClientRole, o.ProtectedUsers) : null;
@@ -104,7 +116,8 @@ public static class CertificateAuthoritySetup
         };
     }
 
-    private static async Task<RoleStep> StepAsync(PkiEngine engine, string name, CertificateKind kind, Dictionary<string, object> body, bool mounted, CancellationToken ct)
+    private static async Task<RoleStep> StepAsync(PkiEngine engine, string name, CertificateKind kind, Dictionary<string, object> body, bool mounted,
+        CancellationToken ct)
     {
         if (!mounted) return new RoleStep(name, kind, body, false, []);
         JsonElement? existing = await engine.ReadRoleAsync(name, ct).ConfigureAwait(false);

@@ -7,8 +7,8 @@ using System.Text;
 namespace CrdbVault.Core.Certificates;
 
 /// <summary>
-/// Checks every certificate before it is written anywhere (DESIGN.md §4 "Certificate safety").
-/// CockroachDB takes the SQL user from the CN and from every DNS SAN (cockroachdb.md §3.3), so a
+/// Checks every certificate before it is written anywhere (docs/certificates.md).
+/// CockroachDB takes the SQL user from the CN and from every DNS SAN (docs/cockroachdb-notes.md#certificates), so a
 /// client certificate is accepted only when its principals are exactly the requested user, it
 /// has no other SANs, its extended key usage is clientAuth only, and it chains to the CA.
 /// </summary>
@@ -18,7 +18,8 @@ public static class CertificateChecks
     public const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
 
     /// <summary>The names of a certificate's subject alternative name extension, by kind.</summary>
-    public sealed record SanSet(IReadOnlyList<string> Dns, IReadOnlyList<string> Emails, IReadOnlyList<IPAddress> Ips, IReadOnlyList<string> Uris, int OtherNames)
+    public sealed record SanSet(IReadOnlyList<string> Dns, IReadOnlyList<string> Emails, IReadOnlyList<IPAddress> Ips, IReadOnlyList<string> Uris,
+        int OtherNames)
     {
         public static readonly SanSet Empty = new([], [], [], [], 0);
     }
@@ -76,14 +77,16 @@ public static class CertificateChecks
         cert.Extensions.OfType<X509EnhancedKeyUsageExtension>().SelectMany(e => e.EnhancedKeyUsages.Cast<Oid>()).Select(o => o.Value ?? "").ToList();
 
     /// <summary>Throws <see cref="CertificateRejectedException"/> unless the certificate may serve as client.&lt;user&gt;.crt.</summary>
-    public static void VerifyClient(X509Certificate2 cert, string user, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates = null)
+    public static void VerifyClient(X509Certificate2 cert, string user, IReadOnlyCollection<X509Certificate2> trust,
+        IReadOnlyCollection<X509Certificate2>? intermediates = null)
     {
         var problems = new List<string>();
         IReadOnlyList<string> principals = Principals(cert);
         if (CommonName(cert) != user) problems.Add($"its common name is '{CommonName(cert)}', not '{user}'");
         var extra = principals.Where(p => p != user).Distinct().ToList();
         if (extra.Count > 0)
-            problems.Add($"it also names {string.Join(", ", extra.Select(e => $"'{e}'"))} as DNS SAN, and CockroachDB would let it log in as {(extra.Count == 1 ? "that user" : "those users")}");
+            problems.Add($"it also names {string.Join(", ", extra.Select(e => $"'{e}'"))} as DNS SAN, " +
+                $"and CockroachDB would let it log in as {(extra.Count == 1 ? "that user" : "those users")}");
         SanSet sans = Sans(cert);
         if (sans.Ips.Count + sans.Uris.Count + sans.Emails.Count + sans.OtherNames > 0)
             problems.Add("it carries IP, URI, email or other subject alternative names (a client certificate needs none; URI SANs can name tenant users)");
@@ -93,11 +96,13 @@ public static class CertificateChecks
             problems.Add($"its extended key usage is {Describe(ekus)}, expected clientAuth only (the role must have server_flag=false)");
         CheckCommon(cert, trust, intermediates, problems);
         if (problems.Count > 0)
-            throw new CertificateRejectedException($"The certificate Vault issued for '{user}' (serial {FormatSerial(cert)}) is not a safe CockroachDB client certificate: {string.Join("; ", problems)}.");
+            throw new CertificateRejectedException($"The certificate Vault issued for '{user}' (serial {FormatSerial(cert)}) " +
+                $"is not a safe CockroachDB client certificate: {string.Join("; ", problems)}.");
     }
 
     /// <summary>Throws unless the certificate may serve as node.crt: principal node, exactly the requested hosts, serverAuth and clientAuth.</summary>
-    public static void VerifyNode(X509Certificate2 cert, IReadOnlyCollection<string> dnsNames, IReadOnlyCollection<IPAddress> ips, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates = null)
+    public static void VerifyNode(X509Certificate2 cert, IReadOnlyCollection<string> dnsNames, IReadOnlyCollection<IPAddress> ips,
+        IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates = null)
     {
         var problems = new List<string>();
         if (CommonName(cert) != "node") problems.Add($"its common name is '{CommonName(cert)}', not 'node'");
@@ -105,7 +110,8 @@ public static class CertificateChecks
         var expectedDns = new HashSet<string>(dnsNames.Append("node"), StringComparer.OrdinalIgnoreCase);
         var unexpected = sans.Dns.Where(d => !expectedDns.Contains(d)).ToList();
         if (unexpected.Count > 0) problems.Add($"it names unrequested hosts {string.Join(", ", unexpected)}");
-        var missing = dnsNames.Where(d => !sans.Dns.Contains(d, StringComparer.OrdinalIgnoreCase)).Concat(ips.Where(i => !sans.Ips.Contains(i)).Select(i => i.ToString())).ToList();
+        var missing = dnsNames.Where(d => !sans.Dns.Contains(d, StringComparer.OrdinalIgnoreCase))
+            .Concat(ips.Where(i => !sans.Ips.Contains(i)).Select(i => i.ToString())).ToList();
         if (missing.Count > 0) problems.Add($"it lacks the requested hosts {string.Join(", ", missing)}");
         var extraIps = sans.Ips.Where(i => !ips.Contains(i)).ToList();
         if (extraIps.Count > 0) problems.Add($"it names unrequested IP addresses {string.Join(", ", extraIps)}");
@@ -115,20 +121,24 @@ public static class CertificateChecks
             problems.Add($"its extended key usage is {Describe(ekus)}, expected serverAuth and clientAuth");
         CheckCommon(cert, trust, intermediates, problems);
         if (problems.Count > 0)
-            throw new CertificateRejectedException($"The node certificate Vault issued (serial {FormatSerial(cert)}) is not usable by CockroachDB: {string.Join("; ", problems)}.");
+            throw new CertificateRejectedException($"The node certificate Vault issued (serial {FormatSerial(cert)}) is not usable by CockroachDB: " +
+                $"{string.Join("; ", problems)}.");
     }
 
-    private static void CheckCommon(X509Certificate2 cert, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates, List<string> problems)
+    private static void CheckCommon(X509Certificate2 cert, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates,
+        List<string> problems)
     {
         if (cert.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
             problems.Add("it is a CA certificate");
-        if (cert.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is X509KeyUsageExtension ku && (ku.KeyUsages & X509KeyUsageFlags.DigitalSignature) == 0)
+        if (cert.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is X509KeyUsageExtension ku
+            && (ku.KeyUsages & X509KeyUsageFlags.DigitalSignature) == 0)
             problems.Add("its key usage lacks digitalSignature (TLS 1.3 needs it)");
         if (!ChainsTo(cert, trust, intermediates, out string why)) problems.Add(why);
     }
 
     /// <summary>True when the certificate chains to one of the trusted CAs (time-valid, no revocation check).</summary>
-    public static bool ChainsTo(X509Certificate2 cert, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates, out string problem)
+    public static bool ChainsTo(X509Certificate2 cert, IReadOnlyCollection<X509Certificate2> trust, IReadOnlyCollection<X509Certificate2>? intermediates,
+        out string problem)
     {
         problem = "";
         var roots = trust.Where(IsSelfSigned).ToList();
@@ -144,7 +154,8 @@ public static class CertificateChecks
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = DateTime.Now;
         if (chain.Build(cert)) return true;
-        problem = "it does not chain to the CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct()) + ")";
+        problem = "it does not chain to the CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0)
+            .Distinct()) + ")";
         return false;
     }
 
@@ -166,7 +177,8 @@ public static class CertificateChecks
     }
 
     /// <summary>Accepts colon- or hyphen-separated (or bare) hex; returns Vault's colon form.</summary>
-    public static string NormalizeSerial(string? serial, string parameterName = "SerialNumber") => Validation.InputValidator.SerialNumber(serial, parameterName);
+    public static string NormalizeSerial(string? serial, string parameterName = "SerialNumber")
+        => Validation.InputValidator.SerialNumber(serial, parameterName);
 
     private static string Describe(IReadOnlyList<string> ekus) =>
         ekus.Count == 0 ? "(none)" : string.Join("+", ekus.Select(e => e switch { ServerAuthOid => "serverAuth", ClientAuthOid => "clientAuth", _ => e }));

@@ -21,7 +21,8 @@ public sealed record IssueResult(IssuedCertificate Certificate, CaInfo Ca, Writt
 /// </summary>
 public static class CertificateIssuance
 {
-    public static async Task<IssueResult> IssueClientAsync(PkiEngine engine, string role, string user, TimeSpan? ttl, CertsDirectory? dir, bool pkcs8, bool force,
+    public static async Task<IssueResult> IssueClientAsync(PkiEngine engine, string role, string user, TimeSpan? ttl, CertsDirectory? dir, bool pkcs8,
+        bool force,
         CaInfo? knownCa, Action<string>? trace, CancellationToken ct, bool allowPrivilegedUser = false)
     {
         InputValidator.SqlUserName(user);
@@ -39,7 +40,8 @@ public static class CertificateIssuance
             RemoveTemporaries(dir.ClientSetPaths(user), trace);
         }
 
-        IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest { CommonName = user, Ttl = ttl, ExcludeCnFromSans = true }, ct).ConfigureAwait(false);
+        IssuedCertificate issued = await engine.IssueAsync(role, new PkiIssueRequest { CommonName = user, Ttl = ttl, ExcludeCnFromSans = true }, ct)
+            .ConfigureAwait(false);
         trace?.Invoke($"Vault issued serial {issued.SerialNumber} for '{user}', valid until {issued.NotAfter:u}.");
         await CheckOrRevokeAsync(engine, issued, () =>
         {
@@ -58,7 +60,8 @@ public static class CertificateIssuance
         return Result(issued, ca, written);
     }
 
-    public static async Task<IssueResult> IssueNodeAsync(PkiEngine engine, string role, IReadOnlyList<string> hosts, TimeSpan? ttl, CertsDirectory? dir, bool force,
+    public static async Task<IssueResult> IssueNodeAsync(PkiEngine engine, string role, IReadOnlyList<string> hosts, TimeSpan? ttl, CertsDirectory? dir,
+        bool force,
         Action<string>? trace, CancellationToken ct)
     {
         InputValidator.PathSegment(role, "Role");
@@ -83,7 +86,8 @@ public static class CertificateIssuance
         trace?.Invoke($"Vault issued node certificate serial {issued.SerialNumber} for {string.Join(", ", hosts)}, valid until {issued.NotAfter:u}.");
         await CheckOrRevokeAsync(engine, issued, () =>
         {
-            CertificateChecks.VerifyNode(issued.Certificate, dns, ips, [ca.Certificate], issued.CaChain.Where(c => !CertificateChecks.IsSelfSigned(c)).ToList());
+            CertificateChecks.VerifyNode(issued.Certificate, dns, ips, [ca.Certificate], issued.CaChain.Where(c => !CertificateChecks.IsSelfSigned(c))
+                .ToList());
             CertsDirectory.VerifyKeyMatches(issued);
         }, ct).ConfigureAwait(false);
         WrittenFiles? written = null;
@@ -107,7 +111,8 @@ public static class CertificateIssuance
     /// <summary>Host names become DNS SANs, addresses IP SANs; each is checked before any request.</summary>
     public static (List<string> Dns, List<IPAddress> Ips) SplitHosts(IReadOnlyList<string> hosts)
     {
-        if (hosts.Count == 0) throw new ArgumentException("-Hosts is empty. Give the names and addresses clients use to reach the node, e.g. -Hosts db1.internal,10.0.0.5,localhost.", "Hosts");
+        if (hosts.Count == 0) throw new ArgumentException("-Hosts is empty. Give the names and addresses clients use to reach the node, e.g. " +
+            "-Hosts db1.internal,10.0.0.5,localhost.", "Hosts");
         var dns = new List<string>();
         var ips = new List<IPAddress>();
         foreach (string raw in hosts)
@@ -121,7 +126,8 @@ public static class CertificateIssuance
 
     private static async Task<CaInfo> ReadCaOrThrowAsync(PkiEngine engine, CancellationToken ct) =>
         await engine.ReadCaAsync(ct).ConfigureAwait(false)
-        ?? throw new VaultApiException($"Mount '{engine.MountPath}' has no CA yet. Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' first.",
+        ?? throw new VaultApiException($"Mount '{engine.MountPath}' has no CA yet. " +
+            $"Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' first.",
             VaultErrorKind.NotFound, $"{engine.MountPath}/ca/pem", 204);
 
     /// <summary>ca.crt is written when absent; kept when it already holds this CA; otherwise it is a target that needs -Force.</summary>
@@ -151,11 +157,13 @@ public static class CertificateIssuance
         catch (CertificateRejectedException ex)
         {
             string what = await TryRevokeAsync(engine, issued, ct).ConfigureAwait(false);
-            throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what} Fix the role (Initialize-CrdbCertificateAuthority rewrites it) and try again.");
+            throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what} Fix the role (Initialize-CrdbCertificateAuthority rewrites it) " +
+                $"and try again.");
         }
     }
 
-    private static async Task WriteOrRevokeAsync(PkiEngine engine, IssuedCertificate issued, CertsDirectory dir, IReadOnlyList<PendingFile> files, bool force, CancellationToken ct)
+    private static async Task WriteOrRevokeAsync(PkiEngine engine, IssuedCertificate issued, CertsDirectory dir, IReadOnlyList<PendingFile> files, bool force,
+        CancellationToken ct)
     {
         try
         {
@@ -184,7 +192,8 @@ public static class CertificateIssuance
         }
         catch (Exception ex) when (ex is VaultApiException or ArgumentException)
         {
-            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{engine.MountPath}'.";
+            return $"revoking the certificate (serial {serial}) failed too ({ex.Message}): " +
+                $"revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{engine.MountPath}'.";
         }
     }
 }

@@ -11,7 +11,7 @@ namespace CrdbVault.Core.Certificates;
 public sealed class CertificateSetInconsistentException(string message) : IOException(message);
 
 /// <summary>
-/// A CockroachDB certs directory (cockroachdb.md §3.1): <c>ca.crt</c>, <c>client.&lt;user&gt;.crt</c>,
+/// A CockroachDB certs directory (docs/cockroachdb-notes.md#certificates): <c>ca.crt</c>, <c>client.&lt;user&gt;.crt</c>,
 /// <c>client.&lt;user&gt;.key</c> (0600), <c>client.&lt;user&gt;.key.pk8</c> (PKCS#8 DER, for Java),
 /// <c>node.crt</c>/<c>node.key</c>. Each file is replaced by one rename; the files of a set go in the
 /// order ca.crt, key, PKCS#8 key, certificate, so a write that dies midway leaves a key that does not
@@ -39,11 +39,13 @@ public sealed class CertsDirectory
     public static string ExpandHome(string path)
     {
         if (path == "~") return Home();
-        if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal)) return System.IO.Path.Combine(Home(), path[2..]);
+        if (path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+            return System.IO.Path.Combine(Home(), path[2..]);
         return path;
     }
 
-    private static string Home() => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } h ? h : Environment.GetEnvironmentVariable("HOME") ?? "/";
+    private static string Home() =>
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } h ? h : Environment.GetEnvironmentVariable("HOME") ?? "/";
 
     /// <summary>
     /// Checks, before Vault is asked for anything, that the files can be written: the folder (or, when it does
@@ -59,7 +61,8 @@ public sealed class CertsDirectory
         {
             string? parent = System.IO.Path.GetDirectoryName(FullPath);
             if (parent is null || !Directory.Exists(parent))
-                throw new DirectoryNotFoundException($"Neither the certs dir '{FullPath}' nor its parent exists. Create the parent folder first, or pass another -CertsDir.");
+                throw new DirectoryNotFoundException($"Neither the certs dir '{FullPath}' nor its parent exists. Create the parent folder first, " +
+                    $"or pass another -CertsDir.");
             probeDir = parent;
         }
         string probe = System.IO.Path.Combine(probeDir, $".crdbvault-probe-{Guid.NewGuid():N}");
@@ -69,13 +72,15 @@ public sealed class CertsDirectory
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw new UnauthorizedAccessException($"Cannot write to '{probeDir}' ({ex.Message}). Pass a -CertsDir you can write to, or fix the folder's permissions.");
+            throw new UnauthorizedAccessException($"Cannot write to '{probeDir}' ({ex.Message}). Pass a -CertsDir you can write to, " +
+                $"or fix the folder's permissions.");
         }
         if (!force)
         {
             var existing = targets.Where(File.Exists).ToList();
             if (existing.Count > 0)
-                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was requested from Vault and nothing was written. Pass -Force to replace, or choose another -CertsDir.");
+                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. " +
+                    $"Nothing was requested from Vault and nothing was written. Pass -Force to replace, or choose another -CertsDir.");
         }
     }
 
@@ -86,7 +91,8 @@ public sealed class CertsDirectory
         if (!exists) return false;
         var present = new X509Certificate2Collection();
         try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
-        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; } // unreadable or oversized: another file, replaced only with -Force
+        // Unreadable or oversized: another file, replaced only with -Force.
+        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; }
         return present.Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
     }
 
@@ -198,7 +204,8 @@ public sealed class CertsDirectory
         if (problems.Count == 0) return;
         string what = $"The files in '{FullPath}' do not belong together: {string.Join("; ", problems)} (an interrupted write, or files copied in by hand).";
         if (!force)
-            throw new CertificateSetInconsistentException($"{what} Nothing was requested from Vault and nothing was written. Run {command} -Force to write a complete new set.");
+            throw new CertificateSetInconsistentException($"{what} Nothing was requested from Vault and nothing was written. " +
+                $"Run {command} -Force to write a complete new set.");
         trace?.Invoke($"{what} -Force replaces them.");
     }
 
@@ -246,7 +253,7 @@ public sealed class CertsDirectory
     }
 
     /// <summary>
-    /// CockroachDB's key file check (cockroachdb.md §3.2): a regular file after following links, with no bits
+    /// CockroachDB's key file check (docs/cockroachdb-notes.md#certificates): a regular file after following links, with no bits
     /// beyond 0700 (we do not grant its 0740 exception for root-owned keys). Throws with the chmod fix.
     /// </summary>
     public static void CheckKeyFile(string path)
@@ -258,9 +265,11 @@ public sealed class CertsDirectory
         if (target is not FileInfo || (target.Attributes & FileAttributes.Directory) != 0)
             throw new IOException($"key file {path} is not a regular file.");
         UnixFileMode mode = File.GetUnixFileMode(target.FullName);
-        const UnixFileMode beyondOwner = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        const UnixFileMode beyondOwner = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         if ((mode & beyondOwner) != 0)
-            throw new UnauthorizedAccessException($"key file {path} has permissions {ModeString(mode)}, exceeds -rwx------; CockroachDB refuses such keys and so do we. Run: chmod 600 '{path}'");
+            throw new UnauthorizedAccessException($"key file {path} has permissions {ModeString(mode)}, exceeds -rwx------; " +
+                $"CockroachDB refuses such keys and so do we. Run: chmod 600 '{path}'");
     }
 
     private static bool IsTrue(string? v) => v is not null && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));

@@ -9,7 +9,7 @@ public sealed class PrivilegedUserException(string message) : InvalidOperationEx
 
 /// <summary>
 /// PKI role bodies and the issuer ACL policy that make Vault PKI safe for CockroachDB
-/// (DESIGN.md §4, cockroachdb.md §3.3).
+/// (docs/certificates.md, docs/cockroachdb-notes.md#certificates).
 /// <list type="bullet">
 /// <item>Client role: clientAuth only (server_flag=false), any CN (SQL users such as app_reader are not host names),
 /// no IP/URI/other SANs, no localhost, CSR values never used, DigitalSignature+KeyEncipherment.</item>
@@ -27,7 +27,8 @@ public static class CockroachPkiRoles
     public static void RefusePrivilegedUser(string user, bool allowPrivilegedUser, string consequence)
     {
         if (!allowPrivilegedUser && AlwaysProtected.Contains(user))
-            throw new PrivilegedUserException($"-User {user}: a client certificate for '{user}' logs in as CockroachDB's superuser, {consequence} Pass -AllowPrivilegedUser if you really mean it.");
+            throw new PrivilegedUserException($"-User {user}: a client certificate for '{user}' logs in as CockroachDB's superuser, " +
+                $"{consequence} Pass -AllowPrivilegedUser if you really mean it.");
     }
 
     public static readonly IReadOnlyList<string> KeyUsage = ["DigitalSignature", "KeyEncipherment"];
@@ -134,7 +135,8 @@ public static class CockroachPkiRoles
     {
         mountPath = InputValidator.MountPath(mountPath);
         InputValidator.PathSegment(clientRole, "Role");
-        if (users.Count == 0) throw new ArgumentException("-User is empty. Give the SQL users this policy may issue client certificates for, e.g. -User app_reader, app_writer.", "User");
+        if (users.Count == 0) throw new ArgumentException("-User is empty. Give the SQL users this policy may issue client certificates for, e.g. " +
+            "-User app_reader, app_writer.", "User");
         foreach (string user in users)
         {
             InputValidator.SqlUserName(user);
@@ -188,14 +190,16 @@ public static class CockroachPkiRoles
         return names;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex ProtectedPattern = new(@"^[a-z0-9_][a-z0-9_.\-]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex ProtectedPattern = new(@"^[a-z0-9_][a-z0-9_.\-]*$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>A name to protect: a CockroachDB user name in any letter case (folded), with at most <see cref="MaxSpellings"/> spellings.</summary>
     public static string ValidateProtectedUser(string? value)
     {
         string name = (value ?? "").Trim().ToLowerInvariant();
         if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > 63 || !ProtectedPattern.IsMatch(name))
-            throw new ArgumentException($"-ProtectedUser '{value}' is not a CockroachDB user name: use letters, digits and '_', '.', '-' only, at most 63 bytes.", "ProtectedUser");
+            throw new ArgumentException($"-ProtectedUser '{value}' is not a CockroachDB user name: use letters, digits and '_', '.', '-' only, " +
+                $"at most 63 bytes.", "ProtectedUser");
         Spellings(name, MaxSpellings);
         return name;
     }
@@ -212,8 +216,10 @@ public static class CockroachPkiRoles
         foreach (char c in name) count *= Alternatives(c).Length;
         if (count > limit)
             throw new ArgumentException(
-                $"-ProtectedUser '{name}' has {count} spellings CockroachDB reads as the same user; a policy can deny at most {limit} per name (a name of 8 letters). " +
-                "Protect it another way: give issuers per-user pinned policies (Set-CrdbCertificateIssuerPolicy -Name <policy> -User <their users>) instead of the issuer policy, so they can name no other user.",
+                $"-ProtectedUser '{name}' has {count} spellings CockroachDB reads as the same user; " +
+                    $"a policy can deny at most {limit} per name (a name of 8 letters). " +
+                "Protect it another way: give issuers per-user pinned policies (Set-CrdbCertificateIssuerPolicy -Name <policy> -User <their users>) " +
+                    "instead of the issuer policy, so they can name no other user.",
                 "ProtectedUser");
         IEnumerable<string> acc = [""];
         foreach (char c in name)

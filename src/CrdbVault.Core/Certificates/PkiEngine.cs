@@ -9,7 +9,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Certificates;
 
 /// <summary>
-/// Vault's PKI secrets engine (vault-api.md §5) as CockroachDB needs it: the mount and its max TTL,
+/// Vault's PKI secrets engine (docs/vault-notes.md#pki-secrets-engine) as CockroachDB needs it: the mount and its max TTL,
 /// the root (generated or already there), roles, issue, CA, revoke and CRL.
 /// </summary>
 public sealed class PkiEngine
@@ -25,48 +25,23 @@ public sealed class PkiEngine
     public string MountPath { get; }
 
     /// <summary>The type of the engine at the mount, or null when none.</summary>
-    public async Task<string?> ReadMountTypeAsync(CancellationToken ct)
-    {
-        try
-        {
-            VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}", ct).ConfigureAwait(false);
-            return r?.GetString("type");
-        }
-        catch (VaultApiException ex) when (ex.Status == 400)
-        {
-            return null; // "No secret engine mount at ..."
-        }
-    }
+    public Task<string?> ReadMountTypeAsync(CancellationToken ct) => VaultMounts.ReadTypeAsync(_client, MountPath, ct);
 
     /// <summary>Enables a PKI engine at the mount unless one is there; throws when another engine type holds the path.</summary>
-    public async Task<bool> EnsureMountAsync(CancellationToken ct)
-    {
-        string? existing = await ReadMountTypeAsync(ct).ConfigureAwait(false);
-        if (existing == "pki") return false;
-        if (existing is not null)
-            throw new InvalidOperationException($"Vault already has a '{existing}' engine at '{MountPath}/', not a PKI engine. Choose another -MountPath or disable that mount.");
-        try
-        {
-            await _client.WriteAsync($"sys/mounts/{MountPath}", new { type = "pki", description = "CockroachDB certificates (CrdbVault)" },
-                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
-        }
-        catch (VaultApiException ex) when (ex.Status is 400 or 409 && ex.Errors.Any(e => e.Contains("already in use", StringComparison.OrdinalIgnoreCase) || e.Contains("existing mount", StringComparison.OrdinalIgnoreCase)))
-        {
-            return false;
-        }
-        return true;
-    }
+    public Task<bool> EnsureMountAsync(CancellationToken ct) =>
+        VaultMounts.EnsureAsync(_client, MountPath, "pki", "a PKI engine", "CockroachDB certificates (CrdbVault)", ct);
 
     /// <summary>The mount's max lease TTL (sys/mounts/:path/tune answers a raw object).</summary>
     public async Task<TimeSpan> ReadMaxLeaseTtlAsync(CancellationToken ct)
     {
         VaultResponse? r = await _client.ReadAsync($"sys/mounts/{MountPath}/tune", ct).ConfigureAwait(false);
-        return r is null ? TimeSpan.Zero : VaultDuration.FromJson(r.Get("max_lease_ttl"));
+        return r?.DataAs<MountTuneData>()?.MaxLeaseTtl ?? TimeSpan.Zero;
     }
 
     /// <summary>Raises the mount's max lease TTL (seconds, the documented type) so a long-lived CA can be issued.</summary>
     public Task TuneMaxLeaseTtlAsync(TimeSpan maxTtl, CancellationToken ct) =>
-        _client.WriteAsync($"sys/mounts/{MountPath}/tune", new { max_lease_ttl = (long)Math.Ceiling(maxTtl.TotalSeconds) }, VaultRequestOptions.IdempotentWrite, ct);
+        _client.WriteAsync($"sys/mounts/{MountPath}/tune", new { max_lease_ttl = (long)Math.Ceiling(maxTtl.TotalSeconds) },
+            VaultRequestOptions.IdempotentWrite, ct);
 
     /// <summary>The default issuer's certificate (<c>ca/pem</c>, raw PEM) or null when the mount has none.</summary>
     public async Task<CaInfo?> ReadCaAsync(CancellationToken ct)
@@ -88,7 +63,7 @@ public sealed class PkiEngine
         try
         {
             VaultResponse? info = await _client.ReadAsync($"{MountPath}/issuer/default/json", ct).ConfigureAwait(false);
-            issuerId = info?.GetString("issuer_id");
+            issuerId = info?.DataAs<IssuerData>()?.IssuerId;
         }
         catch (VaultApiException)
         {
@@ -98,9 +73,11 @@ public sealed class PkiEngine
     }
 
     /// <summary>Generates an internal root (the key never leaves Vault).</summary>
-    public async Task<(CaInfo Ca, IReadOnlyList<string> Warnings)> GenerateRootAsync(string commonName, TimeSpan ttl, string keyType, int keyBits, CancellationToken ct)
+    public async Task<(CaInfo Ca, IReadOnlyList<string> Warnings)> GenerateRootAsync(string commonName, TimeSpan ttl, string keyType, int keyBits,
+        CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(commonName)) throw new ArgumentException("-CommonName is empty. Give the CA a name such as 'Cockroach CA'.", "CommonName");
+        if (string.IsNullOrWhiteSpace(commonName)) throw new ArgumentException("-CommonName is empty. " +
+            "Give the CA a name such as 'Cockroach CA'.", "CommonName");
         var body = new Dictionary<string, object>
         {
             ["common_name"] = commonName,
@@ -109,11 +86,18 @@ public sealed class PkiEngine
             ["key_bits"] = keyBits,
             ["exclude_cn_from_sans"] = true,
         };
-        VaultResponse r = await _client.WriteAsync($"{MountPath}/root/generate/internal", body,
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again." }, ct).ConfigureAwait(false)
-            ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 204);
-        string pem = r.GetString("certificate") ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
-        return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", r.GetString("issuer_id")), r.Warnings);
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"A root may have been generated: check Get-CrdbCertificateAuthority -MountPath '{MountPath}' before running again.",
+        };
+        string path = $"{MountPath}/root/generate/internal";
+        VaultResponse r = await _client.WriteAsync(path, body, options, ct).ConfigureAwait(false)
+            ?? throw new VaultApiException($"Vault answered {path} without a certificate.", VaultErrorKind.Other, path, 204);
+        GeneratedRootData? root = r.DataAs<GeneratedRootData>();
+        string pem = root?.Certificate ?? throw new VaultApiException($"Vault answered {MountPath}/root/generate/internal without a " +
+            $"certificate.", VaultErrorKind.Other, $"{MountPath}/root/generate/internal", 200);
+        return (new CaInfo(MountPath, ParseCertificate(pem, "root/generate"), pem.Trim() + "\n", root.IssuerId), r.Warnings);
     }
 
     /// <summary>Imports an existing CA (certificate and its key, PEM) as the mount's issuer (<c>config/ca</c>).</summary>
@@ -144,7 +128,7 @@ public sealed class PkiEngine
     {
         InputValidator.PathSegment(name, "IssuerPolicyName");
         VaultResponse? r = await _client.ReadAsync($"sys/policies/acl/{name}", ct).ConfigureAwait(false);
-        return r?.GetString("policy");
+        return r?.DataAs<AclPolicyData>()?.Policy;
     }
 
     public async Task WritePolicyAsync(string name, string hcl, CancellationToken ct)
@@ -169,49 +153,57 @@ public sealed class PkiEngine
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = $"A certificate may have been issued: list {MountPath}/certs and revoke strays (Revoke-CrdbCertificate -MountPath '{MountPath}').",
+            UnknownOutcomeHint = $"A certificate may have been issued: " +
+                $"list {MountPath}/certs and revoke strays (Revoke-CrdbCertificate -MountPath '{MountPath}').",
         };
         VaultResponse? r;
         try
         {
             r = await _client.WriteAsync(path, body, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("unknown role"))
         {
-            throw new VaultApiException($"Vault has no PKI role '{role}' at '{MountPath}/'. Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault has no PKI role '{role}' at '{MountPath}/'. " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' (it writes the CockroachDB-safe roles), or pass -Role.", path);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
-            throw new VaultApiException($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Nothing answers at '{path}': is '{MountPath}' a PKI engine? " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{MountPath}' or check -MountPath.", path);
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
-            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{(request.AltNames.Count + request.IpSans.Count > 0 ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)" : "")}. The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
+            string withSans = request.AltNames.Count + request.IpSans.Count > 0
+                ? " with SANs (the CrdbVault issuer policy denies alt_names and ip_sans on client roles)"
+                : "";
+            throw new VaultApiException($"Vault refused {path}: the token's policies do not allow it{withSans}. "
+                + "The issuer policy (Initialize-CrdbCertificateAuthority writes it) denies root, node and protected users too; "
+                + $"ask for it, or a per-user policy (Set-CrdbCertificateIssuerPolicy), on '{path}' (see Get-Help about_CrdbVault_Policies).",
                 VaultErrorKind.PermissionDenied, path, ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault answered {path} with no data.", VaultErrorKind.Other, path, 204);
 
-        string? certPem = r.GetString("certificate");
-        string? keyPem = r.GetString("private_key");
-        if (string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
-            throw new VaultApiException($"Vault answered {path} without certificate and private key: is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
+        IssuedCertificateData? issued = r.DataAs<IssuedCertificateData>();
+        string? certPem = issued?.Certificate;
+        string? keyPem = issued?.PrivateKey;
+        if (issued is null || string.IsNullOrEmpty(certPem) || string.IsNullOrEmpty(keyPem))
+            throw new VaultApiException($"Vault answered {path} without certificate and private key: " +
+                $"is '{MountPath}' a PKI engine?", VaultErrorKind.Other, path, 200);
         X509Certificate2 cert;
         var chain = new List<X509Certificate2>();
         try
         {
             cert = ParseCertificate(certPem, path);
-            foreach (string c in VaultResponse.StringList(r.Get("ca_chain"))) chain.Add(ParseCertificate(c, path));
-            if (chain.Count == 0 && r.GetString("issuing_ca") is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
+            foreach (string c in issued.CaChain ?? []) chain.Add(ParseCertificate(c, path));
+            if (chain.Count == 0 && issued.IssuingCa is { Length: > 0 } issuing) chain.Add(ParseCertificate(issuing, path));
         }
         catch (CertificateRejectedException ex)
         {
             // Vault issued it and handed out its key: it must not stay valid just because we cannot read it.
-            string what = await RevokeUnreadableAsync(r.GetString("serial_number"), keyPem, ct).ConfigureAwait(false);
+            string what = await RevokeUnreadableAsync(issued.SerialNumber, keyPem, ct).ConfigureAwait(false);
             throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what}");
         }
-        string serial = r.GetString("serial_number") ?? CertificateChecks.FormatSerial(cert);
+        string serial = issued.SerialNumber ?? CertificateChecks.FormatSerial(cert);
         return new IssuedCertificate
         {
             MountPath = MountPath,
@@ -219,7 +211,7 @@ public sealed class PkiEngine
             Certificate = cert,
             CertificatePem = certPem.Trim() + "\n",
             PrivateKeyPem = SecureStrings.From(keyPem.Trim() + "\n"),
-            PrivateKeyType = r.GetString("private_key_type") ?? "",
+            PrivateKeyType = issued.PrivateKeyType ?? "",
             CaChain = chain,
             SerialNumber = serial,
             LeaseId = r.LeaseId,
@@ -231,7 +223,8 @@ public sealed class PkiEngine
     private async Task<string> RevokeUnreadableAsync(string? serial, string keyPem, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(serial))
-            return $"Vault's answer has no serial_number either, so it could not be revoked: list {MountPath}/certs and revoke the newest (Revoke-CrdbCertificate -MountPath '{MountPath}').";
+            return $"Vault's answer has no serial_number either, so it could not be revoked: " +
+                $"list {MountPath}/certs and revoke the newest (Revoke-CrdbCertificate -MountPath '{MountPath}').";
         using System.Security.SecureString key = SecureStrings.From(keyPem);
         try
         {
@@ -240,7 +233,8 @@ public sealed class PkiEngine
         }
         catch (Exception ex) when (ex is VaultApiException or ArgumentException)
         {
-            return $"revoking the certificate Vault issued (serial {serial}) failed too ({ex.Message}): revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{MountPath}'.";
+            return $"revoking the certificate Vault issued (serial {serial}) failed too ({ex.Message}): " +
+                $"revoke it with Revoke-CrdbCertificate -SerialNumber {serial} -MountPath '{MountPath}'.";
         }
     }
 
@@ -253,17 +247,14 @@ public sealed class PkiEngine
     {
         string serial = CertificateChecks.NormalizeSerial(serialNumber);
         string path = $"{MountPath}/revoke-with-key";
-        VaultResponse? r = await _client.WriteAsync(path, new Dictionary<string, object> { ["serial_number"] = serial, ["private_key"] = SecureStrings.Reveal(privateKeyPem) },
+        VaultResponse? r = await _client.WriteAsync(path,
+            new Dictionary<string, object> { ["serial_number"] = serial, ["private_key"] = SecureStrings.Reveal(privateKeyPem) },
             VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         return RevocationTime(r);
     }
 
-    private static DateTimeOffset RevocationTime(VaultResponse? r)
-    {
-        JsonElement t = r?.Get("revocation_time") ?? default;
-        long seconds = t.ValueKind == JsonValueKind.Number ? t.GetInt64() : t.ValueKind == JsonValueKind.String && long.TryParse(t.GetString(), out long s) ? s : 0;
-        return seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
-    }
+    private static DateTimeOffset RevocationTime(VaultResponse? r) =>
+        r?.DataAs<RevocationData>()?.RevocationTime is long seconds && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
 
     /// <summary><c>pki/revoke</c> by serial; returns the revocation time Vault reports.</summary>
     public async Task<DateTimeOffset> RevokeAsync(string serialNumber, CancellationToken ct)
@@ -275,10 +266,10 @@ public sealed class PkiEngine
         {
             r = await _client.WriteAsync(path, new { serial_number = serial }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not found", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not found"))
         {
-            throw new VaultApiException($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, or already tidied). Check -MountPath.",
-                VaultErrorKind.NotFound, path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Mount '{MountPath}' has no certificate with serial {serial} (issued elsewhere, from a no_store role, " +
+                $"or already tidied). Check -MountPath.", path);
         }
         return RevocationTime(r);
     }

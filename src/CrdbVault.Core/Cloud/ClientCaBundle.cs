@@ -36,18 +36,22 @@ public sealed class ClientCaBundle : IDisposable
     public static ClientCaBundle FromPem(string? pem, string source = "the PEM")
     {
         if (pem is not null && pem.Length > Validation.InputBudgets.PemBytes)
-            throw new ArgumentException($"{Capital(source)} is {pem.Length / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.PemBytes)} a CA certificate bundle may be. Pass the CA's PEM only.", nameof(pem));
+            throw new ArgumentException($"{Capital(source)} is {pem.Length / 1024} KiB: more than the " +
+                $"{Validation.InputBudgets.Describe(Validation.InputBudgets.PemBytes)} a CA certificate bundle may be. Pass the CA's PEM only.", nameof(pem));
         if (string.IsNullOrWhiteSpace(pem))
-            throw new ArgumentException($"{Capital(source)} is empty. Pass the PEM of the CA that signs your client certificates ('-----BEGIN CERTIFICATE-----…'), e.g. from Get-CrdbCertificateAuthority.", nameof(pem));
+            throw new ArgumentException($"{Capital(source)} is empty. Pass the PEM of the CA that signs your client certificates ('-----BEGIN " +
+                $"CERTIFICATE-----…'), e.g. from Get-CrdbCertificateAuthority.", nameof(pem));
         // A key must never leave the machine; the Cloud needs only the certificate.
         if (pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-            throw new ArgumentException($"{Capital(source)} contains a private key. Nothing was sent: the Cloud needs only the CA certificate (e.g. Vault's pki/ca/pem or Get-CrdbCertificateAuthority), never its key.", nameof(pem));
+            throw new ArgumentException($"{Capital(source)} contains a private key. Nothing was sent: the Cloud needs only the CA certificate (e.g. " +
+                $"Vault's pki/ca/pem or Get-CrdbCertificateAuthority), never its key.", nameof(pem));
         if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             string found = pem.TrimStart().StartsWith("-----BEGIN ", StringComparison.Ordinal)
                 ? $" It holds '{pem.TrimStart().Split('\n')[0].Trim()}' instead."
                 : "";
-            throw new ArgumentException($"{Capital(source)} is not a PEM certificate.{found} Pass text starting with '-----BEGIN CERTIFICATE-----' (several CAs may be concatenated for a rollover), a certificate file path, or an X509Certificate2.", nameof(pem));
+            throw new ArgumentException($"{Capital(source)} is not a PEM certificate.{found} Pass text starting with '-----BEGIN CERTIFICATE-----' (several " +
+                $"CAs may be concatenated for a rollover), a certificate file path, or an X509Certificate2.", nameof(pem));
         }
         var collection = new X509Certificate2Collection();
         try
@@ -56,7 +60,8 @@ public sealed class ClientCaBundle : IDisposable
         }
         catch (CryptographicException ex)
         {
-            throw new ArgumentException($"{Capital(source)} holds an unreadable certificate ({ex.Message.TrimEnd('.')}). Pass PEM text starting with '-----BEGIN CERTIFICATE-----'.", nameof(pem), ex);
+            throw new ArgumentException($"{Capital(source)} holds an unreadable certificate ({ex.Message.TrimEnd('.')}). " +
+                $"Pass PEM text starting with '-----BEGIN CERTIFICATE-----'.", nameof(pem), ex);
         }
         return FromCertificates(collection.Cast<X509Certificate2>().ToList(), source, disposeInputs: true);
     }
@@ -96,12 +101,15 @@ public sealed class ClientCaBundle : IDisposable
         try
         {
             if (certificates.Count == 0)
-                throw new ArgumentException($"{Capital(source)} holds no certificate. Pass the CA certificate as PEM ('-----BEGIN CERTIFICATE-----…'), a file path or an X509Certificate2.", nameof(certificates));
+                throw new ArgumentException($"{Capital(source)} holds no certificate. Pass the CA certificate as PEM ('-----BEGIN CERTIFICATE-----…'), " +
+                    $"a file path or an X509Certificate2.", nameof(certificates));
             foreach (X509Certificate2 c in certificates)
             {
                 bool isCa = c.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
                 if (!isCa)
-                    throw new ArgumentException($"{Capital(source)} holds '{c.Subject}' (thumbprint {c.Thumbprint}), which is not a CA certificate (no basicConstraints CA:TRUE). Nothing was sent: upload the CA that signs the client certificates, not a client or server certificate.", nameof(certificates));
+                    throw new ArgumentException($"{Capital(source)} holds '{c.Subject}' (thumbprint {c.Thumbprint}), " +
+                        $"which is not a CA certificate (no basicConstraints CA:TRUE). Nothing was sent: upload the CA that signs the client certificates, " +
+                        $"not a client or server certificate.", nameof(certificates));
                 if (!seen.Add(c.Thumbprint)) continue;
                 // Copy from the raw bytes: never carry a private key along.
 #if NET9_0_OR_GREATER

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CrdbVault.Core.Cloud;
 
 /// <summary>
-/// <c>ClientCACertInfo</c> (cockroachdb.md §1.3). A 200 on POST/PATCH/DELETE only means
+/// <c>ClientCACertInfo</c> (docs/cockroachdb-notes.md#client-ca-certificate). A 200 on POST/PATCH/DELETE only means
 /// "submitted": the status is PENDING until the Cloud finishes; while PENDING the PEM is empty.
 /// </summary>
 public sealed class ClientCaCertInfo
@@ -12,13 +12,13 @@ public sealed class ClientCaCertInfo
     [JsonIgnore]
     public string ClusterId { get; internal set; } = "";
 
-    public ClientCaCertStatus Status { get; init; }
+    public ClientCaState Status { get; init; }
 
     /// <summary>One or more PEM certificates (several = a rollover bundle); empty while PENDING or NOT_SET.</summary>
     public string X509PemCert { get; init; } = "";
 
     [JsonIgnore]
-    public bool IsPending => Status == ClientCaCertStatus.Pending;
+    public bool IsPending => Status == ClientCaState.Pending;
 
     public override string ToString() => $"client CA of {ClusterId}: {Status}";
 }

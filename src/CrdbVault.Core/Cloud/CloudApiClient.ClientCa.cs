@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// The cluster's client CA certificate (cockroachdb.md §1.3). Every change answers PENDING at once;
+// The cluster's client CA certificate (docs/cockroachdb-notes.md#client-ca-certificate). Every change answers PENDING at once;
 // WaitForClientCaCertAsync follows it to IS_SET / NOT_SET.
 public sealed partial class CloudApiClient
 {
@@ -15,7 +15,8 @@ public sealed partial class CloudApiClient
     /// <summary>POST: sets the first client CA. Fails with a conflict when one is already set (then use <see cref="UpdateClientCaCertAsync"/>).</summary>
     public Task<ClientCaCertInfo> SetClientCaCertAsync(string clusterId, string pem, CancellationToken ct = default) =>
         ChangeClientCaAsync(HttpMethod.Post, clusterId, pem,
-            $"A client CA certificate is already set (or being set) on cluster {clusterId}: replace it with an update (PATCH), or wait until it is no longer PENDING.", ct);
+            $"A client CA certificate is already set (or being set) on cluster {clusterId}: replace it with an update (PATCH), " +
+                $"or wait until it is no longer PENDING.", ct);
 
     /// <summary>PATCH: replaces the client CA (a PEM bundle of old + new CA allows a gradual rollover).</summary>
     public Task<ClientCaCertInfo> UpdateClientCaCertAsync(string clusterId, string pem, CancellationToken ct = default) =>
@@ -38,7 +39,7 @@ public sealed partial class CloudApiClient
         {
             // 404 means "no CA" or "no cluster"; the GET tells which (and throws the cluster message if the latter).
             ClientCaCertInfo now = await GetClientCaCertAsync(clusterId, ct).ConfigureAwait(false);
-            if (now.Status == ClientCaCertStatus.NotSet) return now;
+            if (now.Status == ClientCaState.NotSet) return now;
             throw;
         }
     }
@@ -58,10 +59,11 @@ public sealed partial class CloudApiClient
             token => GetClientCaCertAsync(clusterId, token),
             info =>
             {
-                if (info.Status == ClientCaCertStatus.Failed)
+                if (info.Status == ClientCaState.Failed)
                     throw new CloudOperationFailedException(clusterId, operation, [new CloudOperationFailure(null, info.Status.Value, null)],
-                        "The Cloud accepted the request but could not apply it: check that the PEM holds valid, unexpired CA certificates (CA:TRUE), then set it again.");
-                return info.Status != ClientCaCertStatus.Pending && (done?.Invoke(info) ?? true);
+                        "The Cloud accepted the request but could not apply it: check that the PEM holds valid, unexpired CA certificates (CA:TRUE), " +
+                            "then set it again.");
+                return info.Status != ClientCaState.Pending && (done?.Invoke(info) ?? true);
             },
             info => info.Status.Value,
             timeout, CheckClientCa(clusterId), progress, ct);

@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// Cluster reads and region changes (cockroachdb.md §1.4 and "Adding regions to a CMEK cluster" in §1.2).
+// Cluster reads and region changes (docs/cockroachdb-notes.md#clusters and #cmek).
 public sealed partial class CloudApiClient
 {
     /// <summary><c>GET /api/v1/clusters/{id}</c>.</summary>
@@ -22,20 +22,24 @@ public sealed partial class CloudApiClient
         string id = ClusterSegment(clusterId);
         ArgumentNullException.ThrowIfNull(regionNodes);
         if (regionNodes.Count == 0)
-            throw new ArgumentException("No regions given. List every region the cluster should have with its node count, e.g. @{ 'us-east-1' = 3; 'eu-west-1' = 3 }.", nameof(regionNodes));
+            throw new ArgumentException("No regions given. List every region the cluster should have with its node count, e.g. @{ 'us-east-1' = 3; " +
+                "'eu-west-1' = 3 }.", nameof(regionNodes));
         foreach ((string region, int nodes) in regionNodes)
         {
             if (string.IsNullOrWhiteSpace(region))
-                throw new ArgumentException("A region name is empty. Use the cloud's region code, e.g. 'us-east-1' (AWS) or 'us-east1' (GCP).", nameof(regionNodes));
+                throw new ArgumentException("A region name is empty. Use the cloud's region code, e.g. 'us-east-1' (AWS) " +
+                    "or 'us-east1' (GCP).", nameof(regionNodes));
             if (nodes < 1)
-                throw new ArgumentException($"Region '{region}' has {nodes} nodes; each region needs at least 1 (3 for a production multi-region cluster).", nameof(regionNodes));
+                throw new ArgumentException($"Region '{region}' has {nodes} nodes; " +
+                    $"each region needs at least 1 (3 for a production multi-region cluster).", nameof(regionNodes));
         }
         List<CmekRegionSpec>? specs = cmekSpecsForNewRegions?.ToList();
         if (specs is not null)
         {
             CmekSpecs.Check(specs, nameof(cmekSpecsForNewRegions));
             foreach (CmekRegionSpec spec in specs.Where(s => !regionNodes.ContainsKey(s.Region)))
-                throw new ArgumentException($"There is a CMEK spec for region '{spec.Region}', which is not among the cluster's regions ({string.Join(", ", regionNodes.Keys)}). Add the region or drop the spec.", nameof(cmekSpecsForNewRegions));
+                throw new ArgumentException($"There is a CMEK spec for region '{spec.Region}', which is not among the cluster's regions " +
+                    $"({string.Join(", ", regionNodes.Keys)}). Add the region or drop the spec.", nameof(cmekSpecsForNewRegions));
         }
         var body = new UpdateClusterSpecification(new DedicatedClusterUpdateSpecification(regionNodes, specs is { Count: > 0 } ? specs : null));
         CloudCall call = CloudCall.Change(clusterId,
@@ -56,7 +60,8 @@ public sealed partial class CloudApiClient
         foreach ((string region, int nodes) in newRegions)
         {
             if (all.ContainsKey(region))
-                throw new ArgumentException($"Region '{region}' is already part of cluster {clusterId}. To change the key of an existing region, rotate CMEK instead.", nameof(newRegions));
+                throw new ArgumentException($"Region '{region}' is already part of cluster {clusterId}. To change the key of an existing region, " +
+                    $"rotate CMEK instead.", nameof(newRegions));
             all[region] = nodes;
         }
         return await UpdateClusterRegionsAsync(clusterId, all, cmekSpecs, ct).ConfigureAwait(false);

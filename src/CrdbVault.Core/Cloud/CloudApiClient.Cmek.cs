@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// Customer-managed encryption keys (cockroachdb.md §1.2). POST enables, PUT rotates (or enables),
+// Customer-managed encryption keys (docs/cockroachdb-notes.md#cmek). POST enables, PUT rotates (or enables),
 // PATCH {action: REVOKE} revokes; all answer at once and WaitForCmekAsync follows every region.
 public sealed partial class CloudApiClient
 {
@@ -16,21 +16,22 @@ public sealed partial class CloudApiClient
         {
             CmekClusterInfo info = await SendAsync<CmekClusterInfo>(HttpMethod.Get, CmekPath(id), null, CloudCall.Read(clusterId), ct).ConfigureAwait(false);
             info.ClusterId = clusterId;
-            info.IsConfigured = info.RegionInfos.Count > 0 || info.Status != CmekStatus.Disabled;
+            info.IsConfigured = info.RegionInfos.Count > 0 || info.Status != CmekState.Disabled;
             return info;
         }
         catch (CloudApiException e) when (e.Kind == CloudErrorKind.NotFound)
         {
             // 404 means "no CMEK" or "no cluster"; reading the cluster throws the cluster message if the latter.
             await GetClusterAsync(clusterId, ct).ConfigureAwait(false);
-            return new CmekClusterInfo { ClusterId = clusterId, Status = CmekStatus.Disabled, IsConfigured = false };
+            return new CmekClusterInfo { ClusterId = clusterId, Status = CmekState.Disabled, IsConfigured = false };
         }
     }
 
     /// <summary>POST: enables CMEK. The Cloud wants a spec for every region of the cluster.</summary>
     public Task<CmekClusterInfo> EnableCmekAsync(string clusterId, IEnumerable<CmekRegionSpec> regionSpecs, CancellationToken ct = default) =>
         SendCmekSpecAsync(HttpMethod.Post, clusterId, regionSpecs,
-            $"CMEK is already enabled (or being changed) on cluster {clusterId}: rotate keys with a PUT (RotateCmekAsync / Set-CrdbCmek), add regions through the cluster update, or wait until the current operation settles.", ct);
+            $"CMEK is already enabled (or being changed) on cluster {clusterId}: rotate keys with a PUT (RotateCmekAsync / Set-CrdbCmek), " +
+                $"add regions through the cluster update, or wait until the current operation settles.", ct);
 
     /// <summary>
     /// PUT: rotates. The same URI re-encrypts with the key's newest version (needed after rotating
@@ -38,7 +39,8 @@ public sealed partial class CloudApiClient
     /// </summary>
     public Task<CmekClusterInfo> RotateCmekAsync(string clusterId, IEnumerable<CmekRegionSpec> regionSpecs, CancellationToken ct = default) =>
         SendCmekSpecAsync(HttpMethod.Put, clusterId, regionSpecs,
-            $"CMEK on cluster {clusterId} cannot be rotated now: an operation is still running or access was revoked (re-enabling then needs Cockroach Labs support).", ct);
+            $"CMEK on cluster {clusterId} cannot be rotated now: " +
+                $"an operation is still running or access was revoked (re-enabling then needs Cockroach Labs support).", ct);
 
     /// <summary>PATCH <c>{action}</c>; the only action is REVOKE (see <see cref="RevokeCmekAsync"/>).</summary>
     public async Task<CmekClusterInfo> UpdateCmekAsync(string clusterId, CmekCustomerAction action, CancellationToken ct = default)
@@ -48,7 +50,8 @@ public sealed partial class CloudApiClient
             throw new ArgumentException("No CMEK action given; the API defines REVOKE.", nameof(action));
         CloudCall call = CloudCall.Change(clusterId, CheckCmek(clusterId),
             $"CMEK on cluster {clusterId} cannot be revoked now: it is not enabled, or another CMEK operation is still running.");
-        CmekClusterInfo info = await SendAsync<CmekClusterInfo>(HttpMethod.Patch, CmekPath(id), new UpdateCmekStatusRequest(action), call, ct).ConfigureAwait(false);
+        CmekClusterInfo info = await SendAsync<CmekClusterInfo>(HttpMethod.Patch, CmekPath(id), new UpdateCmekStatusRequest(action), call, ct)
+            .ConfigureAwait(false);
         info.ClusterId = clusterId;
         return info;
     }
@@ -78,7 +81,8 @@ public sealed partial class CloudApiClient
                 if (failed.Count > 0)
                     throw new CloudOperationFailedException(clusterId, CmekOperationName(failed[0].Status),
                         failed.Select(r => new CloudOperationFailure(r.Region, r.Status.Value, r.UserMessage)).ToList(),
-                        "Fix what the Cloud says at the KMS (key exists, not disabled, its policy lets CockroachDB Cloud's principal use it), then run the operation again.");
+                        "Fix what the Cloud says at the KMS (key exists, not disabled, its policy lets CockroachDB Cloud's principal use it), " +
+                            "then run the operation again.");
                 if (info.RegionInfos.Count == 0)
                     return !info.Status.IsFailed && (info.Status.IsSettled || string.IsNullOrEmpty(info.Status.Value));
                 return info.RegionInfos.All(r => r.Status.IsSettled);
@@ -87,7 +91,8 @@ public sealed partial class CloudApiClient
             timeout, CheckCmek(clusterId), progress, ct);
     }
 
-    private async Task<CmekClusterInfo> SendCmekSpecAsync(HttpMethod method, string clusterId, IEnumerable<CmekRegionSpec> regionSpecs, string conflictHint, CancellationToken ct)
+    private async Task<CmekClusterInfo> SendCmekSpecAsync(HttpMethod method, string clusterId, IEnumerable<CmekRegionSpec> regionSpecs, string conflictHint,
+        CancellationToken ct)
     {
         string id = ClusterSegment(clusterId);
         ArgumentNullException.ThrowIfNull(regionSpecs);
@@ -102,11 +107,11 @@ public sealed partial class CloudApiClient
     private static string Describe(CmekClusterInfo info) =>
         info.RegionInfos.Count == 0 ? info.Status.Value : string.Join(", ", info.RegionInfos.Select(r => $"{r.Region} {r.Status}"));
 
-    private static string CmekOperationName(CmekStatus failed) =>
-        failed == CmekStatus.EnableFailed ? "CMEK enablement"
-        : failed == CmekStatus.RotateFailed ? "CMEK rotation"
-        : failed == CmekStatus.RevokeFailed ? "CMEK revocation"
-        : failed == CmekStatus.DisableFailed ? "CMEK disablement"
+    private static string CmekOperationName(CmekState failed) =>
+        failed == CmekState.EnableFailed ? "CMEK enablement"
+        : failed == CmekState.RotateFailed ? "CMEK rotation"
+        : failed == CmekState.RevokeFailed ? "CMEK revocation"
+        : failed == CmekState.DisableFailed ? "CMEK disablement"
         : "CMEK operation";
 
     private static string CmekPath(string escapedId) => $"/api/v1/clusters/{escapedId}/cmek";

@@ -69,9 +69,6 @@ public sealed class CloudApiException : Exception
 
     /// <summary>True when a change request may have taken effect although no success was seen.</summary>
     public bool MayHaveExecuted { get; }
-
-    /// <summary>A connection failure before any byte went out: safe to repeat even a change.</summary>
-    internal bool RequestNotSent { get; init; }
 }
 
 /// <summary>gRPC status code names (the grpc-gateway error body carries the number).</summary>
@@ -89,5 +86,6 @@ public static class GrpcCode
     public const int AlreadyExists = 6;
     public const int FailedPrecondition = 9;
 
-    public static string? Name(int? code) => code is int c && c >= 0 && c < Names.Length ? Names[c] : code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string? Name(int? code) => code is int c && c >= 0 && c < Names.Length ? Names[c]
+        : code?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

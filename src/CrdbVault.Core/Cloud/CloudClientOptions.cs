@@ -21,9 +21,9 @@ public sealed class CloudClientOptions
 
     /// <summary>
     /// Base wait between retries when the server gave no Retry-After; attempt n waits about
-    /// n × (1–1.5) × this. Tests set it small (env CRDBVAULT_RETRY_DELAY_MS).
+    /// n × (1–1.5) × this (default <see cref="Settings.ModuleSettings.RetryBaseDelay"/>).
     /// </summary>
-    public TimeSpan RetryBaseDelay { get; init; } = DefaultDelay("CRDBVAULT_RETRY_DELAY_MS", TimeSpan.FromSeconds(1));
+    public TimeSpan RetryBaseDelay { get; init; } = Settings.ModuleSettings.RetryBaseDelay;
 
     /// <summary>
     /// Client-side cap on requests per second as the server counts them (see CloudRequestThrottle).
@@ -34,29 +34,15 @@ public sealed class CloudClientOptions
     // up to 11 arrivals in one of its seconds with 9 permits; two permits of margin keep us under 10.
     public int MaxRequestsPerSecond { get; init; } = 8;
 
-    /// <summary>First wait between status polls; it grows ×1.5 up to <see cref="MaxPollInterval"/> (env CRDBVAULT_POLL_INTERVAL_MS).</summary>
-    public TimeSpan PollInterval { get; init; } = DefaultDelay("CRDBVAULT_POLL_INTERVAL_MS", TimeSpan.FromSeconds(2));
+    /// <summary>First wait between status polls; it grows ×1.5 up to <see cref="MaxPollInterval"/> (default
+    /// <see cref="Settings.ModuleSettings.PollInterval"/>).</summary>
+    public TimeSpan PollInterval { get; init; } = Settings.ModuleSettings.PollInterval;
 
-    /// <summary>Longest wait between status polls (default 15 s, or 8 × a PollInterval set from the environment).</summary>
-    public TimeSpan MaxPollInterval { get; init; } = DefaultMaxPoll();
+    /// <summary>Longest wait between status polls (default <see cref="Settings.ModuleSettings.MaxPollInterval"/>).</summary>
+    public TimeSpan MaxPollInterval { get; init; } = Settings.ModuleSettings.MaxPollInterval;
 
     /// <summary>Receives one line per HTTP exchange (method, path, status, time): never a body or header value.</summary>
     public Action<string>? Trace { get; init; }
 
-    /// <summary>Test hook: replaces the socket handler.</summary>
-    public HttpMessageHandler? Handler { get; init; }
-
     public override string ToString() => $"CockroachDB Cloud {ServerUrl.GetLeftPart(UriPartial.Authority)} (API key {(ApiKey.Length > 0 ? "set" : "missing")})";
-
-    private static TimeSpan DefaultDelay(string variable, TimeSpan fallback)
-    {
-        string? ms = Environment.GetEnvironmentVariable(variable);
-        return int.TryParse(ms, out int value) && value >= 0 ? TimeSpan.FromMilliseconds(value) : fallback;
-    }
-
-    private static TimeSpan DefaultMaxPoll()
-    {
-        TimeSpan fromEnv = DefaultDelay("CRDBVAULT_POLL_INTERVAL_MS", TimeSpan.Zero);
-        return fromEnv > TimeSpan.Zero ? fromEnv * 8 : TimeSpan.FromSeconds(15);
-    }
 }

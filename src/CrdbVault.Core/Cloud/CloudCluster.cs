@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CrdbVault.Core.Cloud;
 
 /// <summary>
-/// <c>GET /api/v1/clusters/{id}</c> (cockroachdb.md §1.4). Only the fields the module uses or a
+/// <c>GET /api/v1/clusters/{id}</c> (docs/cockroachdb-notes.md#clusters). Only the fields the module uses or a
 /// user is likely to read; anything else the API sends is ignored.
 /// </summary>
 public sealed class CloudCluster
@@ -42,7 +42,8 @@ public sealed class CloudCluster
 
     /// <summary>True when no exclusive operation holds the cluster and mutations may proceed.</summary>
     [JsonIgnore]
-    public bool IsReady => State == ClusterState.Created && (OperationStatus is null || !OperationStatus.EndsWith("_RUNNING", StringComparison.OrdinalIgnoreCase));
+    public bool IsReady => State == ClusterState.Created
+        && (OperationStatus is null || !OperationStatus.EndsWith("_RUNNING", StringComparison.OrdinalIgnoreCase));
 
     public override string ToString() => $"{Name} ({Id}, {CloudProvider} {Plan}, {State})";
 }

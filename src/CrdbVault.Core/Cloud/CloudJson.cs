@@ -47,7 +47,8 @@ internal static class CloudJson
             }
             if (reader.TryGetDateTimeOffset(out DateTimeOffset value)) return value;
             string? text = reader.GetString();
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value) ? value : null;
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value)
+                ? value : null;
         }
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
@@ -67,10 +68,19 @@ internal static class CloudJson
             if (reader.TokenType == JsonTokenType.Null) return default;
             if (typeof(T) == typeof(bool) && reader.TokenType == JsonTokenType.String)
                 return (T)(object)string.Equals(reader.GetString(), "true", StringComparison.OrdinalIgnoreCase);
+            bool quoted = reader.TokenType == JsonTokenType.String;
             if (typeof(T) == typeof(int))
-                return (T)(object)(reader.TokenType == JsonTokenType.String ? (int.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : 0) : reader.GetInt32());
+            {
+                int number = quoted ? (int.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : 0)
+                    : reader.GetInt32();
+                return (T)(object)number;
+            }
             if (typeof(T) == typeof(double))
-                return (T)(object)(reader.TokenType == JsonTokenType.String ? (double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : 0) : reader.GetDouble());
+            {
+                double number = quoted ? (double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : 0)
+                    : reader.GetDouble();
+                return (T)(object)number;
+            }
             return (T)(object)reader.GetBoolean();
         }
 

@@ -36,7 +36,8 @@ public sealed class CloudOperationFailedException : Exception
 public sealed class CloudOperationTimeoutException : TimeoutException
 {
     public CloudOperationTimeoutException(string clusterId, string operation, TimeSpan waited, string lastStatus, string howToCheck)
-        : base($"{operation} on cluster {clusterId} was still {lastStatus} after {Describe(waited)}. It continues on the CockroachDB Cloud side; nothing was cancelled. Check it later with {howToCheck}, or wait longer with a larger -TimeoutSeconds.")
+        : base($"{operation} on cluster {clusterId} was still {lastStatus} after {Describe(waited)}. It continues on the CockroachDB Cloud side; " +
+            $"nothing was cancelled. Check it later with {howToCheck}, or wait longer with a larger -TimeoutSeconds.")
     {
         ClusterId = clusterId;
         Operation = operation;

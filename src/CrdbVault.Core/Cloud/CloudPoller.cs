@@ -38,7 +38,8 @@ internal static class CloudPoller
                 polls++;
                 lastStatus = describe(current);
             }
-            catch (CloudApiException e) when (e.Kind is CloudErrorKind.ServerError or CloudErrorKind.RateLimited or CloudErrorKind.ConnectionFailed or CloudErrorKind.Timeout)
+            catch (CloudApiException e)
+                when (e.Kind is CloudErrorKind.ServerError or CloudErrorKind.RateLimited or CloudErrorKind.ConnectionFailed or CloudErrorKind.Timeout)
             {
                 polls++;
                 options.Trace?.Invoke($"poll of {operation} on {clusterId} failed transiently ({e.Kind}); waiting on");

@@ -1,6 +1,6 @@
 namespace CrdbVault.Core.Cloud;
 
-// Request bodies exactly as the OpenAPI spec names them (cockroachdb.md §1.2–§1.4); serialized
+// Request bodies exactly as the OpenAPI spec names them (docs/cockroachdb-notes.md); serialized
 // with CloudJson's snake_case policy. Internal: callers use the typed methods on CloudApiClient.
 
 /// <summary><c>CMEKClusterSpecification</c> for POST/PUT <c>.../cmek</c>.</summary>

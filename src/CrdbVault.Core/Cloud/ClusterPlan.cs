@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary>Cluster plan (<c>Cluster.plan</c>); docs examples still show legacy <c>DEDICATED</c>/<c>SERVERLESS</c>. Unknown values are kept (see <see cref="IOpenEnum{TSelf}"/>).</summary>
+/// <summary>Cluster plan (<c>Cluster.plan</c>); docs examples still show legacy <c>DEDICATED</c>/<c>SERVERLESS</c>. Unknown values are kept (see
+/// <see cref="IOpenEnum{TSelf}"/>).</summary>
 [JsonConverter(typeof(OpenEnumJsonConverter<ClusterPlan>))]
 public readonly partial struct ClusterPlan : IOpenEnum<ClusterPlan>, IEquatable<ClusterPlan>
 {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary>Cluster lifecycle state (<c>Cluster.state</c>); <c>LOCKED</c> = an exclusive operation is running. Unknown values are kept (see <see cref="IOpenEnum{TSelf}"/>).</summary>
+/// <summary>Cluster lifecycle state (<c>Cluster.state</c>); <c>LOCKED</c> = an exclusive operation is running. Unknown values are kept (see
+/// <see cref="IOpenEnum{TSelf}"/>).</summary>
 [JsonConverter(typeof(OpenEnumJsonConverter<ClusterState>))]
 public readonly partial struct ClusterState : IOpenEnum<ClusterState>, IEquatable<ClusterState>
 {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary>Action for <c>PATCH .../cmek</c> (<c>CMEKCustomerAction</c>); the API defines only REVOKE. Unknown values are kept (see <see cref="IOpenEnum{TSelf}"/>).</summary>
+/// <summary>Action for <c>PATCH .../cmek</c> (<c>CMEKCustomerAction</c>); the API defines only REVOKE. Unknown values are kept (see
+/// <see cref="IOpenEnum{TSelf}"/>).</summary>
 [JsonConverter(typeof(OpenEnumJsonConverter<CmekCustomerAction>))]
 public readonly partial struct CmekCustomerAction : IOpenEnum<CmekCustomerAction>, IEquatable<CmekCustomerAction>
 {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary>Kind of customer-managed key (<c>CMEKKeyType</c>); <c>NULL_KMS</c> has no documented meaning. Unknown values are kept (see <see cref="IOpenEnum{TSelf}"/>).</summary>
+/// <summary>Kind of customer-managed key (<c>CMEKKeyType</c>); <c>NULL_KMS</c> has no documented meaning. Unknown values are kept (see
+/// <see cref="IOpenEnum{TSelf}"/>).</summary>
 [JsonConverter(typeof(OpenEnumJsonConverter<CmekKeyType>))]
 public readonly partial struct CmekKeyType : IOpenEnum<CmekKeyType>, IEquatable<CmekKeyType>
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CrdbVault.Core.Cloud;
 
-/// <summary><c>CMEKClusterInfo</c>: overall status and one entry per region (cockroachdb.md §1.2).</summary>
+/// <summary><c>CMEKClusterInfo</c>: overall status and one entry per region (docs/cockroachdb-notes.md#cmek).</summary>
 public sealed class CmekClusterInfo
 {
     private IReadOnlyList<CmekRegionInfo>? _regionInfos;
@@ -11,7 +11,7 @@ public sealed class CmekClusterInfo
     [JsonIgnore]
     public string ClusterId { get; internal set; } = "";
 
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
 
     public IReadOnlyList<CmekRegionInfo> RegionInfos { get => _regionInfos ?? []; init => _regionInfos = value; }
 
@@ -31,7 +31,7 @@ public sealed class CmekRegionInfo
     private IReadOnlyList<CmekKeyInfo>? _keyInfos;
 
     public string Region { get; init; } = "";
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
     public IReadOnlyList<CmekKeyInfo> KeyInfos { get => _keyInfos ?? []; init => _keyInfos = value; }
 
     /// <summary>
@@ -57,7 +57,7 @@ public sealed class CmekRegionInfo
 public sealed class CmekKeyInfo
 {
     public CmekKeySpec? Spec { get; init; }
-    public CmekStatus Status { get; init; }
+    public CmekState Status { get; init; }
 
     /// <summary>"Elaborates on the key's status and hints at how to fix issues" (API text).</summary>
     public string? UserMessage { get; init; }
@@ -66,7 +66,7 @@ public sealed class CmekKeyInfo
 }
 
 /// <summary><c>CMEKKeySpecification</c>: where the key lives and who CockroachDB Cloud acts as.</summary>
-public sealed class CmekKeySpec
+public sealed record CmekKeySpec
 {
     public CmekKeyType Type { get; init; }
 
@@ -80,7 +80,7 @@ public sealed class CmekKeySpec
 }
 
 /// <summary><c>CMEKRegionSpecification</c>: the key to use in one region.</summary>
-public sealed class CmekRegionSpec
+public sealed record CmekRegionSpec
 {
     public string Region { get; init; } = "";
     public CmekKeySpec KeySpec { get; init; } = new();
@@ -96,7 +96,7 @@ public sealed class CmekRegionSpec
     public override string ToString() => $"{Region}: {KeySpec}";
 }
 
-public readonly partial struct CmekStatus
+public readonly partial struct CmekState
 {
     /// <summary>Finished: Terraform's waiter stops on ENABLED, DISABLED and REVOKED.</summary>
     public bool IsSettled => this == Enabled || this == Disabled || this == Revoked;

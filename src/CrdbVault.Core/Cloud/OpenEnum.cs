@@ -5,7 +5,7 @@ namespace CrdbVault.Core.Cloud;
 
 /// <summary>
 /// A Cloud API enum kept as its string. The API adds values over time (its own Go SDK stopped
-/// failing on unknown values, cockroachdb.md §1.1), so an unknown value is carried through, shown
+/// failing on unknown values, docs/cockroachdb-notes.md#cloud-api), so an unknown value is carried through, shown
 /// as sent and compared case-insensitively, never a crash.
 /// </summary>
 public interface IOpenEnum<TSelf> where TSelf : struct, IOpenEnum<TSelf>
@@ -23,7 +23,9 @@ public sealed class OpenEnumJsonConverter<T> : JsonConverter<T> where T : struct
     {
         JsonTokenType.String => T.FromValue(reader.GetString() ?? ""),
         // grpc-gateway can be told to emit enums as numbers; keep the number rather than fail.
-        JsonTokenType.Number => T.FromValue(reader.TryGetInt64(out long n) ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        JsonTokenType.Number => T.FromValue(reader.TryGetInt64(out long n)
+            ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         JsonTokenType.Null => default,
         _ => SkipAndDefault(ref reader),
     };

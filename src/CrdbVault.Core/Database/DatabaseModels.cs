@@ -43,7 +43,9 @@ public sealed class IssuedCredential
 
     /// <summary>What to tell the user when there is no lease: the user must be dropped by hand.</summary>
     public string? NoLeaseWarning => HasLease ? null
-        : $"Vault gave no lease for SQL user '{UserName}' ({MountPath}/creds/{Role} answered without lease_id): nothing will revoke it and it keeps working until dropped. When done with it, drop it by hand with the role's revocation statements for name '{UserName}' (Get-CrdbVaultRole -Name {Role} -MountPath {MountPath} shows them; they end in DROP ROLE IF EXISTS \"{UserName}\").";
+        : $"Vault gave no lease for SQL user '{UserName}' ({MountPath}/creds/{Role} answered without lease_id): " +
+            $"nothing will revoke it and it keeps working until dropped. When done with it, drop it by hand with the role's revocation statements for name " +
+            $"'{UserName}' (Get-CrdbVaultRole -Name {Role} -MountPath {MountPath} shows them; they end in DROP ROLE IF EXISTS \"{UserName}\").";
 
     public override string ToString() => HasLease ? $"{UserName} (lease {LeaseId})" : $"{UserName} (no lease)";
 }

@@ -15,7 +15,8 @@ public sealed partial class GrantClause
         ["DATABASE"] = ["ALL", "CONNECT", "CREATE", "DROP", "ZONECONFIG", "BACKUP", "RESTORE", "CHANGEFEED", "TEMPORARY", "TEMP"],
         ["SCHEMA"] = ["ALL", "CREATE", "USAGE", "CHANGEFEED"],
         ["TABLE"] = ["ALL", "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "DROP", "ZONECONFIG", "CHANGEFEED", "BACKUP"],
-        ["ALL TABLES IN SCHEMA"] = ["ALL", "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "DROP", "ZONECONFIG", "CHANGEFEED", "BACKUP"],
+        ["ALL TABLES IN SCHEMA"] = ["ALL", "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "DROP", "ZONECONFIG", "CHANGEFEED",
+            "BACKUP"],
         ["SEQUENCE"] = ["ALL", "USAGE", "SELECT", "UPDATE"],
         ["ALL SEQUENCES IN SCHEMA"] = ["ALL", "USAGE", "SELECT", "UPDATE"],
         ["TYPE"] = ["ALL", "USAGE"],
@@ -52,11 +53,13 @@ public sealed partial class GrantClause
     /// <summary>Parses one clause; the message of a failure says what form is expected.</summary>
     public static GrantClause Parse(string text)
     {
-        const string Form = "Write it as '<privileges> ON <DATABASE|SCHEMA|TABLE|ALL TABLES IN SCHEMA|SEQUENCE|TYPE|FUNCTION> <names>', e.g. 'ALL ON DATABASE defaultdb' or 'SELECT, INSERT ON TABLE app.public.orders'.";
+        const string Form = "Write it as '<privileges> ON <DATABASE|SCHEMA|TABLE|ALL TABLES IN SCHEMA|SEQUENCE|TYPE|FUNCTION> <names>', e.g. " +
+            "'ALL ON DATABASE defaultdb' or 'SELECT, INSERT ON TABLE app.public.orders'.";
         if (string.IsNullOrWhiteSpace(text))
             throw new ArgumentException($"-Grant has an empty clause. {Form}", "Grant");
         if (text.IndexOfAny([';', '\'', '-', '/', '\\', '\0']) >= 0 && !OnlyInQuotes(text))
-            throw new ArgumentException($"-Grant '{text}' contains ';', quotes, comments or other characters that do not belong in a privilege clause. {Form}", "Grant");
+            throw new ArgumentException($"-Grant '{text}' contains ';', quotes, comments or other characters that do not belong in a privilege clause. " +
+                $"{Form}", "Grant");
 
         int on = IndexOfWord(text, "ON");
         if (on < 0) throw new ArgumentException($"-Grant '{text}' has no 'ON'. {Form}", "Grant");
@@ -84,18 +87,26 @@ public sealed partial class GrantClause
             }
         }
         if (targetType is null)
-            throw new ArgumentException($"-Grant '{text}' must name the object type after ON (DATABASE, SCHEMA, TABLE, ALL TABLES IN SCHEMA, SEQUENCE, TYPE or FUNCTION). {Form}", "Grant");
+            throw new ArgumentException($"-Grant '{text}' must name the object type after ON (DATABASE, SCHEMA, TABLE, ALL TABLES IN SCHEMA, SEQUENCE, " +
+                $"TYPE or FUNCTION). {Form}", "Grant");
 
         string[] allowed = PrivilegesByTarget[targetType];
         foreach (string p in privileges)
         {
             if (Array.IndexOf(allowed, p) < 0)
-                throw new ArgumentException($"-Grant '{text}': privilege '{p}' does not apply to {targetType}. Allowed: {string.Join(", ", allowed)}.", "Grant");
+                throw new ArgumentException($"-Grant '{text}': privilege '{p}' does not apply to {targetType}. Allowed: " +
+                    $"{string.Join(", ", allowed)}.", "Grant");
         }
         if (privileges.Contains("ALL") && privileges.Count > 1)
-            throw new ArgumentException($"-Grant '{text}': ALL already includes {string.Join(", ", privileges.Where(p => p != "ALL"))}; give ALL alone.", "Grant");
+            throw new ArgumentException($"-Grant '{text}': ALL already includes {string.Join(", ", privileges.Where(p => p != "ALL"))}; " +
+                $"give ALL alone.", "Grant");
 
-        int maxParts = targetType switch { "DATABASE" => 1, "SCHEMA" or "ALL TABLES IN SCHEMA" or "ALL SEQUENCES IN SCHEMA" or "ALL FUNCTIONS IN SCHEMA" => 2, _ => 3 };
+        int maxParts = targetType switch
+        {
+            "DATABASE" => 1,
+            "SCHEMA" or "ALL TABLES IN SCHEMA" or "ALL SEQUENCES IN SCHEMA" or "ALL FUNCTIONS IN SCHEMA" => 2,
+            _ => 3,
+        };
         var targets = new List<string>();
         foreach (string name in SplitNames(rest, text, Form))
             targets.Add(ParseQualifiedName(name, maxParts, text, Form));

@@ -26,7 +26,8 @@ public static class PrivilegeProbe
         || (pattern.StartsWith('*') && RoleName.EndsWith(pattern[1..], StringComparison.Ordinal)));
 
     /// <summary>Runs the probe; returns the name of the user that was created and dropped again.</summary>
-    public static async Task<string> RunAsync(DatabaseEngine engine, LeaseApi leases, string connectionName, string vaultUser, Action<string>? trace, CancellationToken ct)
+    public static async Task<string> RunAsync(DatabaseEngine engine, LeaseApi leases, string connectionName, string vaultUser, Action<string>? trace,
+        CancellationToken ct)
     {
         RoleStatements statements = RoleStatements.Build([], [], allowRoleMembershipChange: false);
         await engine.WriteRoleAsync(RoleName, connectionName, statements, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
@@ -42,15 +43,18 @@ public static class PrivilegeProbe
             await TryDeleteRoleAsync(engine, ct).ConfigureAwait(false);
             if (!IsPrivilegeError(Said(ex)))
                 throw new VaultApiException(
-                    $"The privilege check could not create a user through connection '{connectionName}': {Said(ex)}. The connection was written; make the database reachable from Vault and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck).",
+                    $"The privilege check could not create a user through connection '{connectionName}': {Said(ex)}. The connection was written; " +
+                        $"make the database reachable from Vault and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck).",
                     ex.Kind, ex.Path, ex.Status, ex.Errors);
             throw new DatabasePrivilegeException(
                 $"Vault could not create a user through connection '{connectionName}': {Said(ex)}. {Explain(Said(ex), vaultUser, creating: true)} " +
-                "The connection was written; fix the privilege and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck to skip this check).", ex);
+                "The connection was written; " +
+                    "fix the privilege and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck to skip this check).", ex);
         }
         trace?.Invoke($"Privilege check: Vault created probe user '{probe.UserName}'.");
         if (probe.LeaseId is null)
-            throw new DatabasePrivilegeException($"Vault gave the probe user '{probe.UserName}' no lease, so it cannot revoke it: drop it by hand (DROP ROLE \"{probe.UserName}\"), and check the database engine at '{engine.MountPath}'.");
+            throw new DatabasePrivilegeException($"Vault gave the probe user '{probe.UserName}' no lease, so it cannot revoke it: " +
+                $"drop it by hand (DROP ROLE \"{probe.UserName}\"), and check the database engine at '{engine.MountPath}'.");
 
         try
         {
@@ -60,12 +64,16 @@ public static class PrivilegeProbe
         {
             if (!IsPrivilegeError(Said(ex)))
                 throw new VaultApiException(
-                    $"The privilege check created probe user '{probe.UserName}' but Vault could not drop it: {Said(ex)}. Revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync once the database is reachable again.",
+                    $"The privilege check created probe user '{probe.UserName}' but Vault could not drop it: {Said(ex)}. " +
+                        $"Revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync once the database is reachable again.",
                     ex.Kind, ex.Path, ex.Status, ex.Errors);
             throw new DatabasePrivilegeException(
-                $"Vault created probe user '{probe.UserName}' but could not drop it again through connection '{connectionName}': {Said(ex)}. {Explain(Said(ex), vaultUser, creating: false)} " +
-                $"Every credential would fail the same way when its lease ends. The probe user is still in the database: after the fix, revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync " +
-                $"(Vault also retries when its lease ends, within 10 minutes) and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck to skip this check).", ex);
+                $"Vault created probe user '{probe.UserName}' but could not drop it again through connection '{connectionName}': {Said(ex)}. " +
+                    $"{Explain(Said(ex), vaultUser, creating: false)} " +
+                $"Every credential would fail the same way when its lease ends. The probe user is still in the database: after the fix, " +
+                    $"revoke it with Revoke-CrdbLease -LeaseId '{probe.LeaseId}' -Sync " +
+                $"(Vault also retries when its lease ends, within 10 minutes) " +
+                    $"and run Initialize-CrdbVaultDatabase again (or pass -SkipPrivilegeCheck to skip this check).", ex);
         }
         trace?.Invoke($"Privilege check: Vault revoked probe user '{probe.UserName}' with the revocation statements (REASSIGN OWNED, DROP OWNED, DROP ROLE).");
         await TryDeleteRoleAsync(engine, ct).ConfigureAwait(false);
@@ -97,14 +105,18 @@ public static class PrivilegeProbe
     {
         string u = vaultUser.Replace("\"", "\"\"");
         if (said.Contains("reassign objects", StringComparison.OrdinalIgnoreCase) || said.Contains("drop objects", StringComparison.OrdinalIgnoreCase))
-            return $"The revocation statements REASSIGN OWNED BY / DROP OWNED BY the dynamic user need '{vaultUser}' to hold that user's privileges, which CREATEROLE alone does not give. " +
+            return $"The revocation statements REASSIGN OWNED BY / DROP OWNED BY the dynamic user need '{vaultUser}' to hold that user's privileges, " +
+                $"which CREATEROLE alone does not give. " +
                 $"PostgreSQL: make it a superuser (ALTER ROLE \"{u}\" SUPERUSER). CockroachDB: make it a member of admin (GRANT admin TO \"{u}\").";
-        if (said.Contains("create role", StringComparison.OrdinalIgnoreCase) || said.Contains("CREATEROLE", StringComparison.Ordinal) || said.Contains("CREATELOGIN", StringComparison.Ordinal))
-            return $"Creating a login role with a password needs CREATEROLE (PostgreSQL: ALTER ROLE \"{u}\" CREATEROLE) or CREATEROLE and CREATELOGIN (CockroachDB: ALTER USER \"{u}\" CREATEROLE CREATELOGIN, or GRANT admin TO \"{u}\").";
+        if (said.Contains("create role", StringComparison.OrdinalIgnoreCase) || said.Contains("CREATEROLE", StringComparison.Ordinal)
+            || said.Contains("CREATELOGIN", StringComparison.Ordinal))
+            return $"Creating a login role with a password needs CREATEROLE (PostgreSQL: ALTER ROLE \"{u}\" CREATEROLE) " +
+                $"or CREATEROLE and CREATELOGIN (CockroachDB: ALTER USER \"{u}\" CREATEROLE CREATELOGIN, or GRANT admin TO \"{u}\").";
         if (said.Contains("drop role", StringComparison.OrdinalIgnoreCase))
             return $"DROP ROLE needs CREATEROLE on PostgreSQL (ALTER ROLE \"{u}\" CREATEROLE) and CREATEROLE or admin on CockroachDB.";
         if (IsPrivilegeError(said))
-            return $"'{vaultUser}' lacks a privilege the {(creating ? "creation" : "revocation")} statements need; see the README's 'What Vault's SQL user needs'.";
+            return $"'{vaultUser}' lacks a privilege the {(creating ? "creation" : "revocation")} statements need; " +
+                $"see the README's 'What Vault's SQL user needs'.";
         return $"See the README's 'What Vault's SQL user needs' for what '{vaultUser}' must be allowed.";
     }
 }

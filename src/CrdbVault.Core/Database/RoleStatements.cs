@@ -4,7 +4,7 @@ namespace CrdbVault.Core.Database;
 
 /// <summary>
 /// Creation, revocation and renew statements for a CockroachDB dynamic-credential role
-/// (cockroachdb.md §4). Vault runs each list in one transaction.
+/// (docs/cockroachdb-notes.md#sql-users). Vault runs each list in one transaction.
 /// </summary>
 public sealed class RoleStatements
 {
@@ -27,13 +27,15 @@ public sealed class RoleStatements
     /// <param name="allowRoleMembershipChange">Prefix each list with
     /// <c>SET allow_role_memberships_to_change_during_transaction = true</c> (CockroachDB only).</param>
     /// <param name="allowAdminRole">Allow <paramref name="grantRoles"/> to name admin or root: every issued user would be a cluster administrator.</param>
-    public static RoleStatements Build(IEnumerable<GrantClause> grants, IEnumerable<string> grantRoles, bool allowRoleMembershipChange, bool allowAdminRole = false)
+    public static RoleStatements Build(IEnumerable<GrantClause> grants, IEnumerable<string> grantRoles, bool allowRoleMembershipChange,
+        bool allowAdminRole = false)
     {
         var grantList = grants.ToList();
         var names = grantRoles.Select(r => InputValidator.SqlUserName(r, "GrantRole")).ToList();
         if (!allowAdminRole && names.FirstOrDefault(r => AdminRoles.Contains(r)) is string admin)
             throw new ArgumentException(
-                $"-GrantRole '{admin}' would make every user issued from this role a CockroachDB administrator (all privileges on every database, user management). If that is really meant, add -AllowAdminRole; otherwise grant a role with only the privileges the application needs.",
+                $"-GrantRole '{admin}' would make every user issued from this role a CockroachDB administrator (all privileges on every database, " +
+                    $"user management). If that is really meant, add -AllowAdminRole; otherwise grant a role with only the privileges the application needs.",
                 "GrantRole");
         var roles = names.Select(GrantClause.Quote).Distinct().ToList();
 

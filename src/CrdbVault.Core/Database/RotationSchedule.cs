@@ -20,7 +20,8 @@ public static class RotationSchedule
         ("day of week", 0, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
     ];
 
-    private const string Form = "Write five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 every day) or '0 0 * * SAT' (Saturdays at 00:00).";
+    private const string Form = "Write five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 every day) " +
+        "or '0 0 * * SAT' (Saturdays at 00:00).";
 
     /// <summary>The schedule with its fields separated by single spaces.</summary>
     public static string Validate(string? schedule)
@@ -31,10 +32,12 @@ public static class RotationSchedule
             throw new ArgumentException("-RotationSchedule is longer than 200 characters. " + Form, "RotationSchedule");
         string trimmed = schedule.Trim();
         if (trimmed.StartsWith('@'))
-            throw new ArgumentException($"-RotationSchedule '{trimmed}': Vault does not accept descriptors such as @hourly or @daily. {Form}", "RotationSchedule");
+            throw new ArgumentException($"-RotationSchedule '{trimmed}': Vault does not accept descriptors such as @hourly or @daily. " +
+                $"{Form}", "RotationSchedule");
         string[] parts = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length != 5)
-            throw new ArgumentException($"-RotationSchedule '{trimmed}' has {parts.Length} field(s); Vault wants exactly five (no seconds field). {Form}", "RotationSchedule");
+            throw new ArgumentException($"-RotationSchedule '{trimmed}' has {parts.Length} field(s); Vault wants exactly five (no seconds field). " +
+                $"{Form}", "RotationSchedule");
         for (int i = 0; i < 5; i++) CheckField(trimmed, parts[i], Fields[i]);
         return string.Join(' ', parts);
     }
@@ -66,7 +69,8 @@ public static class RotationSchedule
                 }
                 else if (Array.IndexOf(spec.Names, end.ToUpperInvariant()) < 0)
                 {
-                    string allowed = spec.Names.Length > 0 ? $"numbers {spec.Min}-{spec.Max} or {string.Join(", ", spec.Names)}" : $"numbers {spec.Min}-{spec.Max}";
+                    string allowed = spec.Names.Length > 0 ? $"numbers {spec.Min}-{spec.Max} or " +
+                        $"{string.Join(", ", spec.Names)}" : $"numbers {spec.Min}-{spec.Max}";
                     throw new ArgumentException(Bad($"has '{end}'; it takes *, {allowed}, lists (,), ranges (-) and steps (/)"), "RotationSchedule");
                 }
             }

@@ -20,13 +20,15 @@ public static class StaticRoleStatements
         foreach (string s in statements)
         {
             if (string.IsNullOrWhiteSpace(s))
-                throw new ArgumentException("-RotationStatements has an empty statement. Leave the parameter out to use the default: " + Default, "RotationStatements");
+                throw new ArgumentException("-RotationStatements has an empty statement. Leave the parameter out to use the default: " +
+                    "" + Default, "RotationStatements");
             if (s.Contains('\0'))
                 throw new ArgumentException("-RotationStatements contains a NUL character.", "RotationStatements");
         }
         string all = string.Join("\n", statements);
         if (!all.Contains("{{password}}", StringComparison.Ordinal))
-            throw new ArgumentException("-RotationStatements never uses {{password}}: Vault would hand out a password the database never got. Example: " + Default, "RotationStatements");
+            throw new ArgumentException("-RotationStatements never uses {{password}}: Vault would hand out a password the database never got. Example: " +
+                "" + Default, "RotationStatements");
         if (!all.Contains("{{name}}", StringComparison.Ordinal) && !all.Contains("{{username}}", StringComparison.Ordinal))
             throw new ArgumentException("-RotationStatements never names the user ({{name}} or {{username}}). Example: " + Default, "RotationStatements");
         return statements;

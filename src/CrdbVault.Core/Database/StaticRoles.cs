@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Security;
-using System.Text.Json;
 using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
@@ -40,7 +38,8 @@ public sealed class StaticRoles
         InputValidator.SqlUserName(request.UserName, "UserName");
         bool period = request.RotationPeriod is not null, schedule = request.RotationSchedule is not null;
         if (period == schedule)
-            throw new ArgumentException("Give either -RotationPeriod (e.g. '24h') or -RotationSchedule (a cron schedule such as '0 3 * * *'), not both and not neither.", "RotationPeriod");
+            throw new ArgumentException("Give either -RotationPeriod (e.g. '24h') or -RotationSchedule (a cron schedule such as '0 3 * * *'), " +
+                "not both and not neither.", "RotationPeriod");
         if (request.RotationPeriod is TimeSpan p && p < MinimumPeriod)
             throw new ArgumentException($"-RotationPeriod {p} is shorter than Vault's minimum of 5 seconds.", "RotationPeriod");
         if (request.RotationWindow is TimeSpan w)
@@ -69,19 +68,24 @@ public sealed class StaticRoles
     {
         request = Validate(request);
         DatabaseConnectionInfo connection = await _engine.ReadConnectionAsync(request.ConnectionName, ct).ConfigureAwait(false)
-            ?? throw new VaultApiException($"Vault has no database connection '{request.ConnectionName}' at '{MountPath}/config/'. Create it with Initialize-CrdbVaultDatabase, or check -ConnectionName and -MountPath.",
+            ?? throw new VaultApiException($"Vault has no database connection '{request.ConnectionName}' at '{MountPath}/config/'. " +
+                $"Create it with Initialize-CrdbVaultDatabase, or check -ConnectionName and -MountPath.",
                 VaultErrorKind.NotFound, $"{MountPath}/config/{request.ConnectionName}", 404);
         if (string.IsNullOrEmpty(connection.Username))
-            throw new InvalidOperationException($"Connection '{request.ConnectionName}' does not say which user it logs in as, so it cannot be checked that -UserName '{request.UserName}' is not that user. Nothing was written.");
+            throw new InvalidOperationException($"Connection '{request.ConnectionName}' does not say which user it logs in as, " +
+                $"so it cannot be checked that -UserName '{request.UserName}' is not that user. Nothing was written.");
         // CockroachDB folds user names to lower case: compare the way it would.
         if (string.Equals(connection.Username, request.UserName, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. A static role rotates that password at once, and Vault's own connection would stop working. " +
+            throw new ArgumentException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. " +
+                $"A static role rotates that password at once, and Vault's own connection would stop working. " +
                 "Use another SQL user; to rotate the connection's password, use Vault's rotate-root instead.", "UserName");
         StaticRoleInfo? existing = await ReadAsync(request.Name, ct).ConfigureAwait(false);
         if (existing is not null && !string.Equals(existing.UserName, request.UserName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", "UserName");
+            throw new ArgumentException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. " +
+                $"Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", "UserName");
         if (existing is not null && !string.Equals(existing.ConnectionName, request.ConnectionName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", "ConnectionName");
+            throw new ArgumentException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; " +
+                $"Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", "ConnectionName");
         return new StaticRolePlan(request, existing is null, connection);
     }
 
@@ -106,9 +110,10 @@ public sealed class StaticRoles
         {
             await _client.WriteAsync(path, body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not an allowed role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not an allowed role"))
         {
-            throw new VaultApiException($"Connection '{r.ConnectionName}' does not allow role '{r.Name}' (allowed_roles). Add it to the connection's allowed roles (Initialize-CrdbVaultDatabase -AllowedRoles) and try again.",
+            throw new VaultApiException($"Connection '{r.ConnectionName}' does not allow role '{r.Name}' (allowed_roles). " +
+                $"Add it to the connection's allowed roles (Initialize-CrdbVaultDatabase -AllowedRoles) and try again.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
     }
@@ -118,9 +123,10 @@ public sealed class StaticRoles
         InputValidator.PathSegment(name, "Name");
         VaultResponse? r = await _client.ReadAsync($"{MountPath}/static-roles/{name}", ct).ConfigureAwait(false);
         if (r is null) return null;
-        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(r);
-        return new StaticRoleInfo(MountPath, name, r.GetString("db_name") ?? "", r.GetString("username") ?? "",
-            period, schedule, window, Statements(r.Get("rotation_statements")), r.GetString("credential_type") ?? "password");
+        StaticRoleData role = r.DataAs<StaticRoleData>() ?? new StaticRoleData(null, null, TimeSpan.Zero, null, TimeSpan.Zero, null, null);
+        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(role.RotationPeriod, role.RotationSchedule, role.RotationWindow);
+        return new StaticRoleInfo(MountPath, name, role.DbName ?? "", role.Username ?? "",
+            period, schedule, window, role.RotationStatements ?? [], role.CredentialType ?? "password");
     }
 
     public Task<IReadOnlyList<string>> ListAsync(CancellationToken ct) => _client.ListAsync($"{MountPath}/static-roles", ct);
@@ -146,20 +152,21 @@ public sealed class StaticRoles
         {
             r = await _client.ReadAsync(path, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("unknown role", StringComparison.OrdinalIgnoreCase) || e.Contains("no static role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("unknown role", "no static role"))
         {
             throw NoSuchRole(role, path, ex);
         }
         if (r is null) throw NoSuchRole(role, path, null);
-        string? user = r.GetString("username");
-        string? password = r.GetString("password");
-        if (string.IsNullOrEmpty(user) || password is null)
-            throw new VaultApiException($"Vault answered {path} without username and password: is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
-        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(r);
-        DateTimeOffset? last = ParseTime(r.GetString("last_vault_rotation"));
-        JsonElement ttl = r.Get("ttl");
+        CredentialData? data = r.DataAs<CredentialData>();
+        string? user = data?.Username;
+        string? password = data?.Password;
+        if (data is null || string.IsNullOrEmpty(user) || password is null)
+            throw new VaultApiException($"Vault answered {path} without username and password: " +
+                $"is '{MountPath}' a database secrets engine?", VaultErrorKind.Other, path, 200);
+        (TimeSpan? period, string? schedule, TimeSpan? window) = Rotation(data.RotationPeriod, data.RotationSchedule, data.RotationWindow);
+        DateTimeOffset? last = data.LastVaultRotation;
         // Vault reports whole seconds left, so the next rotation lies within the second after asked + ttl.
-        DateTimeOffset? next = ttl.ValueKind is JsonValueKind.Number or JsonValueKind.String ? CeilingToSecond(asked + VaultDuration.FromJson(ttl))
+        DateTimeOffset? next = data.Ttl is TimeSpan ttl ? CeilingToSecond(asked + ttl)
             : last is DateTimeOffset l && period is TimeSpan p ? l + p : null;
         SecureString secret = SecureStrings.From(password);
         CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
@@ -189,46 +196,31 @@ public sealed class StaticRoles
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = $"The password may have been rotated: compare LastVaultRotation of Get-CrdbStaticCredential -Role {role} -MountPath '{MountPath}' with the time of this call.",
+            UnknownOutcomeHint = $"The password may have been rotated: " +
+                $"compare LastVaultRotation of Get-CrdbStaticCredential -Role {role} -MountPath '{MountPath}' with the time of this call.",
         };
         try
         {
             await _client.WriteAsync(path, null, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("no static role", StringComparison.OrdinalIgnoreCase) || e.Contains("unknown role", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("no static role", "unknown role"))
         {
             throw NoSuchRole(role, path, ex);
         }
     }
 
     private VaultApiException NoSuchRole(string role, string path, VaultApiException? inner) =>
-        new($"Vault has no static role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultStaticRole, or list them with Get-CrdbVaultStaticRole -MountPath '{MountPath}'.",
+        new($"Vault has no static role '{role}' at '{MountPath}/'. Create it with Set-CrdbVaultStaticRole, " +
+            $"or list them with Get-CrdbVaultStaticRole -MountPath '{MountPath}'.",
             VaultErrorKind.NotFound, path, inner?.Status ?? 404, inner?.Errors);
 
-    /// <summary>Both documented shapes: <c>rotation_period</c> (seconds, or a duration string in older docs) or <c>rotation_schedule</c> + <c>rotation_window</c>.</summary>
-    private static (TimeSpan? Period, string? Schedule, TimeSpan? Window) Rotation(VaultResponse r)
-    {
-        string? schedule = r.GetString("rotation_schedule");
-        if (!string.IsNullOrWhiteSpace(schedule))
-        {
-            TimeSpan window = VaultDuration.FromJson(r.Get("rotation_window"));
-            return (null, schedule, window > TimeSpan.Zero ? window : null);
-        }
-        TimeSpan period = VaultDuration.FromJson(r.Get("rotation_period"));
-        return (period > TimeSpan.Zero ? period : null, null, null);
-    }
+    /// <summary>Both documented shapes: <c>rotation_period</c> (seconds, or a duration string in older docs) or <c>rotation_schedule</c> +
+    /// <c>rotation_window</c>.</summary>
+    private static (TimeSpan? Period, string? Schedule, TimeSpan? Window) Rotation(TimeSpan period, string? schedule, TimeSpan window) =>
+        !string.IsNullOrWhiteSpace(schedule)
+            ? (null, schedule, window > TimeSpan.Zero ? window : null)
+            : (period > TimeSpan.Zero ? period : null, null, null);
 
     private static DateTimeOffset CeilingToSecond(DateTimeOffset t) =>
         t.Ticks % TimeSpan.TicksPerSecond == 0 ? t : new DateTimeOffset(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond + TimeSpan.TicksPerSecond, t.Offset);
-
-    private static DateTimeOffset? ParseTime(string? text) =>
-        string.IsNullOrEmpty(text) || text.StartsWith("0001-01-01", StringComparison.Ordinal) ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
-
-    private static IReadOnlyList<string> Statements(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray(),
-        JsonValueKind.String when !string.IsNullOrEmpty(e.GetString()) => [e.GetString()!],
-        _ => [],
-    };
 }

@@ -19,7 +19,8 @@ public sealed record VaultConnectionUrl(string TemplatedUrl, string SslMode, boo
         Uri uri = InputValidator.DatabaseUrl(plainUrl, "ConnectionUrl");
         if (rootCertificateOnVault is not null) InputValidator.ReadPath(rootCertificateOnVault, "RootCertificate");
         if (!string.IsNullOrEmpty(uri.Fragment))
-            throw new ArgumentException($"-ConnectionUrl {InputValidator.Shown(UrlRedaction.Redact(plainUrl))} has a '#' fragment; remove it.", "ConnectionUrl");
+            throw new ArgumentException($"-ConnectionUrl {InputValidator.Shown(UrlRedaction.Redact(plainUrl))} has a '#' fragment; " +
+                $"remove it.", "ConnectionUrl");
 
         var query = HttpUtility.ParseQueryString(uri.Query);
         string? sslMode = query["sslmode"];
@@ -27,7 +28,8 @@ public sealed record VaultConnectionUrl(string TemplatedUrl, string SslMode, boo
         if (sslMode is not null)
         {
             if (Array.IndexOf(SslModes, sslMode) < 0)
-                throw new ArgumentException($"sslmode {InputValidator.Shown(sslMode)} in -ConnectionUrl is not one of {string.Join(", ", SslModes)}.", "ConnectionUrl");
+                throw new ArgumentException($"sslmode {InputValidator.Shown(sslMode)} in -ConnectionUrl is not one of " +
+                    $"{string.Join(", ", SslModes)}.", "ConnectionUrl");
             unverified = sslMode is "require" or "prefer" or "allow" or "disable";
         }
         else if (!string.IsNullOrEmpty(rootCertificateOnVault))

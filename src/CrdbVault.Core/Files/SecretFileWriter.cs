@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace CrdbVault.Core.Files;
 
-/// <summary>A step of <see cref="SecretFileWriter.WriteAll"/>, for the fault hook.</summary>
+/// <summary>A step of <see cref="SecretFileWriter.WriteAll"/>, for the fault hook (<see cref="Settings.InternalHooks.AfterFileStep"/>).</summary>
 internal enum WriteStepKind
 {
     /// <summary>A temporary file holds the new content, flushed to disk; nothing is replaced yet.</summary>
@@ -18,7 +18,8 @@ internal enum WriteStepKind
 internal readonly record struct WriteStep(WriteStepKind Kind, string Path, int Index);
 
 /// <summary>Some files of a set were replaced and some not: the set on disk is mixed.</summary>
-public sealed class PartialWriteException(string message, IReadOnlyList<string> placed, IReadOnlyList<string> notPlaced, Exception inner) : IOException(message, inner)
+public sealed class PartialWriteException(string message, IReadOnlyList<string> placed, IReadOnlyList<string> notPlaced, Exception inner)
+    : IOException(message, inner)
 {
     public IReadOnlyList<string> Placed { get; } = placed;
     public IReadOnlyList<string> NotPlaced { get; } = notPlaced;
@@ -45,25 +46,21 @@ public static class SecretFileWriter
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PublicRead = OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>
-    /// Test hook, called after every step. An exception thrown from it propagates WITHOUT any clean-up,
-    /// as if the process died right there; the tests then check what the next run finds.
-    /// </summary>
-    internal static readonly AsyncLocal<Action<WriteStep>?> AfterStep = new();
-
     /// <summary>Checks, before anything is written, that the folder exists and is writable and no file would be overwritten by accident.</summary>
     public static void CheckTargets(IReadOnlyCollection<PendingFile> files, bool overwrite)
     {
         foreach (string dir in files.Select(f => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(f.Path))!).Distinct())
         {
             if (!Directory.Exists(dir))
-                throw new DirectoryNotFoundException($"Folder '{dir}' does not exist. Create it first (for a certs dir: New-Item -ItemType Directory '{dir}'), or pass another path.");
+                throw new DirectoryNotFoundException($"Folder '{dir}' does not exist. Create it first (for a certs dir: " +
+                    $"New-Item -ItemType Directory '{dir}'), or pass another path.");
         }
         if (!overwrite)
         {
             var existing = files.Where(f => File.Exists(f.Path)).Select(f => f.Path).ToList();
             if (existing.Count > 0)
-                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace, or choose another folder.");
+                throw new IOException($"{string.Join(", ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. " +
+                    $"Pass -Force to replace, or choose another folder.");
         }
     }
 
@@ -92,7 +89,7 @@ public static class SecretFileWriter
                 throw;
             }
             temps.Add((full, temp));
-            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.TempWritten, full, index++));
+            Settings.InternalHooks.AfterFileStep.Value?.Invoke(new WriteStep(WriteStepKind.TempWritten, full, index++));
         }
 
         for (int i = 0; i < temps.Count; i++)
@@ -110,10 +107,11 @@ public static class SecretFileWriter
                 var placed = temps.Take(i).Select(t => t.Final).ToList();
                 var notPlaced = temps.Skip(i).Select(t => t.Final).ToList();
                 throw new PartialWriteException(
-                    $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: the files no longer belong together. Run the command again with -Force to write a complete set.",
+                    $"Replacing {final} failed ({ex.Message}) after {string.Join(", ", placed)} {(placed.Count == 1 ? "was" : "were")} already replaced: " +
+                        $"the files no longer belong together. Run the command again with -Force to write a complete set.",
                     placed, notPlaced, ex);
             }
-            AfterStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
+            Settings.InternalHooks.AfterFileStep.Value?.Invoke(new WriteStep(WriteStepKind.Renamed, final, i));
         }
     }
 
@@ -193,18 +191,20 @@ public static class SecretFileWriter
 
     /// <summary>
     /// Refuses a key file that others can read (CockroachDB refuses it too: at most 0700, or 0740 when
-    /// owned by root with the process's group, cockroachdb.md §3.2). Unix only; true when acceptable.
+    /// owned by root with the process's group, docs/cockroachdb-notes.md#certificates). Unix only; true when acceptable.
     /// </summary>
     public static bool HasSafeKeyPermissions(string path, out string problem)
     {
         problem = "";
         if (OperatingSystem.IsWindows()) return true;
         UnixFileMode mode = File.GetUnixFileMode(path);
-        const UnixFileMode tooOpen = UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        const UnixFileMode tooOpen = UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         bool groupRead = (mode & UnixFileMode.GroupRead) != 0;
         if ((mode & tooOpen) != 0 || groupRead)
         {
-            problem = $"'{path}' has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; a private key must not be readable by group or others. Run: chmod 600 '{path}'";
+            problem = $"'{path}' has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; a private key must not be readable by group or others. Run: " +
+                $"chmod 600 '{path}'";
             return false;
         }
         return true;

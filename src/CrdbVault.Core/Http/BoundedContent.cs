@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using System.Buffers;
 
 namespace CrdbVault.Core.Http;
 
@@ -14,31 +14,39 @@ internal sealed class AnswerTooLargeException(long? announced, long limit)
 /// </summary>
 internal static class BoundedContent
 {
+    private const int Chunk = 16 * 1024;
+
     /// <summary>
-    /// Replaces <paramref name="response"/>'s content by an in-memory copy of at most
-    /// <paramref name="maxBytes"/>; throws <see cref="AnswerTooLargeException"/> beyond it (a
-    /// Content-Length over the cap is refused before reading anything).
+    /// The body, at most <paramref name="maxBytes"/>; throws <see cref="AnswerTooLargeException"/>
+    /// beyond it (a Content-Length over the cap is refused before anything is read).
     /// </summary>
-    public static async Task BufferAsync(HttpResponseMessage response, long maxBytes, CancellationToken ct)
+    public static async Task<byte[]> ReadAsync(HttpContent content, long maxBytes, CancellationToken ct)
     {
-        HttpContent original = response.Content;
-        if (original.Headers.ContentLength is long announced && announced > maxBytes)
-            throw new AnswerTooLargeException(announced, maxBytes);
-        var buffer = new MemoryStream();
-        await using (Stream body = await original.ReadAsStreamAsync(ct).ConfigureAwait(false))
+        long? announced = content.Headers.ContentLength;
+        if (announced > maxBytes) throw new AnswerTooLargeException(announced, maxBytes);
+        await using Stream body = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        if (announced is long exact)
         {
-            byte[] chunk = new byte[81920];
+            // HttpClient holds the server to its Content-Length, so the body is exactly this long.
+            byte[] whole = new byte[exact];
+            await body.ReadExactlyAsync(whole, ct).ConfigureAwait(false);
+            return whole;
+        }
+        using var buffer = new MemoryStream();
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(Chunk);
+        try
+        {
             int n;
-            while ((n = await body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            while ((n = await body.ReadAsync(chunk.AsMemory(0, Chunk), ct).ConfigureAwait(false)) > 0)
             {
                 if (buffer.Length + n > maxBytes) throw new AnswerTooLargeException(null, maxBytes);
                 buffer.Write(chunk, 0, n);
             }
         }
-        var copy = new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length);
-        foreach (KeyValuePair<string, IEnumerable<string>> header in original.Headers)
-            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        response.Content = copy;
-        original.Dispose();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return buffer.ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -31,7 +32,7 @@ public sealed class CmekKeyRequest
 
 /// <summary>The spec for CockroachDB Cloud and what was done in Vault to get it.</summary>
 public sealed record CmekKeyResult(
-    CmekKeySpec Spec,
+    CmekRegionSpec Spec,
     string KeyName,
     string KeyType,
     int KeyVersion,
@@ -46,7 +47,7 @@ public sealed record CmekKeyResult(
 
 /// <summary>
 /// Creates a CMEK key with Vault's Key Management engine and turns it into the
-/// <see cref="CmekKeySpec"/> CockroachDB Cloud needs: ensures the KMS provider, the key, and the
+/// <see cref="CmekRegionSpec"/> CockroachDB Cloud needs: ensures the KMS provider, the key, and the
 /// key's distribution (with the purposes CockroachDB uses), reads the provider-side name back and
 /// builds the URI with <see cref="CmekUriBuilder"/>. Every step reuses what already exists, so a
 /// second run returns the same spec.
@@ -82,11 +83,12 @@ public sealed class CmekKeys
         if (typeProblem is not null) throw new ArgumentException(typeProblem, "Type");
         if (r.Protection is not ("hsm" or "software"))
             throw new ArgumentException($"-Protection '{r.Protection}' is not hsm or software.", "Protection");
-        if (CmekKeySpec.PrincipalProblem(type, r.AuthPrincipal) is string p) throw new ArgumentException(p, "AuthPrincipal");
-        if (!string.IsNullOrWhiteSpace(r.Region) && CmekKeySpec.RegionProblem(type, r.Region) is string rp) throw new ArgumentException(rp, "Region");
-        if (type == CmekKeyType.AWS_KMS && string.IsNullOrWhiteSpace(r.AwsAccountId))
-            throw new CmekParameterRequiredException("Vault does not return the AWS account that holds the key, and CockroachDB Cloud needs the full key ARN: add -AwsAccountId <12-digit account id> (aws sts get-caller-identity --query Account).", "AwsAccountId");
-        if (type == CmekKeyType.AZURE_KEY_VAULT && string.IsNullOrWhiteSpace(r.Region))
+        if (CmekSpecRules.PrincipalProblem(type, r.AuthPrincipal) is string p) throw new ArgumentException(p, "AuthPrincipal");
+        if (!string.IsNullOrWhiteSpace(r.Region) && CmekSpecRules.RegionProblem(type, r.Region) is string rp) throw new ArgumentException(rp, "Region");
+        if (type == CmekKeyType.AwsKms && string.IsNullOrWhiteSpace(r.AwsAccountId))
+            throw new CmekParameterRequiredException("Vault does not return the AWS account that holds the key, and CockroachDB Cloud needs the full key " +
+                "ARN: add -AwsAccountId <12-digit account id> (aws sts get-caller-identity --query Account).", "AwsAccountId");
+        if (type == CmekKeyType.AzureKeyVault && string.IsNullOrWhiteSpace(r.Region))
             throw new CmekParameterRequiredException("Vault does not know the cluster's Azure region: add -Region <region> (e.g. eastus).", "Region");
         if (r.KeyCollection is not null && string.IsNullOrWhiteSpace(r.KeyCollection))
             throw new ArgumentException("-KeyCollection is empty.", "KeyCollection");
@@ -101,7 +103,7 @@ public sealed class CmekKeys
     private static void CheckUriInputs(CmekKeyRequest r, string keyCollection)
     {
         CmekKeyType type = CmekUriBuilder.TypeFor(r.Provider);
-        string placeholderVersion = type == CmekKeyType.AZURE_KEY_VAULT ? new string('0', 32) : "00000000-0000-4000-8000-000000000000";
+        string placeholderVersion = type == CmekKeyType.AzureKeyVault ? new string('0', 32) : "00000000-0000-4000-8000-000000000000";
         CmekUriResult uri;
         try
         {
@@ -119,21 +121,24 @@ public sealed class CmekKeys
                 AzureKeyVersion = r.AzureKeyVersion,
             });
         }
-        catch (CmekParameterRequiredException ex) when (ex.ParamName is "KeyCollection" or "AwsKeyId" or "AzureKeyVersion" || (ex.ParamName == "AwsAccountId" && !string.IsNullOrWhiteSpace(r.AwsAccountId)))
+        catch (CmekParameterRequiredException ex) when (ex.ParamName is "KeyCollection" or "AwsKeyId" or "AzureKeyVersion" || (ex.ParamName == "AwsAccountId"
+            && !string.IsNullOrWhiteSpace(r.AwsAccountId)))
         {
             // A value that was given (or the provider holds) and is wrong, not one that is missing.
             throw new ArgumentException(ex.Message, ex.ParamName, ex);
         }
-        if (!CmekKeySpec.TryCreate(uri.Region, uri.Type.ToString(), uri.Uri, r.AuthPrincipal, out _, out IReadOnlyList<CmekSpecProblem> problems))
+        if (!CmekSpecRules.TryCreate(uri.Region, uri.Type.Value, uri.Uri, r.AuthPrincipal, out _, out IReadOnlyList<CmekSpecProblem> problems))
             throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
     }
 
-    /// <summary>vault-api.md §7.2 compatibility, narrowed to keys CockroachDB Cloud can use.</summary>
+    /// <summary>Which key types a provider takes (docs/vault-notes.md#key-management-enterprise-hcp), narrowed to keys CockroachDB Cloud can use.</summary>
     public static string? KeyTypeProblem(string keyType, string provider) => provider switch
     {
-        "awskms" when keyType != "aes256-gcm96" => $"-Type '{keyType}' cannot be distributed to AWS KMS: use aes256-gcm96 (AWS takes only symmetric keys from Vault).",
+        "awskms" when keyType != "aes256-gcm96" => $"-Type '{keyType}' cannot be distributed to AWS KMS: " +
+            $"use aes256-gcm96 (AWS takes only symmetric keys from Vault).",
         "gcpckms" when keyType != "aes256-gcm96" => $"-Type '{keyType}': CockroachDB Cloud needs a symmetric encrypt/decrypt key in GCP KMS: use aes256-gcm96.",
-        "azurekeyvault" when keyType is not ("rsa-2048" or "rsa-3072" or "rsa-4096") => $"-Type '{keyType}' cannot be distributed to Azure Key Vault: use rsa-2048, rsa-3072 or rsa-4096 (Azure cannot take aes256-gcm96 keys from Vault).",
+        "azurekeyvault" when keyType is not ("rsa-2048" or "rsa-3072" or "rsa-4096") =>
+            $"-Type '{keyType}' cannot be distributed to Azure Key Vault: use rsa-2048, rsa-3072 or rsa-4096 (Azure cannot take aes256-gcm96 keys from Vault).",
         _ => null,
     };
 
@@ -150,7 +155,8 @@ public sealed class CmekKeys
         {
             if (string.IsNullOrWhiteSpace(r.KeyCollection))
                 throw new CmekParameterRequiredException(
-                    $"KMS provider '{r.KmsName}' does not exist in {_keymgmt.MountPath}/ yet: add -KeyCollection ({KeyCollectionHint(r.Provider)}) to create it.", "KeyCollection");
+                    $"KMS provider '{r.KmsName}' does not exist in {_keymgmt.MountPath}/ yet: add -KeyCollection ({KeyCollectionHint(r.Provider)}) " +
+                        $"to create it.", "KeyCollection");
             await _keymgmt.WriteKmsAsync(r.KmsName, r.Provider, r.KeyCollection.Trim(), Reveal(r.Credentials), ct).ConfigureAwait(false);
             kmsCreated = true;
             _trace?.Invoke($"Created KMS provider {_keymgmt.MountPath}/kms/{r.KmsName} ({r.Provider}, key collection {r.KeyCollection.Trim()}).");
@@ -161,9 +167,11 @@ public sealed class CmekKeys
             // What Vault holds must give a valid URI too: found now, not after the key is created.
             if (kms.Provider == r.Provider) CheckUriInputs(r, kms.KeyCollection);
             if (kms.Provider != r.Provider)
-                throw new ArgumentException($"KMS provider '{r.KmsName}' is {kms.Provider}, not {r.Provider}; a provider's type cannot change. Pass -Provider {kms.Provider}, or another -KmsName.", "Provider");
+                throw new ArgumentException($"KMS provider '{r.KmsName}' is {kms.Provider}, not {r.Provider}; a provider's type cannot change. " +
+                    $"Pass -Provider {kms.Provider}, or another -KmsName.", "Provider");
             if (!string.IsNullOrWhiteSpace(r.KeyCollection) && r.KeyCollection.Trim() != kms.KeyCollection)
-                throw new ArgumentException($"KMS provider '{r.KmsName}' keeps keys in '{kms.KeyCollection}', not '{r.KeyCollection.Trim()}'; the key collection cannot change. Leave out -KeyCollection, or use another -KmsName.", "KeyCollection");
+                throw new ArgumentException($"KMS provider '{r.KmsName}' keeps keys in '{kms.KeyCollection}', not '{r.KeyCollection.Trim()}'; " +
+                    $"the key collection cannot change. Leave out -KeyCollection, or use another -KmsName.", "KeyCollection");
             if (r.Credentials is { Count: > 0 })
             {
                 await _keymgmt.WriteKmsAsync(r.KmsName, kms.Provider, kms.KeyCollection, Reveal(r.Credentials), ct).ConfigureAwait(false);
@@ -180,15 +188,18 @@ public sealed class CmekKeys
             keyCreated = true;
             _trace?.Invoke($"Created keymgmt key {_keymgmt.MountPath}/key/{r.Name} ({keyType}).");
             key = await _keymgmt.ReadKeyAsync(r.Name, ct).ConfigureAwait(false)
-                ?? throw new VaultApiException($"Vault did not keep key {_keymgmt.MountPath}/key/{r.Name} after creating it.", VaultErrorKind.Other, $"{_keymgmt.MountPath}/key/{r.Name}", 200);
+                ?? throw new VaultApiException($"Vault did not keep key {_keymgmt.MountPath}/key/{r.Name} after creating " +
+                    $"it.", VaultErrorKind.Other, $"{_keymgmt.MountPath}/key/{r.Name}", 200);
         }
         else if (r.KeyType is not null && key.Type.Length > 0 && key.Type != r.KeyType)
         {
-            throw new ArgumentException($"Key '{r.Name}' already exists as {key.Type}; a key's type cannot change. Leave out -Type, or choose another -Name.", "Type");
+            throw new ArgumentException($"Key '{r.Name}' already exists as {key.Type}; a key's type cannot change. Leave out -Type, " +
+                $"or choose another -Name.", "Type");
         }
         else if (key.Type.Length > 0 && KeyTypeProblem(key.Type, r.Provider) is string problem)
         {
-            throw new ArgumentException($"Key '{r.Name}' already exists as {key.Type}, which does not fit {r.Provider}: {problem} Choose another -Name.", "Name");
+            throw new ArgumentException($"Key '{r.Name}' already exists as {key.Type}, which does not fit {r.Provider}: " +
+                $"{problem} Choose another -Name.", "Name");
         }
 
         // 3. The distribution.
@@ -200,12 +211,14 @@ public sealed class CmekKeys
             distributed = true;
             _trace?.Invoke($"Distributed {r.Name} to {r.KmsName} (purpose {string.Join(",", purposes)}, protection {r.Protection}).");
             dist = await _keymgmt.ReadDistributionAsync(r.KmsName, r.Name, ct).ConfigureAwait(false)
-                ?? throw new VaultApiException($"Vault does not show key '{r.Name}' in KMS provider '{r.KmsName}' after distributing it.", VaultErrorKind.Other, $"{_keymgmt.MountPath}/kms/{r.KmsName}/key/{r.Name}", 200);
+                ?? throw new VaultApiException($"Vault does not show key '{r.Name}' in KMS provider '{r.KmsName}' after distributing " +
+                    $"it.", VaultErrorKind.Other, $"{_keymgmt.MountPath}/kms/{r.KmsName}/key/{r.Name}", 200);
         }
         string? note = null;
         var missing = purposes.Where(p => dist.Purposes.Count > 0 && !dist.Purposes.Contains(p)).ToList();
         if (missing.Count > 0)
-            note = $"The existing distribution of '{r.Name}' lacks purpose {string.Join(",", missing)} that CockroachDB uses; purposes cannot change: remove it from the provider (vault delete {_keymgmt.MountPath}/kms/{r.KmsName}/key/{r.Name}) and run again.";
+            note = $"The existing distribution of '{r.Name}' lacks purpose {string.Join(",", missing)} that CockroachDB uses; purposes cannot change: " +
+                $"remove it from the provider (vault delete {_keymgmt.MountPath}/kms/{r.KmsName}/key/{r.Name}) and run again.";
 
         // 4. The URI and the spec.
         CmekUriResult uri = CmekUriBuilder.Build(new CmekUriInputs
@@ -221,7 +234,7 @@ public sealed class CmekKeys
             AwsUseAlias = r.AwsUseAlias,
             AzureKeyVersion = r.AzureKeyVersion,
         });
-        CmekKeySpec spec = CmekKeySpec.Create(uri.Region, uri.Type.ToString(), uri.Uri, r.AuthPrincipal);
+        CmekRegionSpec spec = CmekSpecRules.Create(uri.Region, uri.Type.Value, uri.Uri, r.AuthPrincipal);
         return new CmekKeyResult(spec, r.Name, key.Type.Length > 0 ? key.Type : keyType, key.LatestVersion, r.KmsName, r.Provider, dist.ProviderKeyName,
             dist.Purposes, keyCreated, kmsCreated, distributed, note is null ? uri.Note : note + (uri.Note is null ? "" : " " + uri.Note));
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Keys;
@@ -16,14 +17,18 @@ public sealed class CmekManifestException(string source, IReadOnlyList<string> p
 }
 
 /// <summary>
-/// Reads and writes the Cloud API's <c>CMEKClusterSpecification</c> as a file (cockroachdb.md §1.2):
+/// Reads and writes the Cloud API's <c>CMEKClusterSpecification</c> as a file (docs/cockroachdb-notes.md#cmek):
 /// <c>{"region_specs":[{"region":"us-east-1","key_spec":{"type":"AWS_KMS","uri":"arn:...","auth_principal":"arn:..."}}]}</c>,
-/// in JSON or the same shape in YAML. Every spec is validated with <see cref="CmekKeySpec.TryCreate"/>;
+/// in JSON or the same shape in YAML. Every spec is validated with <see cref="CmekSpecRules.TryCreate"/>;
 /// unknown fields and duplicate regions are errors (a typo must not silently drop a key).
 /// </summary>
 public static class CmekManifest
 {
     private static readonly string[] TopFields = ["region_specs"];
+
+    private const string TopLevelProblem =
+        "the top level must be an object with 'region_specs', e.g. {\"region_specs\":[{\"region\":\"us-east-1\"," +
+        "\"key_spec\":{\"type\":\"AWS_KMS\",\"uri\":\"arn:aws:kms:...\",\"auth_principal\":\"arn:aws:iam::...\"}}]}.";
     private static readonly string[] RegionFields = ["region", "key_spec"];
     private static readonly string[] KeyFields = ["type", "uri", "auth_principal"];
 
@@ -31,20 +36,21 @@ public static class CmekManifest
     /// Loads a manifest file: .yaml/.yml as YAML, anything else as JSON (YAML when it does not start with '{').
     /// Files over <see cref="InputBudgets.ManifestBytes"/> are refused before they are read.
     /// </summary>
-    public static IReadOnlyList<CmekKeySpec> Load(string path)
+    public static IReadOnlyList<CmekRegionSpec> Load(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"CMEK manifest '{path}' does not exist.", path);
         string budget = InputBudgets.Describe(InputBudgets.ManifestBytes);
         byte[] bytes = InputBudgets.ReadFile(path, InputBudgets.ManifestBytes, size =>
-            new CmekManifestException(path, [$"the file is {size / 1024} KiB, more than the {budget} a manifest may be (one region spec is about 300 bytes)."]));
+            new CmekManifestException(path, [$"the file is {size / 1024} KiB, " +
+                $"more than the {budget} a manifest may be (one region spec is about 300 bytes)."]));
         string text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         string ext = Path.GetExtension(path).ToLowerInvariant();
         bool yaml = ext is ".yaml" or ".yml" || (ext != ".json" && !text.TrimStart().StartsWith('{'));
         return yaml ? ParseYaml(text, path) : ParseJson(text, path);
     }
 
-    public static IReadOnlyList<CmekKeySpec> ParseJson(string text, string source = "the manifest")
+    public static IReadOnlyList<CmekRegionSpec> ParseJson(string text, string source = "the manifest")
     {
         CheckBudget(text, source, yaml: false);
         JsonNode? root;
@@ -72,7 +78,7 @@ public static class CmekManifest
     /// representation model: nesting is counted and capped, aliases are refused (they are how a
     /// 700-byte file expands to gigabytes, or refers to itself), duplicate keys are errors.
     /// </summary>
-    public static IReadOnlyList<CmekKeySpec> ParseYaml(string text, string source = "the manifest")
+    public static IReadOnlyList<CmekRegionSpec> ParseYaml(string text, string source = "the manifest")
     {
         CheckBudget(text, source, yaml: true);
         JsonNode? root;
@@ -174,12 +180,12 @@ public static class CmekManifest
         $"{(at.Length == 0 ? "" : at + ": ")}'{name}' appears twice; give each field once.";
 
     /// <summary>Validates the <c>{"region_specs":[...]}</c> tree.</summary>
-    public static IReadOnlyList<CmekKeySpec> FromNode(JsonNode? root, string source = "the manifest")
+    public static IReadOnlyList<CmekRegionSpec> FromNode(JsonNode? root, string source = "the manifest")
     {
         var problems = new List<string>();
-        var specs = new List<CmekKeySpec>();
+        var specs = new List<CmekRegionSpec>();
         if (root is not JsonObject top)
-            throw new CmekManifestException(source, ["the top level must be an object with 'region_specs', e.g. {\"region_specs\":[{\"region\":\"us-east-1\",\"key_spec\":{\"type\":\"AWS_KMS\",\"uri\":\"arn:aws:kms:...\",\"auth_principal\":\"arn:aws:iam::...\"}}]}."]);
+            throw new CmekManifestException(source, [TopLevelProblem]);
         UnknownFields(top, TopFields, "", problems);
         if (top["region_specs"] is not JsonArray list)
         {
@@ -200,7 +206,8 @@ public static class CmekManifest
             JsonObject? key = entry["key_spec"] as JsonObject;
             if (key is null)
             {
-                problems.Add(entry.ContainsKey("key_spec") ? $"{at}.key_spec must be an object with type, uri and auth_principal." : $"{at}.key_spec is missing.");
+                problems.Add(entry.ContainsKey("key_spec") ? $"{at}.key_spec must be an object with type, " +
+                    $"uri and auth_principal." : $"{at}.key_spec is missing.");
                 key = [];
             }
             else
@@ -211,7 +218,7 @@ public static class CmekManifest
             string? type = Text(key, "type", at + ".key_spec.", problems);
             string? uri = Text(key, "uri", at + ".key_spec.", problems);
             string? principal = Text(key, "auth_principal", at + ".key_spec.", problems);
-            if (CmekKeySpec.TryCreate(region, type, uri, principal, out CmekKeySpec? spec, out IReadOnlyList<CmekSpecProblem> specProblems))
+            if (CmekSpecRules.TryCreate(region, type, uri, principal, out CmekRegionSpec? spec, out IReadOnlyList<CmekSpecProblem> specProblems))
             {
                 if (seen.TryGetValue(spec!.Region, out int first))
                     problems.Add($"{at}.region '{spec.Region}' repeats region_specs[{first}]: give one key per region.");
@@ -231,14 +238,21 @@ public static class CmekManifest
     }
 
     /// <summary>The API body <c>{"region_specs":[...]}</c> for the given specs.</summary>
-    public static JsonObject ToClusterSpecification(IEnumerable<CmekKeySpec> specs)
+    public static JsonObject ToClusterSpecification(IEnumerable<CmekRegionSpec> specs)
     {
         var array = new JsonArray();
-        foreach (CmekKeySpec s in specs) array.Add(s.ToRegionSpecification());
+        foreach (CmekRegionSpec s in specs)
+        {
+            array.Add(new JsonObject
+            {
+                ["region"] = s.Region,
+                ["key_spec"] = new JsonObject { ["type"] = s.KeySpec.Type.Value, ["uri"] = s.KeySpec.Uri, ["auth_principal"] = s.KeySpec.AuthPrincipal },
+            });
+        }
         return new JsonObject { ["region_specs"] = array };
     }
 
-    public static string ToJson(IEnumerable<CmekKeySpec> specs) =>
+    public static string ToJson(IEnumerable<CmekRegionSpec> specs) =>
         ToClusterSpecification(specs).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     private static string Location(string field) => field switch

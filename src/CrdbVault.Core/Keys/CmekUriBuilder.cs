@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CrdbVault.Core.Cloud;
 
 namespace CrdbVault.Core.Keys;
 
@@ -35,8 +36,8 @@ public sealed record CmekUriResult(CmekKeyType Type, string Region, string Uri, 
 public sealed class CmekParameterRequiredException(string message, string parameterName) : ArgumentException(message, parameterName);
 
 /// <summary>
-/// Builds the key URI/ARN CockroachDB Cloud expects (cockroachdb.md §1.2) from what keymgmt returns
-/// (vault-api.md §7.3). Vault never returns the AWS account or a full URI, so:
+/// Builds the key URI/ARN CockroachDB Cloud expects (docs/cockroachdb-notes.md#cmek) from what keymgmt returns
+/// (docs/vault-notes.md#key-management-enterprise-hcp). Vault never returns the AWS account or a full URI, so:
 /// GCP = <c>&lt;key_collection&gt;/cryptoKeys/&lt;provider key name&gt;</c>;
 /// Azure = <c>https://&lt;key_collection&gt;.vault.azure.net/keys/&lt;name&gt;/&lt;version of the latest Vault version&gt;</c>;
 /// AWS = <c>arn:aws:kms:&lt;region&gt;:&lt;-AwsAccountId&gt;:key/&lt;key id&gt;</c>, the key id from -AwsKeyId or
@@ -58,50 +59,55 @@ public static partial class CmekUriBuilder
 
     public static CmekKeyType TypeFor(string provider) => provider switch
     {
-        "awskms" => CmekKeyType.AWS_KMS,
-        "gcpckms" => CmekKeyType.GCP_CLOUD_KMS,
-        "azurekeyvault" => CmekKeyType.AZURE_KEY_VAULT,
+        "awskms" => CmekKeyType.AwsKms,
+        "gcpckms" => CmekKeyType.GcpCloudKms,
+        "azurekeyvault" => CmekKeyType.AzureKeyVault,
         _ => throw new ArgumentException($"KMS provider type '{provider}' is not one CockroachDB Cloud can use: awskms, gcpckms or azurekeyvault.", "Provider"),
     };
 
     public static CmekUriResult Build(CmekUriInputs input)
     {
         CmekKeyType type = TypeFor(input.Provider);
-        return type switch
-        {
-            CmekKeyType.AWS_KMS => Aws(input),
-            CmekKeyType.GCP_CLOUD_KMS => Gcp(input),
-            _ => Azure(input),
-        };
+        return type == CmekKeyType.AwsKms ? Aws(input)
+            : type == CmekKeyType.GcpCloudKms ? Gcp(input)
+            : Azure(input);
     }
 
     private static CmekUriResult Aws(CmekUriInputs input)
     {
         string region = input.KeyCollection.Trim();
-        if (!CmekKeySpec.AwsRegion().IsMatch(region))
-            throw new CmekParameterRequiredException($"The awskms provider's key_collection '{region}' is not an AWS region (e.g. us-east-1); the key's region cannot be known. Create a KMS provider with -KeyCollection <aws region> (and another -KmsName).", "KeyCollection");
+        if (!CmekSpecRules.AwsRegion().IsMatch(region))
+            throw new CmekParameterRequiredException($"The awskms provider's key_collection '{region}' is not an AWS region (e.g. us-east-1); " +
+                $"the key's region cannot be known. Create a KMS provider with -KeyCollection <aws region> (and another -KmsName).", "KeyCollection");
         if (string.IsNullOrWhiteSpace(input.AwsAccountId))
-            throw new CmekParameterRequiredException($"Vault does not return the AWS account that holds '{input.ProviderKeyName}': add -AwsAccountId <12-digit account id> (aws sts get-caller-identity --query Account, with the credentials the KMS provider uses).", "AwsAccountId");
+            throw new CmekParameterRequiredException($"Vault does not return the AWS account that holds '{input.ProviderKeyName}': add -AwsAccountId " +
+                $"<12-digit account id> (aws sts get-caller-identity --query Account, with the credentials the KMS provider uses).", "AwsAccountId");
         if (!AwsAccount().IsMatch(input.AwsAccountId.Trim()))
             throw new CmekParameterRequiredException($"-AwsAccountId '{input.AwsAccountId}' is not a 12-digit AWS account id.", "AwsAccountId");
-        string partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+        string partition = region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+            : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
+            : "aws";
         string prefix = $"arn:{partition}:kms:{region}:{input.AwsAccountId.Trim()}";
         string clusterRegion = string.IsNullOrWhiteSpace(input.Region) ? region : input.Region.Trim();
         string alias = $"alias/hashicorp/{input.ProviderKeyName}";
         if (input.AwsUseAlias)
-            return new(CmekKeyType.AWS_KMS, clusterRegion, $"{prefix}:{alias}", $"Alias ARN: Vault's AWS aliases have the form hashicorp/<key>-<timestamp>; whether CockroachDB Cloud accepts an alias ARN is not documented.");
+            return new(CmekKeyType.AwsKms, clusterRegion, $"{prefix}:{alias}", $"Alias ARN: Vault's AWS aliases have the form hashicorp/<key>-<timestamp>; " +
+                $"whether CockroachDB Cloud accepts an alias ARN is not documented.");
         if (!string.IsNullOrWhiteSpace(input.AwsKeyId))
         {
             string id = input.AwsKeyId.Trim();
             if (!AwsKeyId().IsMatch(id))
-                throw new CmekParameterRequiredException($"-AwsKeyId '{id}' is not a KMS key id (a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab, or mrk-<32 hex>).", "AwsKeyId");
-            return new(CmekKeyType.AWS_KMS, clusterRegion, $"{prefix}:key/{id}", null);
+                throw new CmekParameterRequiredException($"-AwsKeyId '{id}' is not a KMS key id (a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab, " +
+                    $"or mrk-<32 hex>).", "AwsKeyId");
+            return new(CmekKeyType.AwsKms, clusterRegion, $"{prefix}:key/{id}", null);
         }
         if (input.Versions.TryGetValue(input.LatestVersion, out string? latest) && AwsKeyId().IsMatch(latest))
-            return new(CmekKeyType.AWS_KMS, clusterRegion, $"{prefix}:key/{latest}",
-                $"Key id {latest} is keymgmt's provider id of version {input.LatestVersion}. Vault rotates AWS keys by importing a NEW KMS key, so after a rotation build the spec again (or use -AwsUseAlias).");
+            return new(CmekKeyType.AwsKms, clusterRegion, $"{prefix}:key/{latest}",
+                $"Key id {latest} is keymgmt's provider id of version {input.LatestVersion}. Vault rotates AWS keys by importing a NEW KMS key, " +
+                    $"so after a rotation build the spec again (or use -AwsUseAlias).");
         throw new CmekParameterRequiredException(
-            $"Vault did not return the AWS KMS key id of '{input.ProviderKeyName}': add -AwsKeyId (aws kms describe-key --region {region} --key-id {alias} --query KeyMetadata.KeyId), or -AwsUseAlias to use the alias ARN {prefix}:{alias}.",
+            $"Vault did not return the AWS KMS key id of '{input.ProviderKeyName}': add -AwsKeyId (aws kms describe-key --region {region} --key-id {alias} " +
+                $"--query KeyMetadata.KeyId), or -AwsUseAlias to use the alias ARN {prefix}:{alias}.",
             "AwsKeyId");
     }
 
@@ -110,33 +116,39 @@ public static partial class CmekUriBuilder
         string ring = input.KeyCollection.Trim().TrimEnd('/');
         Match m = GcpKeyRing().Match(ring);
         if (!m.Success)
-            throw new CmekParameterRequiredException($"The gcpckms provider's key_collection '{ring}' is not a key ring resource id: create a KMS provider with -KeyCollection projects/<project>/locations/<location>/keyRings/<ring> (and another -KmsName).", "KeyCollection");
+            throw new CmekParameterRequiredException($"The gcpckms provider's key_collection '{ring}' is not a key ring resource id: " +
+                $"create a KMS provider with -KeyCollection projects/<project>/locations/<location>/keyRings/<ring> (and another -KmsName).", "KeyCollection");
         string location = m.Groups[1].Value;
         string? region = string.IsNullOrWhiteSpace(input.Region) ? null : input.Region.Trim();
         if (region is null)
         {
-            if (!CmekKeySpec.GcpRegion().IsMatch(location))
-                throw new CmekParameterRequiredException($"The key ring is in location '{location}', which is not a single GCP region: add -Region <cluster region> (e.g. us-central1).", "Region");
+            if (!CmekSpecRules.GcpRegion().IsMatch(location))
+                throw new CmekParameterRequiredException($"The key ring is in location '{location}', which is not a single GCP region: " +
+                    $"add -Region <cluster region> (e.g. us-central1).", "Region");
             region = location;
         }
-        return new(CmekKeyType.GCP_CLOUD_KMS, region, $"{ring}/cryptoKeys/{input.ProviderKeyName}", null);
+        return new(CmekKeyType.GcpCloudKms, region, $"{ring}/cryptoKeys/{input.ProviderKeyName}", null);
     }
 
     private static CmekUriResult Azure(CmekUriInputs input)
     {
         string vault = input.KeyCollection.Trim();
         if (!AzureVaultName().IsMatch(vault))
-            throw new CmekParameterRequiredException($"The azurekeyvault provider's key_collection '{vault}' is not a Key Vault name (3-24 letters, digits, '-'): create a KMS provider with -KeyCollection <vault name> (and another -KmsName).", "KeyCollection");
+            throw new CmekParameterRequiredException($"The azurekeyvault provider's key_collection '{vault}' is not a Key Vault name (3-24 letters, digits, " +
+                $"'-'): create a KMS provider with -KeyCollection <vault name> (and another -KmsName).", "KeyCollection");
         if (string.IsNullOrWhiteSpace(input.Region))
             throw new CmekParameterRequiredException("Vault does not know the cluster's Azure region: add -Region <region> (e.g. eastus).", "Region");
         string? version = string.IsNullOrWhiteSpace(input.AzureKeyVersion) ? null : input.AzureKeyVersion.Trim();
         if (version is null && input.Versions.TryGetValue(input.LatestVersion, out string? latest)) version = latest;
         if (version is null)
             throw new CmekParameterRequiredException(
-                $"Vault did not return the Azure version of '{input.ProviderKeyName}': add -AzureKeyVersion (az keyvault key show --vault-name {vault} --name {input.ProviderKeyName} --query key.kid; the last path segment).",
+                $"Vault did not return the Azure version of '{input.ProviderKeyName}': " +
+                    $"add -AzureKeyVersion (az keyvault key show --vault-name {vault} --name {input.ProviderKeyName} --query key.kid; the last path segment).",
                 "AzureKeyVersion");
         if (!AzureVersion().IsMatch(version))
-            throw new CmekParameterRequiredException($"Azure key version '{version}' is not 32 hex characters: pass -AzureKeyVersion with the last segment of the key's kid.", "AzureKeyVersion");
-        return new(CmekKeyType.AZURE_KEY_VAULT, input.Region.Trim(), $"https://{vault}.vault.azure.net/keys/{input.ProviderKeyName}/{version.ToLowerInvariant()}", null);
+            throw new CmekParameterRequiredException($"Azure key version '{version}' is not 32 hex characters: " +
+                $"pass -AzureKeyVersion with the last segment of the key's kid.", "AzureKeyVersion");
+        return new(CmekKeyType.AzureKeyVault, input.Region.Trim(),
+            $"https://{vault}.vault.azure.net/keys/{input.ProviderKeyName}/{version.ToLowerInvariant()}", null);
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -16,10 +14,11 @@ public sealed record KmsProviderInfo(string Name, string Provider, string KeyCol
 /// (<c>&lt;key&gt;-&lt;unix timestamp&gt;</c>); <see cref="Versions"/> maps Vault key versions to the
 /// provider's version ids (optional: older Vaults do not return it).
 /// </summary>
-public sealed record DistributedKeyInfo(string KmsName, string KeyName, string ProviderKeyName, IReadOnlyList<string> Purposes, string Protection, IReadOnlyDictionary<int, string> Versions);
+public sealed record DistributedKeyInfo(string KmsName, string KeyName, string ProviderKeyName, IReadOnlyList<string> Purposes, string Protection,
+    IReadOnlyDictionary<int, string> Versions);
 
 /// <summary>
-/// Vault Enterprise's Key Management engine (vault-api.md §7): keys, KMS providers, distribution.
+/// Vault Enterprise's Key Management engine (docs/vault-notes.md#key-management-enterprise-hcp): keys, KMS providers, distribution.
 /// </summary>
 public sealed class KeymgmtEngine
 {
@@ -39,30 +38,31 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(name, "Name");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/key/{name}", ct)).ConfigureAwait(false);
         if (r is null) return null;
-        var versions = new List<int>();
-        JsonElement keys = r.Get("keys");
-        if (keys.ValueKind == JsonValueKind.Object)
-            foreach (JsonProperty p in keys.EnumerateObject())
-                if (int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int v)) versions.Add(v);
-        versions.Sort();
-        return new KeymgmtKeyInfo(r.GetString("name") ?? name, r.GetString("type") ?? "",
-            Int(r.Get("latest_version")) ?? (versions.Count == 0 ? 0 : versions[^1]),
-            Int(r.Get("min_enabled_version")) ?? 0, r.Get("deletion_allowed").ValueKind == JsonValueKind.True, versions);
+        KeymgmtKeyData? key = r.DataAs<KeymgmtKeyData>();
+        List<int> versions = [.. (key?.Keys?.Keys ?? []).Order()];
+        return new KeymgmtKeyInfo(key?.Name ?? name, key?.Type ?? "",
+            key?.LatestVersion ?? (versions.Count == 0 ? 0 : versions[^1]),
+            key?.MinEnabledVersion ?? 0, key?.DeletionAllowed ?? false, versions);
     }
 
     /// <summary>Creates a key; its type cannot change later.</summary>
     public Task CreateKeyAsync(string name, string type, CancellationToken ct)
     {
         InputValidator.PathSegment(name, "Name");
-        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}", new Dictionary<string, object> { ["type"] = type }, VaultRequestOptions.IdempotentWrite, ct));
+        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}", new Dictionary<string, object> { ["type"] = type },
+            VaultRequestOptions.IdempotentWrite, ct));
     }
 
     /// <summary>Adds a key version in Vault and in every KMS the key was distributed to. Not retried.</summary>
     public Task RotateKeyAsync(string name, CancellationToken ct)
     {
         InputValidator.PathSegment(name, "Name");
-        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}/rotate", null,
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"The key may have been rotated: check latest_version with vault read {MountPath}/key/{name}." }, ct));
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"The key may have been rotated: check latest_version with vault read {MountPath}/key/{name}.",
+        };
+        return Guard(() => _client.WriteAsync($"{MountPath}/key/{name}/rotate", null, options, ct));
     }
 
     public Task<IReadOnlyList<string>> ListKeysAsync(CancellationToken ct) => Guard(() => _client.ListAsync($"{MountPath}/key", ct));
@@ -71,7 +71,9 @@ public sealed class KeymgmtEngine
     {
         InputValidator.PathSegment(name, "KmsName");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/kms/{name}", ct)).ConfigureAwait(false);
-        return r is null ? null : new KmsProviderInfo(name, r.GetString("provider") ?? "", r.GetString("key_collection") ?? "");
+        if (r is null) return null;
+        KmsProviderData? kms = r.DataAs<KmsProviderData>();
+        return new KmsProviderInfo(name, kms?.Provider ?? "", kms?.KeyCollection ?? "");
     }
 
     /// <summary>
@@ -101,8 +103,13 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(kmsName, "KmsName");
         InputValidator.PathSegment(keyName, "Name");
         string path = $"{MountPath}/kms/{kmsName}/key/{keyName}";
-        return Guard(() => _client.WriteAsync(path, new Dictionary<string, object> { ["purpose"] = purposes.ToArray(), ["protection"] = protection },
-            new VaultRequestOptions { Idempotent = false, UnknownOutcomeHint = $"The key may have been distributed: check with vault read {path} (New-CrdbCmekKey reuses a distribution it finds)." }, ct));
+        var body = new Dictionary<string, object> { ["purpose"] = purposes.ToArray(), ["protection"] = protection };
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = $"The key may have been distributed: check with vault read {path} (New-CrdbCmekKey reuses a distribution it finds).",
+        };
+        return Guard(() => _client.WriteAsync(path, body, options, ct));
     }
 
     public async Task<DistributedKeyInfo?> ReadDistributionAsync(string kmsName, string keyName, CancellationToken ct)
@@ -111,16 +118,13 @@ public sealed class KeymgmtEngine
         InputValidator.PathSegment(keyName, "Name");
         VaultResponse? r = await Guard(() => _client.ReadAsync($"{MountPath}/kms/{kmsName}/key/{keyName}", ct)).ConfigureAwait(false);
         if (r is null) return null;
-        var versions = new SortedDictionary<int, string>();
-        JsonElement v = r.Get("versions");
-        if (v.ValueKind == JsonValueKind.Object)
-            foreach (JsonProperty p in v.EnumerateObject())
-                if (int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int ver))
-                    versions[ver] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-        string? providerName = r.GetString("name");
-        if (string.IsNullOrEmpty(providerName))
-            throw new VaultApiException($"Vault answered {MountPath}/kms/{kmsName}/key/{keyName} without the provider-side key name ('name').", VaultErrorKind.Other, $"{MountPath}/kms/{kmsName}/key/{keyName}", 200);
-        return new DistributedKeyInfo(kmsName, keyName, providerName, VaultResponse.StringList(r.Get("purpose")), r.GetString("protection") ?? "", versions);
+        KeyDistributionData? distribution = r.DataAs<KeyDistributionData>();
+        string? providerName = distribution?.Name;
+        if (distribution is null || string.IsNullOrEmpty(providerName))
+            throw new VaultApiException($"Vault answered {MountPath}/kms/{kmsName}/key/{keyName} without the provider-side key name " +
+                $"('name').", VaultErrorKind.Other, $"{MountPath}/kms/{kmsName}/key/{keyName}", 200);
+        return new DistributedKeyInfo(kmsName, keyName, providerName, distribution.Purpose ?? [], distribution.Protection ?? "",
+            distribution.Versions ?? new SortedDictionary<int, string>());
     }
 
     private async Task<T> Guard<T>(Func<Task<T>> call)
@@ -130,21 +134,12 @@ public sealed class KeymgmtEngine
             return await call().ConfigureAwait(false);
         }
         // No mount at all: Vault says "no handler for route"; another engine there: "unsupported path" or 405.
-        catch (VaultApiException ex) when (ex.Status == 404 && ex.Errors.Any(e => e.Contains("unsupported path", StringComparison.OrdinalIgnoreCase)
-            || e.Contains("no handler for route", StringComparison.OrdinalIgnoreCase)) || ex.Status == 405)
+        catch (VaultApiException ex) when (ex.Status == 405 || ex.Status == 404 && ex.Mentions("unsupported path", "no handler for route"))
         {
-            throw new VaultApiException(
-                $"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.",
-                VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Nothing answers at '{ex.Path}': is a Key Management secrets engine mounted at '{MountPath}/'? " +
+                $"It needs Vault Enterprise or HCP Vault (ADP module): vault secrets enable -path={MountPath} keymgmt, or pass the right -MountPath.");
         }
     }
 
     private async Task Guard(Func<Task> call) => await Guard(async () => { await call().ConfigureAwait(false); return true; }).ConfigureAwait(false);
-
-    private static int? Int(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number when e.TryGetInt32(out int i) => i,
-        JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
-        _ => null,
-    };
 }

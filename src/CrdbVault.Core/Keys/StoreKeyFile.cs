@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace CrdbVault.Core.Keys;
 
 /// <summary>
-/// CockroachDB's v1 encryption-at-rest store key file (cockroachdb.md §2.1–2.2): raw bytes, a
+/// CockroachDB's v1 encryption-at-rest store key file (docs/cockroachdb-notes.md#store-keys-encryption-at-rest-self-hosted): raw bytes, a
 /// 32-byte random key ID followed by the AES key (16/24/32 bytes), so 48/56/64 bytes; the node
 /// takes the type from the length and the key ID as the hex of the first 32 bytes.
 /// </summary>
@@ -26,9 +26,11 @@ public static class StoreKeyFile
         if (bits is 128 or 256) return bits;
         if (bits == 192)
             throw new ArgumentException(
-                $"-{parameterName} 192: CockroachDB accepts 192-bit store keys, but Vault transit generates data keys of 128, 256 or 512 bits only, so it cannot make one. Use -{parameterName} 256 (or 128).",
+                $"-{parameterName} 192: CockroachDB accepts 192-bit store keys, but Vault transit generates data keys of 128, 256 or 512 bits only, " +
+                    $"so it cannot make one. Use -{parameterName} 256 (or 128).",
                 parameterName);
-        throw new ArgumentException($"-{parameterName} {bits} is not a store key size. CockroachDB store keys are 128, 192 or 256 bits, and Vault transit can make 128 or 256: use -{parameterName} 256 (or 128).", parameterName);
+        throw new ArgumentException($"-{parameterName} {bits} is not a store key size. CockroachDB store keys are 128, 192 or 256 bits, " +
+            $"and Vault transit can make 128 or 256: use -{parameterName} 256 (or 128).", parameterName);
     }
 
     /// <summary>A fresh random key ID (CockroachDB's generator does the same; every rotation needs a new one).</summary>
@@ -52,7 +54,8 @@ public static class StoreKeyFile
     {
         int keyLength = file.Length - KeyIdLength;
         if (keyLength is not (16 or 24 or 32))
-            throw new FormatException($"Not a CockroachDB v1 store key: {file.Length} bytes (a v1 key file is 48, 56 or 64 bytes: a 32-byte key ID and a 128/192/256-bit key).");
+            throw new FormatException($"Not a CockroachDB v1 store key: {file.Length} bytes (a v1 key file is 48, 56 or 64 bytes: " +
+                $"a 32-byte key ID and a 128/192/256-bit key).");
         return (KeyIdHex(file[..KeyIdLength]), keyLength * 8);
     }
 

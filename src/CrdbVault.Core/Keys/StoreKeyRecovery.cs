@@ -79,7 +79,8 @@ public sealed record StoreKeyRecovery
     public static StoreKeyRecovery Parse(ReadOnlySpan<byte> json, string source)
     {
         if (json.Length > MaxRecordBytes)
-            throw new StoreKeyRecordException($"'{source}' has {json.Length} bytes; a recovery record has well under {MaxRecordBytes}. It is not the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid);
+            throw new StoreKeyRecordException($"'{source}' has {json.Length} bytes; a recovery record has well under {MaxRecordBytes}. " +
+                $"It is not the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid);
         StoreKeyRecovery? record;
         try
         {
@@ -87,10 +88,12 @@ public sealed record StoreKeyRecovery
         }
         catch (JsonException ex)
         {
-            throw new StoreKeyRecordException($"'{source}' is not a CrdbVault store key recovery record ({ex.Message}). It is the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid, ex);
+            throw new StoreKeyRecordException($"'{source}' is not a CrdbVault store key recovery record ({ex.Message}). " +
+                $"It is the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid, ex);
         }
         if (record is null)
-            throw new StoreKeyRecordException($"'{source}' is empty; expected the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid);
+            throw new StoreKeyRecordException($"'{source}' is empty; " +
+                $"expected the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid);
         record.Validate(source);
         return record;
     }
@@ -98,9 +101,11 @@ public sealed record StoreKeyRecovery
     public static StoreKeyRecovery Load(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"Recovery record '{path}' does not exist. It is the <key file>.vault.json that New-CrdbStoreKey wrote next to the key.", path);
+            throw new FileNotFoundException($"Recovery record '{path}' does not exist. " +
+                $"It is the <key file>.vault.json that New-CrdbStoreKey wrote next to the key.", path);
         byte[] json = Validation.InputBudgets.ReadFile(path, MaxRecordBytes, size =>
-            new StoreKeyRecordException($"'{path}' has {size} bytes ({size / 1024} KiB); a recovery record has well under {MaxRecordBytes} bytes. It is not the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid));
+            new StoreKeyRecordException($"'{path}' has {size} bytes ({size / 1024} KiB); a recovery record has well under {MaxRecordBytes} bytes. " +
+                $"It is not the <key file>.vault.json that New-CrdbStoreKey wrote.", StoreKeyRecordProblem.Invalid));
         return Parse(json, path);
     }
 
@@ -109,15 +114,20 @@ public sealed record StoreKeyRecovery
     {
         if (Format == "crdbvault-store-key-v1" || (Format == FormatName && Version is null))
             throw new StoreKeyRecordException(
-                $"'{source}' is a recovery record from before records had a version: it wraps the key without its key ID, so the two cannot be checked against each other, and this module no longer restores from it. " +
-                "Make a new key and record with New-CrdbStoreKey -Path <new file>, start the node with --enterprise-encryption=...,key=<new file>,old-key=<current key file> so CockroachDB re-encrypts with it, and keep the new record.",
+                $"'{source}' is a recovery record from before records had a version: it wraps the key without its key ID, " +
+                    $"so the two cannot be checked against each other, and this module no longer restores from it. " +
+                "Make a new key and record with New-CrdbStoreKey -Path <new file>, start the node with --enterprise-encryption=...,key=<new " +
+                    "file>,old-key=<current key file> so CockroachDB re-encrypts with it, and keep the new record.",
                 StoreKeyRecordProblem.UnsupportedVersion);
         if (Format != FormatName)
-            throw new StoreKeyRecordException($"'{source}' has format '{Format}', not '{FormatName}': it is not a CrdbVault store key recovery record.", StoreKeyRecordProblem.Invalid);
+            throw new StoreKeyRecordException($"'{source}' has format '{Format}', not '{FormatName}': " +
+                $"it is not a CrdbVault store key recovery record.", StoreKeyRecordProblem.Invalid);
         if (Version > CurrentVersion)
-            throw new StoreKeyRecordException($"'{source}' is record version {Version}, written by a newer CrdbVault; this one reads version {CurrentVersion}. Update the CrdbVault module.", StoreKeyRecordProblem.UnsupportedVersion);
+            throw new StoreKeyRecordException($"'{source}' is record version {Version}, written by a newer CrdbVault; " +
+                $"this one reads version {CurrentVersion}. Update the CrdbVault module.", StoreKeyRecordProblem.UnsupportedVersion);
         if (Version != CurrentVersion)
-            throw new StoreKeyRecordException($"'{source}' has record version {Version}; this module reads version {CurrentVersion} only. Make a new key and record with New-CrdbStoreKey.", StoreKeyRecordProblem.UnsupportedVersion);
+            throw new StoreKeyRecordException($"'{source}' has record version {Version}; this module reads version {CurrentVersion} only. " +
+                $"Make a new key and record with New-CrdbStoreKey.", StoreKeyRecordProblem.UnsupportedVersion);
         try
         {
             StoreKeyFile.ParseKeyId(KeyId);
@@ -129,9 +139,11 @@ public sealed record StoreKeyRecovery
         if (string.IsNullOrWhiteSpace(TransitMount) || string.IsNullOrWhiteSpace(TransitKey))
             throw new StoreKeyRecordException($"'{source}' does not name the transit mount and key (TransitMount, TransitKey).", StoreKeyRecordProblem.Invalid);
         if (!TransitCiphertext.IsWellFormed(Ciphertext))
-            throw new StoreKeyRecordException($"'{source}' has no transit ciphertext of the form 'vault:v<N>:<base64>' in Ciphertext.", StoreKeyRecordProblem.Invalid);
+            throw new StoreKeyRecordException($"'{source}' has no transit ciphertext of the form 'vault:v<N>:<base64>' in " +
+                $"Ciphertext.", StoreKeyRecordProblem.Invalid);
         if (KeySize is not (128 or 256))
-            throw new StoreKeyRecordException($"'{source}' has KeySize {KeySize}; store keys made through transit are 128 or 256 bits.", StoreKeyRecordProblem.Invalid);
+            throw new StoreKeyRecordException($"'{source}' has KeySize {KeySize}; " +
+                $"store keys made through transit are 128 or 256 bits.", StoreKeyRecordProblem.Invalid);
         if (string.IsNullOrWhiteSpace(FileName) || FileName.IndexOfAny(['/', '\\']) >= 0 || FileName is "." or "..")
             throw new StoreKeyRecordException($"'{source}' has no plain file name in FileName.", StoreKeyRecordProblem.Invalid);
         try
@@ -153,12 +165,14 @@ public sealed record StoreKeyRecovery
     {
         if (keyFile.Length != StoreKeyFile.KeyIdLength + KeySize / 8)
             throw new StoreKeyRecordException(
-                $"'{source}' was altered: transit unwrapped {keyFile.Length} bytes, but a {KeySize}-bit key file is {StoreKeyFile.KeyIdLength + KeySize / 8} (KeySize or Ciphertext changed). Nothing was written. Restore from an unaltered copy of the record.",
+                $"'{source}' was altered: transit unwrapped {keyFile.Length} bytes, but a {KeySize}-bit key file is {StoreKeyFile.KeyIdLength + KeySize / 8} " +
+                    $"(KeySize or Ciphertext changed). Nothing was written. Restore from an unaltered copy of the record.",
                 StoreKeyRecordProblem.Altered);
         string unwrappedId = StoreKeyFile.KeyIdHex(keyFile[..StoreKeyFile.KeyIdLength]);
         if (!string.Equals(unwrappedId, KeyId, StringComparison.OrdinalIgnoreCase))
             throw new StoreKeyRecordException(
-                $"'{source}' was altered: its KeyId is {KeyId}, but its Ciphertext holds the key file of store key {unwrappedId} (KeyId changed, or another record's Ciphertext pasted in). Nothing was written. Restore from an unaltered copy of the record.",
+                $"'{source}' was altered: its KeyId is {KeyId}, but its Ciphertext holds the key file of store key {unwrappedId} (KeyId changed, " +
+                    $"or another record's Ciphertext pasted in). Nothing was written. Restore from an unaltered copy of the record.",
                 StoreKeyRecordProblem.Altered);
     }
 
@@ -177,6 +191,7 @@ public static class TransitCiphertext
         if (value is null || !value.StartsWith("vault:v", StringComparison.Ordinal)) return false;
         string[] parts = value.Split(':', 3);
         if (parts.Length != 3 || parts[2].Length == 0) return false;
-        return int.TryParse(parts[1].AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version) && version > 0;
+        return int.TryParse(parts[1].AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version)
+            && version > 0;
     }
 }

@@ -46,7 +46,7 @@ public sealed class StoreKeyTargetException(string message, string reason, Excep
 public sealed record StoreKeySet(string KeyPath, string RecordPath, string? KeyFileId, string? RecordKeyId, string? Problem);
 
 /// <summary>
-/// CockroachDB encryption-at-rest store keys from Vault transit (cockroachdb.md §2): a data key from
+/// CockroachDB encryption-at-rest store keys from Vault transit (docs/cockroachdb-notes.md#store-keys-encryption-at-rest-self-hosted): a data key from
 /// <c>transit/datakey/plaintext</c> becomes a v1 key file (fresh 32-byte key ID + the key, 0600,
 /// written atomically); transit then wraps the whole file (<c>transit/encrypt</c>) and that goes into
 /// a recovery record beside it, so key ID and key cannot be separated; restoring unwraps it, checks
@@ -85,7 +85,9 @@ public sealed class StoreKeys
             string record = StoreKeyFile.RecoveryRecordPathFor(full);
             if (checkRecordToo && File.Exists(record)) existing.Add(record);
             if (existing.Count > 0)
-                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, see Get-Help New-CrdbStoreKey).", "AlreadyExists");
+                throw new StoreKeyTargetException($"{string.Join(" and ", existing)} already exist{(existing.Count == 1 ? "s" : "")}. Nothing was written. " +
+                    $"Pass -Force to replace it (never replace the active key of a running store: rotate with a NEW file, " +
+                    $"see Get-Help New-CrdbStoreKey).", "AlreadyExists");
         }
         return full;
     }
@@ -103,7 +105,8 @@ public sealed class StoreKeys
         StoreKeySet set = DescribeSet(full);
         if (set.Problem is not null && set.RecordKeyId is not null && string.Equals(set.RecordKeyId, record.KeyId, StringComparison.OrdinalIgnoreCase))
             throw new StoreKeyTargetException(set.Problem, "SetInconsistent");
-        throw new StoreKeyTargetException($"{full} already exists{(set.KeyFileId == record.KeyId ? $" and holds store key {record.KeyId} already" : "")}. Nothing was written. Pass -Force to replace it (never replace the active key of a running store).", "AlreadyExists");
+        throw new StoreKeyTargetException($"{full} already exists{(set.KeyFileId == record.KeyId ? $" and holds store key {record.KeyId} already" : "")}. " +
+            $"Nothing was written. Pass -Force to replace it (never replace the active key of a running store).", "AlreadyExists");
     }
 
     private static string CheckFolder(string path)
@@ -112,16 +115,21 @@ public sealed class StoreKeys
             throw new StoreKeyTargetException("-Path is empty. Give the key file to write, e.g. /var/lib/cockroach-keys/store-2026-11.key.", "MissingPath");
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
-            throw new StoreKeyTargetException($"'{full}' is a folder. -Path is the key FILE to write, e.g. '{System.IO.Path.Combine(full, "store.key")}'.", "IsDirectory");
+            throw new StoreKeyTargetException($"'{full}' is a folder. -Path is the key FILE to write, e.g. " +
+                $"'{System.IO.Path.Combine(full, "store.key")}'.", "IsDirectory");
         string dir = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir))
-            throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), ideally off the store's data volume, and run again.", "MissingDirectory");
+            throw new StoreKeyTargetException($"Folder '{dir}' does not exist. Create it readable by its owner only (mkdir -m 700 '{dir}'), " +
+                $"ideally off the store's data volume, and run again.", "MissingDirectory");
         if (SecretFileWriter.IsWorldReadable(dir))
-            throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
+            throw new StoreKeyTargetException($"Folder '{dir}' can be read by other users; a CockroachDB store key must stay private. Run: " +
+                $"chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
         // Whoever may write the folder may swap the key file or its record for their own (a rename needs
         // only write access to the folder), so group- or world-writable is as bad as world-readable.
         if (SecretFileWriter.IsWritableByOthers(dir))
-            throw new StoreKeyTargetException($"Folder '{dir}' can be written by its group or by other users, who could replace the key file or its record; a CockroachDB store key folder must belong to its owner alone. Run: chmod 700 '{dir}' (and keep the key off the store's data volume).", "DirectoryNotPrivate");
+            throw new StoreKeyTargetException($"Folder '{dir}' can be written by its group or by other users, who could replace the key file or its record; " +
+                $"a CockroachDB store key folder must belong to its owner alone. Run: chmod 700 '{dir}' (and keep the key off the store's data " +
+                $"volume).", "DirectoryNotPrivate");
         return full;
     }
 
@@ -159,10 +167,13 @@ public sealed class StoreKeys
         string? problem = (keyId, recordId) switch
         {
             (string k, string r) when !string.Equals(k, r, StringComparison.OrdinalIgnoreCase) =>
-                $"'{full}' holds {(k == NotAStoreKey ? "no valid store key" : $"store key {k}")}, but its recovery record '{recordPath}' describes store key {r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
-                $"To finish the interrupted write: Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' -Force writes key {r} (it replaces key {k}: copy '{full}' away first if a store still uses it). Or make a new pair with New-CrdbStoreKey -Force.",
+                $"'{full}' holds {(k == NotAStoreKey ? "no valid store key" : $"store key {k}")}, but its recovery record '{recordPath}' describes store key " +
+                    $"{r}: the two do not belong together (an interrupted New-CrdbStoreKey -Force, or edited files). " +
+                $"To finish the interrupted write: Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' -Force writes key {r} (it replaces key {k}: " +
+                    $"copy '{full}' away first if a store still uses it). Or make a new pair with New-CrdbStoreKey -Force.",
             (null, string r) =>
-                $"'{recordPath}' describes store key {r}, but its key file '{full}' is missing (an interrupted New-CrdbStoreKey, or a lost key). Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' brings the key back; New-CrdbStoreKey -Force makes a new pair instead.",
+                $"'{recordPath}' describes store key {r}, but its key file '{full}' is missing (an interrupted New-CrdbStoreKey, or a lost key). " +
+                    $"Restore-CrdbStoreKey -RecoveryRecord '{recordPath}' brings the key back; New-CrdbStoreKey -Force makes a new pair instead.",
             _ => null,
         };
         return new StoreKeySet(full, recordPath, keyId, recordId, problem);
@@ -215,9 +226,11 @@ public sealed class StoreKeys
                 ct.ThrowIfCancellationRequested();
                 // Record first: an interruption leaves a record without (or beside an older) key, which
                 // DescribeSet reports and the record itself repairs; never a key nobody can restore.
-                SecretFileWriter.WriteAll([new PendingFile(recordPath, record.ToJsonBytes(), Secret: false), new PendingFile(full, file, Secret: true)], request.Overwrite);
+                SecretFileWriter.WriteAll([new PendingFile(recordPath, record.ToJsonBytes(), Secret: false),
+                    new PendingFile(full, file, Secret: true)], request.Overwrite);
                 _trace?.Invoke($"Wrote {size}-bit store key {record.KeyId} to {full} (0600) and its recovery record to {recordPath}.");
-                return new StoreKeyResult(full, record.KeyId, size, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, created, true);
+                return new StoreKeyResult(full, record.KeyId, size, record.TransitMount, record.TransitKey, record.Ciphertext,
+                    recordPath, record.CreatedAt, created, true);
             }
             finally
             {
@@ -251,8 +264,10 @@ public sealed class StoreKeys
             files.Add(new PendingFile(full, file, Secret: true)); // record first, as in CreateAsync
             ct.ThrowIfCancellationRequested();
             SecretFileWriter.WriteAll(files, overwrite);
-            _trace?.Invoke($"Restored {record.KeySize}-bit store key {record.KeyId} to {full} (0600){(writeRecord ? $" and wrote its recovery record to {recordPath}" : "")}.");
-            return new StoreKeyResult(full, record.KeyId, record.KeySize, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath, record.CreatedAt, false, writeRecord);
+            _trace?.Invoke($"Restored {record.KeySize}-bit store key {record.KeyId} to {full} " +
+                $"(0600){(writeRecord ? $" and wrote its recovery record to {recordPath}" : "")}.");
+            return new StoreKeyResult(full, record.KeyId, record.KeySize, record.TransitMount, record.TransitKey, record.Ciphertext, recordPath,
+                record.CreatedAt, false, writeRecord);
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 
@@ -45,7 +44,7 @@ public sealed class TransitDataKey : IDisposable
 }
 
 /// <summary>
-/// Vault's transit engine (vault-api.md §6) as store keys need it: data keys (never retried — a
+/// Vault's transit engine (docs/vault-notes.md#transit) as store keys need it: data keys (never retried — a
 /// retried call would be a different key), decrypt, and key create/read/rotate. Error texts from
 /// Vault are turned into messages that say what to do.
 /// </summary>
@@ -74,7 +73,7 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        return r is null ? null : Describe(name, r);
+        return r is null ? null : Describe(name, r.DataAs<TransitKeyData>());
     }
 
     /// <summary>Creates a key (<c>aes256-gcm96</c> unless told otherwise); an existing key is left as it is.</summary>
@@ -84,15 +83,16 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync($"{MountPath}/keys/{name}", new Dictionary<string, object> { ["type"] = type }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync($"{MountPath}/keys/{name}", new Dictionary<string, object> { ["type"] = type },
+                VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
             throw NoEngine(ex);
         }
         // Newer Vaults answer with the key; older ones with 204.
-        return r is not null && r.Data.ValueKind == JsonValueKind.Object && r.Get("keys").ValueKind == JsonValueKind.Object
-            ? Describe(name, r)
+        return r?.DataAs<TransitKeyData>() is { Keys: not null } key
+            ? Describe(name, key)
             : await ReadKeyAsync(name, ct).ConfigureAwait(false);
     }
 
@@ -104,7 +104,7 @@ public sealed class TransitEngine
             // Not idempotent: a retried rotation would add two versions.
             await _client.WriteAsync($"{MountPath}/keys/{name}/rotate", null, new VaultRequestOptions { Idempotent = false }, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -123,14 +123,15 @@ public sealed class TransitEngine
         var options = new VaultRequestOptions
         {
             Idempotent = false,
-            UnknownOutcomeHint = "Vault may have generated a data key, but it is stored nowhere and nothing was written, so there is nothing to clean up: run the command again.",
+            UnknownOutcomeHint = "Vault may have generated a data key, but it is stored nowhere and nothing was written, so there is nothing to clean up: " +
+                "run the command again.",
         };
         VaultResponse? r;
         try
         {
             r = await _client.WriteAsync(path, new Dictionary<string, object> { ["bits"] = bits }, options, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -138,21 +139,22 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        string? ciphertext = r?.GetString("ciphertext");
+        TransitDataKeyData? key = r?.DataAs<TransitDataKeyData>();
+        string? ciphertext = key?.Ciphertext;
         if (!TransitCiphertext.TryGetVersion(ciphertext, out int version))
-            throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+            throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: " +
+                $"is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
         byte[]? plaintext = null;
         if (withPlaintext)
         {
-            string? b64 = r!.GetString("plaintext");
-            plaintext = TryBase64(b64);
+            plaintext = TryBase64(key!.Plaintext);
             if (plaintext is null || plaintext.Length != bits / 8)
             {
                 if (plaintext is not null) CryptographicOperations.ZeroMemory(plaintext);
                 throw new VaultApiException($"Vault answered {path} without a {bits}-bit base64 plaintext data key.", VaultErrorKind.Other, path, 200);
             }
         }
-        if (r!.Get("key_version") is { ValueKind: JsonValueKind.Number } kv && kv.TryGetInt32(out int v)) version = v;
+        if (key!.KeyVersion is int v) version = v;
         return new TransitDataKey(ciphertext!, version, plaintext);
     }
 
@@ -169,9 +171,10 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["plaintext"] = b64 }, VaultRequestOptions.IdempotentWrite, ct)
+                .ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
@@ -179,10 +182,11 @@ public sealed class TransitEngine
         {
             throw NoEngine(ex);
         }
-        string? ciphertext = r?.GetString("ciphertext");
+        string? ciphertext = r?.DataAs<TransitCipherData>()?.Ciphertext;
         return TransitCiphertext.IsWellFormed(ciphertext)
             ? ciphertext!
-            : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
+            : throw new VaultApiException($"Vault answered {path} without a 'vault:v<N>:...' ciphertext: " +
+                $"is '{MountPath}' a transit engine?", VaultErrorKind.Other, path, 200);
     }
 
     /// <summary>
@@ -196,70 +200,49 @@ public sealed class TransitEngine
         VaultResponse? r;
         try
         {
-            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+            r = await _client.WriteAsync(path, new Dictionary<string, object> { ["ciphertext"] = ciphertext }, VaultRequestOptions.IdempotentWrite, ct)
+                .ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "encryption key not found"))
+        catch (VaultApiException ex) when (ex.IsRefusal("encryption key not found"))
         {
             throw KeyNotFound(name, ex);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too new"))
+        catch (VaultApiException ex) when (ex.IsRefusal("too new"))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
+                $"Transit key '{MountPath}/{name}' has no version {Version(ciphertext)}: the ciphertext was made by another key of the same name (was the " +
+                    $"key deleted and created again, or is this another Vault?). Point -MountPath/-TransitKey at the original key.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && Said(ex, "too old"))
+        catch (VaultApiException ex) when (ex.IsRefusal("too old"))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
+                $"Transit key '{MountPath}/{name}' no longer decrypts version {Version(ciphertext)} (min_decryption_version was raised). Lower it again: " +
+                    $"vault write {MountPath}/keys/{name}/config min_decryption_version={Version(ciphertext)}.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && (Said(ex, "message authentication failed") || Said(ex, "invalid ciphertext")))
+        catch (VaultApiException ex) when (ex.IsRefusal("message authentication failed", "invalid ciphertext"))
         {
             throw new VaultApiException(
-                $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, or the recovery record was altered. Check TransitMount/TransitKey in the record.",
+                $"Transit key '{MountPath}/{name}' cannot decrypt this ciphertext ({string.Join("; ", ex.Errors)}): it was made with another key, " +
+                    $"or the recovery record was altered. Check TransitMount/TransitKey in the record.",
                 VaultErrorKind.InvalidRequest, path, ex.Status, ex.Errors);
         }
         catch (VaultApiException ex) when (ex.Status is 404 or 405)
         {
             throw NoEngine(ex);
         }
-        byte[]? plain = TryBase64(r?.GetString("plaintext"));
+        byte[]? plain = TryBase64(r?.DataAs<TransitCipherData>()?.Plaintext);
         return plain ?? throw new VaultApiException($"Vault answered {path} without a base64 plaintext.", VaultErrorKind.Other, path, 200);
     }
 
-    private TransitKeyInfo Describe(string name, VaultResponse r)
+    private TransitKeyInfo Describe(string name, TransitKeyData? key)
     {
-        var versions = new SortedDictionary<int, DateTimeOffset>();
-        JsonElement keys = r.Get("keys");
-        if (keys.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty p in keys.EnumerateObject())
-            {
-                if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int v)) continue;
-                // Symmetric keys map version -> unix seconds; tolerate objects with creation_time.
-                DateTimeOffset created = p.Value.ValueKind switch
-                {
-                    JsonValueKind.Number when p.Value.TryGetInt64(out long s) => DateTimeOffset.FromUnixTimeSeconds(s),
-                    JsonValueKind.Object when p.Value.TryGetProperty("creation_time", out JsonElement ctime) && ctime.ValueKind == JsonValueKind.String
-                        && DateTimeOffset.TryParse(ctime.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset d) => d,
-                    _ => default,
-                };
-                versions[v] = created;
-            }
-        }
-        int latest = Int(r.Get("latest_version")) ?? (versions.Count == 0 ? 0 : versions.Keys.Max());
-        return new TransitKeyInfo(MountPath, r.GetString("name") ?? name, r.GetString("type") ?? "",
-            latest, Int(r.Get("min_decryption_version")) ?? 1, Int(r.Get("min_encryption_version")) ?? 0,
-            r.Get("deletion_allowed").ValueKind == JsonValueKind.True, r.Get("exportable").ValueKind == JsonValueKind.True, versions);
+        IReadOnlyDictionary<int, DateTimeOffset> versions = key?.Keys ?? new SortedDictionary<int, DateTimeOffset>();
+        int latest = key?.LatestVersion ?? (versions.Count == 0 ? 0 : versions.Keys.Max());
+        return new TransitKeyInfo(MountPath, key?.Name ?? name, key?.Type ?? "", latest, key?.MinDecryptionVersion ?? 1, key?.MinEncryptionVersion ?? 0,
+            key?.DeletionAllowed ?? false, key?.Exportable ?? false, versions);
     }
-
-    private static int? Int(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number when e.TryGetInt32(out int i) => i,
-        JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) => i,
-        _ => null,
-    };
 
     private static byte[]? TryBase64(string? s)
     {
@@ -268,15 +251,13 @@ public sealed class TransitEngine
         catch (FormatException) { return null; }
     }
 
-    private static bool Said(VaultApiException ex, string text) => ex.Errors.Any(e => e.Contains(text, StringComparison.OrdinalIgnoreCase));
-
     private static string Version(string ciphertext) => TransitCiphertext.TryGetVersion(ciphertext, out int v) ? v.ToString(CultureInfo.InvariantCulture) : "?";
 
-    private VaultApiException KeyNotFound(string name, VaultApiException ex) => new(
-        $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.",
-        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+    private VaultApiException KeyNotFound(string name, VaultApiException ex) => ex.AsNotFound(
+        $"Vault transit at '{MountPath}/' has no key '{name}'. Create it (vault write -f {MountPath}/keys/{name}, " +
+            $"or New-CrdbStoreKey creates it when absent), or pass the right -TransitKey / -MountPath.");
 
-    private VaultApiException NoEngine(VaultApiException ex) => new(
-        $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) or pass the right -MountPath.",
-        VaultErrorKind.NotFound, ex.Path, ex.Status, ex.Errors);
+    private VaultApiException NoEngine(VaultApiException ex) => ex.AsNotFound(
+        $"Nothing answers at '{ex.Path}': is a transit secrets engine mounted at '{MountPath}/'? Enable it (vault secrets enable -path={MountPath} transit) " +
+            $"or pass the right -MountPath.");
 }

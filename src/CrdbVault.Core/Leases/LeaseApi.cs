@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
@@ -6,7 +5,7 @@ using CrdbVault.Core.Vault;
 namespace CrdbVault.Core.Leases;
 
 /// <summary>
-/// <c>sys/leases</c> (vault-api.md §4): lookup, list by prefix, renew, revoke, revoke-prefix.
+/// <c>sys/leases</c> (docs/vault-notes.md#leases): lookup, list by prefix, renew, revoke, revoke-prefix.
 /// Lease ids are opaque (HCP adds a namespace suffix); only characters that would change the
 /// request's meaning are refused.
 /// </summary>
@@ -20,9 +19,9 @@ public sealed class LeaseApi(VaultClient client)
         {
             r = await client.WriteAsync("sys/leases/lookup", new { lease_id = leaseId }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("invalid lease"))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", VaultErrorKind.NotFound, "sys/leases/lookup", ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault knows no lease '{leaseId}': it expired, was revoked, or the id is wrong.", "sys/leases/lookup");
         }
         if (r is null) throw new VaultApiException($"Vault knows no lease '{leaseId}'.", VaultErrorKind.NotFound, "sys/leases/lookup", 404);
         // Real servers envelope the lookup in data; the docs show it flat (with "renewable" at the top).
@@ -65,13 +64,14 @@ public sealed class LeaseApi(VaultClient client)
             // Renewing twice is harmless, so this may be retried.
             r = await client.WriteAsync("sys/leases/renew", body, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("invalid lease", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("invalid lease"))
         {
-            throw new VaultApiException($"Vault knows no lease '{leaseId}': it expired or was revoked. Issue a new credential instead.", VaultErrorKind.NotFound, "sys/leases/renew", ex.Status, ex.Errors);
+            throw ex.AsNotFound($"Vault knows no lease '{leaseId}': it expired or was revoked. Issue a new credential instead.", "sys/leases/renew");
         }
-        catch (VaultApiException ex) when (ex.Status == 400 && ex.Errors.Any(e => e.Contains("not renewable", StringComparison.OrdinalIgnoreCase)))
+        catch (VaultApiException ex) when (ex.IsRefusal("not renewable"))
         {
-            throw new VaultApiException($"Lease '{leaseId}' is not renewable. Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);
+            throw new VaultApiException($"Lease '{leaseId}' is not renewable. " +
+                $"Issue a new credential instead.", VaultErrorKind.InvalidRequest, "sys/leases/renew", ex.Status, ex.Errors);
         }
         if (r is null) throw new VaultApiException($"Vault returned nothing renewing '{leaseId}'.", VaultErrorKind.Other, "sys/leases/renew");
         TimeSpan granted = r.LeaseDuration;
@@ -108,19 +108,17 @@ public sealed class LeaseApi(VaultClient client)
     /// </summary>
     internal static LeaseInfo Parse(JsonElement data, string fallbackId)
     {
-        string id = Str(data, "id") ?? fallbackId;
-        return new LeaseInfo(
-            id,
-            Time(data, "issue_time"),
-            Time(data, "expire_time"),
-            Time(data, "last_renewal") ?? Time(data, "last_renewal_time"),
-            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("renewable", out JsonElement r) && r.ValueKind == JsonValueKind.True,
-            data.ValueKind == JsonValueKind.Object && data.TryGetProperty("ttl", out JsonElement ttl) ? VaultDuration.FromJson(ttl) : TimeSpan.Zero);
+        LeaseLookupData lease = VaultJson.Read<LeaseLookupData>(data) ?? new LeaseLookupData(null, null, null, null, null, false, TimeSpan.Zero);
+        return new LeaseInfo(lease.Id ?? fallbackId, lease.IssueTime, lease.ExpireTime, lease.LastRenewal ?? lease.LastRenewalTime, lease.Renewable, lease.Ttl);
     }
-
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static DateTimeOffset? Time(JsonElement e, string name) =>
-        Str(e, name) is string s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
 }
+
+/// <summary><c>sys/leases/lookup</c> in both shapes: real servers write <c>last_renewal</c>, the docs <c>last_renewal_time</c>.</summary>
+internal sealed record LeaseLookupData(
+    string? Id,
+    DateTimeOffset? IssueTime,
+    DateTimeOffset? ExpireTime,
+    DateTimeOffset? LastRenewal,
+    DateTimeOffset? LastRenewalTime,
+    bool Renewable,
+    TimeSpan Ttl);

@@ -30,8 +30,11 @@ public sealed class CiMasking
     /// <summary>The process environment and its standard output.</summary>
     public static CiMasking Default { get; } = new(CiEnvironment.Current, StandardOutput.WriteLines);
 
-    /// <summary>Registers a secret (every line of it) with the current CI system.</summary>
-    public static void Register(SecureString secret) => Default.Add(SecureStrings.Reveal(secret));
+    /// <summary>Registers a secret (every line of it) with the current CI system; outside one the secret is not even revealed.</summary>
+    public static void Register(SecureString secret)
+    {
+        if (Default._environment().MaskingEnabled) Default.Add(SecureStrings.Reveal(secret));
+    }
 
     /// <summary>
     /// Registers a connection string that carries a password: the whole string, the password, and
@@ -39,6 +42,7 @@ public sealed class CiMasking
     /// </summary>
     public static void RegisterConnectionString(string connectionString, SecureString password)
     {
+        if (!Default._environment().MaskingEnabled) return;
         string plain = SecureStrings.Reveal(password);
         Default.Add(connectionString, plain, Uri.EscapeDataString(plain));
     }

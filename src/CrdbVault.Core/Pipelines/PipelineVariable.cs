@@ -58,7 +58,8 @@ public sealed partial class PipelineVariable
 
     /// <summary>A sentence for -WhatIf/-Confirm; never the value.</summary>
     public string Description =>
-        $"{(System == CiSystem.AzureDevOps ? "Azure DevOps" : "GitHub Actions")} {(IsOutput ? "output " : "")}variable '{Name}'{(IsSecret ? " (secret, masked)" : "")}";
+        $"{(System == CiSystem.AzureDevOps ? "Azure DevOps" : "GitHub Actions")} {(IsOutput ? "output " : "")}variable " +
+            $"'{Name}'{(IsSecret ? " (secret, masked)" : "")}";
 
     /// <summary>
     /// Checks everything: the CI system, the name, the value (a secret must be one non-empty line),
@@ -69,20 +70,26 @@ public sealed partial class PipelineVariable
     {
         ValidateName(name, env.System, isOutput);
         if (env.Ambiguous)
-            throw new InvalidOperationException("Both TF_BUILD (Azure DevOps) and GITHUB_ACTIONS (GitHub Actions) are set, so it is unclear which system reads the variable; nothing was written. Unset the one that does not apply.");
+            throw new InvalidOperationException("Both TF_BUILD (Azure DevOps) and GITHUB_ACTIONS (GitHub Actions) are set, " +
+                "so it is unclear which system reads the variable; nothing was written. Unset the one that does not apply.");
         if (env.System == CiSystem.None)
-            throw new InvalidOperationException("Set-CrdbPipelineVariable works inside an Azure DevOps pipeline (TF_BUILD=True) or a GitHub Actions job (GITHUB_ACTIONS=true); neither is set here, so nothing was written. Outside a pipeline, keep the value in a variable of your session instead.");
+            throw new InvalidOperationException("Set-CrdbPipelineVariable works inside an Azure DevOps pipeline (TF_BUILD=True) " +
+                "or a GitHub Actions job (GITHUB_ACTIONS=true); neither is set here, so nothing was written. Outside a pipeline, " +
+                "keep the value in a variable of your session instead.");
 
         string plain = SecureStrings.Reveal(value);
         if (plain.Length > MaxValueLength)
-            throw new ArgumentException($"-Value is {plain.Length} characters long; at most {MaxValueLength} fit in the environment variable later steps receive. Write large values to a file in {env.TempFolderExpression} instead.", "Value");
+            throw new ArgumentException($"-Value is {plain.Length} characters long; at most {MaxValueLength} fit in the environment variable later steps " +
+                $"receive. Write large values to a file in {env.TempFolderExpression} instead.", "Value");
         if (secret)
         {
             if (plain.Length == 0)
                 throw new ArgumentException("-Value is empty: there is no secret to mask. Check where the value comes from.", "Value");
             if (plain.AsSpan().IndexOfAny('\r', '\n') >= 0)
-                throw new ArgumentException($"-Value is a secret of several lines. {env.Name} masks secrets line by line, so it cannot be masked as one value (a PEM key would leak in pieces). " +
-                    $"Write such secrets to files in the job's temporary folder instead, e.g. New-CrdbClientCert -User <user> -CertsDir (Join-Path {env.TempFolderExpression} 'certs'), and pass the folder's path as the variable.", "Value");
+                throw new ArgumentException($"-Value is a secret of several lines. {env.Name} masks secrets line by line, " +
+                    $"so it cannot be masked as one value (a PEM key would leak in pieces). " +
+                    $"Write such secrets to files in the job's temporary folder instead, e.g. New-CrdbClientCert -User <user> -CertsDir (Join-Path " +
+                        $"{env.TempFolderExpression} 'certs'), and pass the folder's path as the variable.", "Value");
             if (string.IsNullOrWhiteSpace(plain))
                 throw new ArgumentException("-Value is only white space: masking it would blank the whole log. Check where the value comes from.", "Value");
         }
@@ -93,7 +100,8 @@ public sealed partial class PipelineVariable
             string variable = isOutput ? "GITHUB_OUTPUT" : "GITHUB_ENV";
             file = env.Variable(variable);
             if (string.IsNullOrWhiteSpace(file))
-                throw new InvalidOperationException($"GITHUB_ACTIONS is true but {variable} is not set, so there is no file to write the variable to; nothing was written. Run this inside a step of a GitHub Actions job.");
+                throw new InvalidOperationException($"GITHUB_ACTIONS is true but {variable} is not set, so there is no file to write the variable to; " +
+                    $"nothing was written. Run this inside a step of a GitHub Actions job.");
             string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
             if (folder is null || !Directory.Exists(folder))
                 throw new InvalidOperationException($"{variable} points to '{file}', whose folder does not exist; nothing was written.");
@@ -105,17 +113,20 @@ public sealed partial class PipelineVariable
     public static string ValidateName(string? name, CiSystem system, bool isOutput)
     {
         if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))
-            throw new ArgumentException($"-Name '{name}' is not a valid variable name. Use letters, digits and '_' (at most 100), starting with a letter or '_', e.g. 'DB_PASSWORD'.", "Name");
+            throw new ArgumentException($"-Name '{name}' is not a valid variable name. Use letters, digits and '_' (at most 100), " +
+                $"starting with a letter or '_', e.g. 'DB_PASSWORD'.", "Name");
         foreach (string prefix in AzureReservedPrefixes)
         {
             if (system != CiSystem.GitHubActions && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException($"-Name '{name}' starts with '{prefix}': Azure DevOps hides variables starting with endpoint, input, secret, path or securefile from tasks and scripts. Choose another name, e.g. 'DB_{name}'.", "Name");
+                throw new ArgumentException($"-Name '{name}' starts with '{prefix}': Azure DevOps hides variables starting with endpoint, input, secret, " +
+                    $"path or securefile from tasks and scripts. Choose another name, e.g. 'DB_{name}'.", "Name");
         }
         if (system != CiSystem.AzureDevOps && !isOutput)
         {
             foreach (string prefix in GitHubReservedEnvPrefixes)
                 if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    throw new ArgumentException($"-Name '{name}' starts with '{prefix}': GitHub Actions does not let a step overwrite its own {prefix}* variables. Choose another name.", "Name");
+                    throw new ArgumentException($"-Name '{name}' starts with '{prefix}': " +
+                        $"GitHub Actions does not let a step overwrite its own {prefix}* variables. Choose another name.", "Name");
             if (name.Equals("NODE_OPTIONS", StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException("-Name 'NODE_OPTIONS' is blocked by GitHub Actions in GITHUB_ENV. Choose another name.", "Name");
         }

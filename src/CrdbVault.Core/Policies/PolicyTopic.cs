@@ -72,15 +72,27 @@ public static class PolicyTopic
     private static string Notes(string name) => name switch
     {
         "crdb-admin" =>
-            "It enables and tunes the two engines, writes connections (the privilege probe issues and revokes one user through role crdbvault-privilege-probe) and roles, generates the CA, issues node certificates, revokes certificates and leases of its mounts, and writes issuer policies whose names start with the PKI mount's name (cockroach_client_ca-<team>). It cannot issue application credentials, write other policies, enable other engines or create tokens. The SQL user Vault connects as needs its own privileges: see the README's 'What Vault's SQL user needs'.",
+            "It enables and tunes the two engines, writes connections (the privilege probe issues and revokes one user through role " +
+                "crdbvault-privilege-probe) and roles, generates the CA, issues node certificates, revokes certificates and leases of its mounts, " +
+                "and writes issuer policies whose names start with the PKI mount's name (cockroach_client_ca-<team>). " +
+                "It cannot issue application credentials, write other policies, enable other engines or create tokens. " +
+                "The SQL user Vault connects as needs its own privileges: see the README's 'What Vault's SQL user needs'.",
         "crdb-app-credentials" =>
-            "It reads database/creds/app and revokes leases under it, and cannot issue from another role, read the role's statements, or revoke someone else's lease.",
+            "It reads database/creds/app and revokes leases under it, and cannot issue from another role, read the role's statements, " +
+                "or revoke someone else's lease.",
         "cockroach_client_ca-client-issuer" =>
-            "Initialize-CrdbCertificateAuthority writes it as <mount>-client-issuer. It may issue client certificates without SANs, never for root or node in any letter case (Vault compares values exactly, CockroachDB lower-cases the CN; -ProtectedUser adds names), and revoke a certificate it holds with revoke-with-key. It cannot issue node certificates or revoke other serials. To keep teams apart, give each a per-user policy from Set-CrdbCertificateIssuerPolicy instead: it pins common_name to that team's users.",
+            "Initialize-CrdbCertificateAuthority writes it as <mount>-client-issuer. It may issue client certificates without SANs, " +
+                "never for root or node in any letter case (Vault compares values exactly, CockroachDB lower-cases the CN; -ProtectedUser adds names), " +
+                "and revoke a certificate it holds with revoke-with-key. It cannot issue node certificates or revoke other serials. To keep teams apart, " +
+                "give each a per-user policy from Set-CrdbCertificateIssuerPolicy instead: it pins common_name to that team's users.",
         "crdb-key-operator" =>
-            "It makes store keys from one transit key (data key, then the whole key file wrapped for the recovery record) and restores them, creates that transit key when absent, and creates and distributes one CMEK key. It cannot change the transit key's configuration (deletion_allowed), delete or export keys, rotate the CMEK key or use other keys.",
+            "It makes store keys from one transit key (data key, then the whole key file wrapped for the recovery record) and restores them, " +
+                "creates that transit key when absent, and creates and distributes one CMEK key. " +
+                "It cannot change the transit key's configuration (deletion_allowed), delete or export keys, rotate the CMEK key or use other keys.",
         "crdb-cmek-operator" =>
-            "New-CrdbCmekKey only reads a key that exists and is distributed, so building the spec needs no write; Set-CrdbCmek / Get-CrdbCmek / Revoke-CrdbCmek then use a CockroachDB Cloud API key whose service account is Cluster Admin or Cluster Operator on the cluster (a Cloud role, not a Vault policy). It cannot create keys or change the KMS provider's credentials.",
+            "New-CrdbCmekKey only reads a key that exists and is distributed, so building the spec needs no write; " +
+                "Set-CrdbCmek / Get-CrdbCmek / Revoke-CrdbCmek then use a CockroachDB Cloud API key whose service account is Cluster Admin or Cluster " +
+                "Operator on the cluster (a Cloud role, not a Vault policy). It cannot create keys or change the KMS provider's credentials.",
         _ => "",
     };
 

@@ -117,8 +117,10 @@ public static class VaultPolicies
     public static IReadOnlyList<VaultPolicyDefinition> Defaults() =>
     [
         new("crdb-admin", "ADMIN SETUP", "Set up the database and PKI engines, roles, the CA and issuer policies.", AdminSetup()),
-        new("crdb-app-credentials", "ISSUING DYNAMIC CREDENTIALS", "A job, runbook or pipeline that issues SQL credentials from role app and revokes them.", CredentialIssuer()),
-        new("cockroach_client_ca-client-issuer", "ISSUING CLIENT CERTIFICATES", "Whoever issues client certificates (written by Initialize-CrdbCertificateAuthority).", CertificateIssuer()),
+        new("crdb-app-credentials", "ISSUING DYNAMIC CREDENTIALS", "A job, " +
+            "runbook or pipeline that issues SQL credentials from role app and revokes them.", CredentialIssuer()),
+        new("cockroach_client_ca-client-issuer", "ISSUING CLIENT CERTIFICATES", "Whoever issues client certificates (written by " +
+            "Initialize-CrdbCertificateAuthority).", CertificateIssuer()),
         new("crdb-key-operator", "KEY OPERATOR", "Store keys through transit and CMEK keys through keymgmt.", KeyOperator()),
         new("crdb-cmek-operator", "CLOUD CMEK OPERATOR", "Build a cluster's CMEK spec from an existing key and hand it to CockroachDB Cloud.", CmekOperator()),
     ];

@@ -9,11 +9,18 @@ namespace CrdbVault.Core.Secrets;
 /// </summary>
 public static class SecureStrings
 {
-    public static SecureString From(string? value)
+    public static unsafe SecureString From(string? value)
     {
-        var s = new SecureString();
-        if (value is not null)
-            foreach (char c in value) s.AppendChar(c);
+        SecureString s;
+        if (string.IsNullOrEmpty(value))
+        {
+            s = new SecureString();
+        }
+        else
+        {
+            // One copy into the SecureString's own buffer, not a growing append per character.
+            fixed (char* chars = value) s = new SecureString(chars, value.Length);
+        }
         s.MakeReadOnly();
         return s;
     }

@@ -39,23 +39,27 @@ public static class SqlConnectionTester
         }
         catch (PostgresException ex)
         {
-            throw new SqlConnectionException($"{target.Server}:{target.Port} answered the login of '{target.UserName}' with {ex.SqlState}: {ex.MessageText}.", isAuthentication: ex.SqlState == "3D000" ? false : false, ex.SqlState);
+            throw new SqlConnectionException($"{target.Server}:{target.Port} answered the login of '{target.UserName}' with {ex.SqlState}: " +
+                $"{ex.MessageText}.", isAuthentication: ex.SqlState == "3D000" ? false : false, ex.SqlState);
         }
         catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
         {
             string why = ex.InnerException is System.Security.Authentication.AuthenticationException
                 ? "the TLS handshake failed (check -RootCertificate and -SslMode; verify-full also checks the host name)"
                 : ex.InnerException is System.Net.Sockets.SocketException se ? $"{se.SocketErrorCode} (is the server running and the port right?)"
-                : ex.InnerException is TimeoutException || ex.Message.Contains("Timeout", StringComparison.OrdinalIgnoreCase) ? $"no answer within {target.Timeout.TotalSeconds:0} s"
+                : ex.InnerException is TimeoutException || ex.Message.Contains("Timeout", StringComparison.OrdinalIgnoreCase) ? $"no answer within " +
+                    $"{target.Timeout.TotalSeconds:0} s"
                 : ex.Message;
             // The inner exception carries the real cause (never the password: Npgsql does not put it in messages).
             throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: {why}.", isAuthentication: false, inner: ex);
         }
         catch (TimeoutException) when (!ct.IsCancellationRequested)
         {
-            throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: no answer within {target.Timeout.TotalSeconds:0} s.", isAuthentication: false);
+            throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: " +
+                $"no answer within {target.Timeout.TotalSeconds:0} s.", isAuthentication: false);
         }
-        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException or System.Security.Cryptography.CryptographicException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested
+            && ex is IOException or System.Security.Authentication.AuthenticationException or System.Security.Cryptography.CryptographicException)
         {
             throw new SqlConnectionException($"Could not connect to {target.Server}:{target.Port}: {ex.Message}", isAuthentication: false);
         }

@@ -42,7 +42,8 @@ public static partial class InputValidator
     private static partial Regex RegionPattern();
 
     // RFC 1123 label: letters, digits, '-' inside; a leading "*." wildcard is allowed for node certificates.
-    [GeneratedRegex(@"\A(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex HostNamePattern();
 
     private static readonly string[] ReservedSqlUsers = ["public", "none", "node"];
@@ -72,10 +73,12 @@ public static partial class InputValidator
     {
         CheckText(value, parameterName, MaxNameLength, "a name such as 'app'");
         if (value is "." or ".." || value!.EndsWith('.'))
-            throw new ArgumentException($"-{parameterName} {Shown(value)} cannot be '.', '..' or end in '.'; Vault treats such paths specially.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} cannot be '.', '..' or end in '.'; " +
+                $"Vault treats such paths specially.", parameterName);
         if (!SegmentPattern().IsMatch(value))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(value)} may contain only letters, digits, '_', '-' and '.' (no '/', '?', '#', '%', spaces or non-ASCII letters). Rename it, for example '{Sanitize(value)}'.",
+                $"-{parameterName} {Shown(value)} may contain only letters, digits, '_', '-' and '.' (no '/', '?', '#', '%', spaces or non-ASCII letters). " +
+                    $"Rename it, for example '{Sanitize(value)}'.",
                 parameterName);
         return value;
     }
@@ -86,7 +89,8 @@ public static partial class InputValidator
         CheckText(value, parameterName, MaxNameLength, "a name such as 'app' or a pattern such as 'app*'");
         if (value!.IndexOfAny(['*', '?', '[']) < 0) return PathSegment(value, parameterName);
         if (!SegmentWildcardPattern().IsMatch(value))
-            throw new ArgumentException($"-{parameterName} {Shown(value)} may contain only letters, digits, '_', '-', '.' and the wildcards '*', '?', '[...]'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} may contain only letters, digits, '_', '-', '.' and the wildcards '*', '?', " +
+                $"'[...]'.", parameterName);
         return value;
     }
 
@@ -103,7 +107,8 @@ public static partial class InputValidator
         string first = path.Split('/')[0];
         if (SystemPaths.Contains(first, StringComparer.OrdinalIgnoreCase))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(value)} is inside Vault's system path '{first}/': requests there act on Vault itself (mounts, policies, tokens), not on a secrets engine. Give the engine's own mount path, such as 'database'.",
+                $"-{parameterName} {Shown(value)} is inside Vault's system path '{first}/': requests there act on Vault itself (mounts, policies, tokens), " +
+                    $"not on a secrets engine. Give the engine's own mount path, such as 'database'.",
                 parameterName);
         return path;
     }
@@ -118,7 +123,8 @@ public static partial class InputValidator
         foreach (string segment in trimmed.Split('/'))
         {
             if (segment.Length == 0)
-                throw new ArgumentException($"-{parameterName} {Shown(value)} has an empty segment ('//'). Write it as '{string.Join('/', trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries))}'.", parameterName);
+                throw new ArgumentException($"-{parameterName} {Shown(value)} has an empty segment ('//'). " +
+                    $"Write it as '{string.Join('/', trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries))}'.", parameterName);
             PathSegment(segment, parameterName);
         }
         return trimmed;
@@ -131,7 +137,8 @@ public static partial class InputValidator
     {
         CheckText(value, parameterName, 256, "a CockroachDB SQL user name such as 'app_reader'");
         if (Encoding.UTF8.GetByteCount(value!) > 63)
-            throw new ArgumentException($"-{parameterName} {Shown(value)} is longer than 63 bytes, CockroachDB's limit for user names. Use a shorter name.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} is longer than 63 bytes, CockroachDB's limit for user names. " +
+                $"Use a shorter name.", parameterName);
         if (!SqlUserPattern().IsMatch(value!))
         {
             string lower = value!.ToLowerInvariant();
@@ -141,9 +148,12 @@ public static partial class InputValidator
             throw new ArgumentException($"-{parameterName} {Shown(value)} is not a valid CockroachDB SQL user name.{hint}", parameterName);
         }
         if (value!.EndsWith('.') || value.Contains("..", StringComparison.Ordinal))
-            throw new ArgumentException($"-{parameterName} '{value}' ends in '.' or has '..': CockroachDB accepts it, but it does not survive as a certificate common name or in a file name such as client.<user>.crt. Choose a name without them.", parameterName);
-        if (Array.IndexOf(ReservedSqlUsers, value) >= 0 || value!.StartsWith("pg_", StringComparison.Ordinal) || value.StartsWith("crdb_internal_", StringComparison.Ordinal))
-            throw new ArgumentException($"-{parameterName} '{value}' is reserved by CockroachDB (public, none, node, pg_*, crdb_internal_*). Choose another name.", parameterName);
+            throw new ArgumentException($"-{parameterName} '{value}' ends in '.' or has '..': CockroachDB accepts it, but it does not survive as a " +
+                $"certificate common name or in a file name such as client.<user>.crt. Choose a name without them.", parameterName);
+        if (Array.IndexOf(ReservedSqlUsers, value) >= 0
+            || value!.StartsWith("pg_", StringComparison.Ordinal) || value.StartsWith("crdb_internal_", StringComparison.Ordinal))
+            throw new ArgumentException($"-{parameterName} '{value}' is reserved by CockroachDB (public, none, node, pg_*, crdb_internal_*). " +
+                $"Choose another name.", parameterName);
         return value!;
     }
 
@@ -159,7 +169,8 @@ public static partial class InputValidator
     {
         string id = LeasePath(value, parameterName, "a lease id such as 'database/creds/app/AbCd1234', e.g. from New-CrdbDynamicCredential");
         if (!id.Contains('/'))
-            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a lease id: lease ids are '<path>/<id>', such as 'database/creds/app/AbCd1234'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a lease id: lease ids are '<path>/<id>', " +
+                $"such as 'database/creds/app/AbCd1234'.", parameterName);
         return id;
     }
 
@@ -190,7 +201,8 @@ public static partial class InputValidator
         CheckText(value, parameterName, MaxPathLength, example);
         if (LooksLikeMacro(value!))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(value)} looks like a pipeline macro or variable that was never expanded ($(X), ${{{{ x }}}}, $env:X): the step that should have set it probably failed. Pass the lease id itself, such as 'database/creds/app/AbCd1234'.",
+                $"-{parameterName} {Shown(value)} looks like a pipeline macro or variable that was never expanded ($(X), ${{{{ x }}}}, $env:X): " +
+                    $"the step that should have set it probably failed. Pass the lease id itself, such as 'database/creds/app/AbCd1234'.",
                 parameterName);
         if (value!.StartsWith('/') || value.Contains("//", StringComparison.Ordinal))
             throw new ArgumentException($"-{parameterName} {Shown(value)} has an empty path segment; {example}.", parameterName);
@@ -198,7 +210,8 @@ public static partial class InputValidator
         {
             if (segment is "." or ".." || !SegmentPattern().IsMatch(segment))
                 throw new ArgumentException(
-                    $"-{parameterName} {Shown(value)} is not a lease path: each '/'-separated part may contain only letters, digits, '_', '-' and '.', and none may be '.' or '..'. Give {example}.",
+                    $"-{parameterName} {Shown(value)} is not a lease path: each '/'-separated part may contain only letters, digits, '_', '-' and '.', " +
+                        $"and none may be '.' or '..'. Give {example}.",
                     parameterName);
         }
         return value;
@@ -226,7 +239,8 @@ public static partial class InputValidator
     {
         CheckText(value, parameterName, MaxFilePathLength, "a file path such as './store.key'");
         if (value!.IndexOfAny(['*', '?', '[', ']']) >= 0)
-            throw new ArgumentException($"-{parameterName} {Shown(value)} contains wildcard characters ('*', '?', '[', ']'), which are refused in paths that are written. Name one file or folder, such as './store-2026-11.key'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} contains wildcard characters ('*', '?', '[', ']'), " +
+                $"which are refused in paths that are written. Name one file or folder, such as './store-2026-11.key'.", parameterName);
         return value;
     }
 
@@ -239,12 +253,16 @@ public static partial class InputValidator
     public static Uri ServiceUrl(string? value, string parameterName = "Address", string example = "https://vault.example.com:8200")
     {
         CheckText(value, parameterName, MaxPathLength, $"a URL such as '{example}'");
-        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || string.IsNullOrEmpty(uri.Host))
-            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} is not an http(s) address. Use a URL such as '{example}'.", parameterName);
+        if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+            || string.IsNullOrEmpty(uri.Host))
+            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} is not an http(s) address. " +
+                $"Use a URL such as '{example}'.", parameterName);
         if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} carries a user name or password: credentials never go in the URL. Use only scheme, host and port, e.g. '{example}', and pass the credential separately.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} carries a user name or password: " +
+                $"credentials never go in the URL. Use only scheme, host and port, e.g. '{example}', and pass the credential separately.", parameterName);
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
-            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} must not carry a query or fragment. Use only scheme, host and port, e.g. '{example}'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} must not carry a query or fragment. Use only scheme, " +
+                $"host and port, e.g. '{example}'.", parameterName);
         return uri;
     }
 
@@ -266,10 +284,13 @@ public static partial class InputValidator
         const string Example = "postgresql://crdb.example.com:26257/defaultdb?sslmode=verify-full";
         CheckText(value, parameterName, MaxPathLength, $"a URL such as '{Example}'");
         if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "postgresql" && uri.Scheme != "postgres") || string.IsNullOrEmpty(uri.Host))
-            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} is not a postgresql:// URL. Give one such as '{Example}'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(UrlRedaction.Redact(value!))} is not a postgresql:// URL. " +
+                $"Give one such as '{Example}'.", parameterName);
         if (!string.IsNullOrEmpty(uri.UserInfo) || UrlRedaction.HasSecretQuery(uri))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(UrlRedaction.Redact(value!))} carries a user name or password (as 'user:password@' or 'password=' in the query): the cmdlet inserts Vault's {{{{username}}}}:{{{{password}}}} placeholders and sends the credentials from -Credential separately. Remove 'user:password@' and 'password=' from the URL.",
+                $"-{parameterName} {Shown(UrlRedaction.Redact(value!))} carries a user name or password (as 'user:password@' or 'password=' in the query): " +
+                    $"the cmdlet inserts Vault's {{{{username}}}}:{{{{password}}}} placeholders and sends the credentials from -Credential separately. " +
+                    $"Remove 'user:password@' and 'password=' from the URL.",
                 parameterName);
         return uri;
     }
@@ -281,11 +302,13 @@ public static partial class InputValidator
         string h = value!;
         string bare = h.StartsWith('[') && h.EndsWith(']') ? h[1..^1] : h;
         // IPAddress.TryParse also takes "[::1]:26257" (dropping the port) and "fe80::1%eth0": neither is a host.
-        if (bare.IndexOfAny(['[', ']', '%', '/']) < 0 && IPAddress.TryParse(bare, out IPAddress? ip) && (bare.Contains(':') ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 : IsDottedQuad(bare)))
+        if (bare.IndexOfAny(['[', ']', '%', '/']) < 0 && IPAddress.TryParse(bare, out IPAddress? ip)
+            && (bare.Contains(':') ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 : IsDottedQuad(bare)))
             return h;
         if (h.Length > 253 || !HostNamePattern().IsMatch(h) || IsAllDigitsAndDots(h))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(value)} is neither a host name nor an IP address. Give only the host, such as 'crdb.example.com' or '10.0.0.5' (the port, database and TLS settings have their own parameters).",
+                $"-{parameterName} {Shown(value)} is neither a host name nor an IP address. Give only the host, " +
+                    $"such as 'crdb.example.com' or '10.0.0.5' (the port, database and TLS settings have their own parameters).",
                 parameterName);
         return h;
     }
@@ -302,7 +325,8 @@ public static partial class InputValidator
         CheckText(value, parameterName, 64, "the cluster's ID (a UUID shown in the Cloud Console or by 'ccloud cluster info')");
         if (!UuidPattern().IsMatch(value!))
             throw new ArgumentException(
-                $"-{parameterName} {Shown(value)} is not a cluster ID. Give the cluster's UUID (e.g. '9b3f0c2e-7d41-4a8e-b1f6-0e2c5d7a9f10', shown in the Cloud Console or by 'ccloud cluster info'), not its name or routing ID.",
+                $"-{parameterName} {Shown(value)} is not a cluster ID. Give the cluster's UUID (e.g. '9b3f0c2e-7d41-4a8e-b1f6-0e2c5d7a9f10', " +
+                    $"shown in the Cloud Console or by 'ccloud cluster info'), not its name or routing ID.",
                 parameterName);
         return value!;
     }
@@ -312,7 +336,8 @@ public static partial class InputValidator
     {
         CheckText(value, parameterName, 64, "a region such as 'us-east-1'");
         if (!RegionPattern().IsMatch(value!))
-            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a region name (lower-case letters, digits and '-', such as 'us-east-1', 'us-central1' or 'eastus').", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a region name (lower-case letters, digits and '-', such as 'us-east-1', " +
+                $"'us-central1' or 'eastus').", parameterName);
         return value!;
     }
 
@@ -331,7 +356,8 @@ public static partial class InputValidator
             parts = Enumerable.Range(0, even.Length / 2).Select(i => even.Substring(i * 2, 2)).ToArray();
         }
         if (parts.Any(p => p.Length is < 1 or > 2 || !p.All(char.IsAsciiHexDigit)))
-            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a certificate serial. Use hex bytes separated by ':' or '-', e.g. '1d:2f:3a'.", parameterName);
+            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a certificate serial. Use hex bytes separated by ':' or '-', e.g. " +
+                $"'1d:2f:3a'.", parameterName);
         // Vault prints big.Int bytes: no leading zero byte (X509Certificate2.SerialNumber keeps the DER sign byte).
         var list = parts.Select(p => p.PadLeft(2, '0')).ToList();
         while (list.Count > 1 && list[0] == "00") list.RemoveAt(0);
@@ -344,11 +370,13 @@ public static partial class InputValidator
         if (string.IsNullOrWhiteSpace(value))
             throw new ArgumentException($"-{parameterName} is empty. Pass PEM text starting with '-----BEGIN CERTIFICATE-----'.", parameterName);
         if (value.Length > InputBudgets.PemBytes)
-            throw new ArgumentException($"-{parameterName} is {value.Length / 1024} KiB of text: more than the 1 MiB a certificate bundle may be. Pass the CA's PEM only.", parameterName);
+            throw new ArgumentException($"-{parameterName} is {value.Length / 1024} KiB of text: more than the 1 MiB a certificate bundle may be. " +
+                $"Pass the CA's PEM only.", parameterName);
         foreach (char c in value)
         {
             if (char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
-                throw new ArgumentException($"-{parameterName} contains a control character ({Escape(c)}): it is not PEM text. Pass text starting with '-----BEGIN CERTIFICATE-----'.", parameterName);
+                throw new ArgumentException($"-{parameterName} contains a control character ({Escape(c)}): it is not PEM text. " +
+                    $"Pass text starting with '-----BEGIN CERTIFICATE-----'.", parameterName);
         }
         return value;
     }
@@ -369,9 +397,11 @@ public static partial class InputValidator
     public static void Secret(SecureString? value, string parameterName)
     {
         if (value is null || value.Length == 0)
-            throw new ArgumentException($"-{parameterName} is empty. Pass it as a SecureString, e.g. (Read-Host -AsSecureString), or from a secret store.", parameterName);
+            throw new ArgumentException($"-{parameterName} is empty. Pass it as a SecureString, e.g. (Read-Host -AsSecureString), " +
+                $"or from a secret store.", parameterName);
         if (value.Length > MaxSecretLength)
-            throw new ArgumentException($"-{parameterName} is {value.Length} characters long: more than a secret of this kind can be ({MaxSecretLength}). Check what was passed.", parameterName);
+            throw new ArgumentException($"-{parameterName} is {value.Length} characters long: more than a secret of this kind can be ({MaxSecretLength}). " +
+                $"Check what was passed.", parameterName);
         IntPtr p = Marshal.SecureStringToGlobalAllocUnicode(value);
         try
         {
@@ -379,7 +409,8 @@ public static partial class InputValidator
             {
                 char c = (char)Marshal.ReadInt16(p, i * 2);
                 if (char.IsControl(c) || IsInvisible(c) || ((i == 0 || i == value.Length - 1) && char.IsWhiteSpace(c)))
-                    throw new ArgumentException($"-{parameterName} contains a control, invisible or leading/trailing blank character at position {i + 1}; a copy-paste error is likely (a trailing newline from a file?). The value is not shown.", parameterName);
+                    throw new ArgumentException($"-{parameterName} contains a control, invisible or leading/trailing blank character at position {i + 1}; " +
+                        $"a copy-paste error is likely (a trailing newline from a file?). The value is not shown.", parameterName);
             }
         }
         finally
@@ -394,12 +425,14 @@ public static partial class InputValidator
         if (string.IsNullOrEmpty(value))
             throw new ArgumentException($"-{parameterName} is empty.", parameterName);
         if (value.Length > MaxSecretLength)
-            throw new ArgumentException($"-{parameterName} is {value.Length} characters long: more than a value of this kind can be. Check what was passed.", parameterName);
+            throw new ArgumentException($"-{parameterName} is {value.Length} characters long: more than a value of this kind can be. " +
+                $"Check what was passed.", parameterName);
         for (int i = 0; i < value.Length; i++)
         {
             char c = value[i];
             if (char.IsControl(c) || IsInvisible(c) || ((i == 0 || i == value.Length - 1) && char.IsWhiteSpace(c)))
-                throw new ArgumentException($"-{parameterName} contains a control, invisible or leading/trailing blank character at position {i + 1}; a copy-paste error is likely. The value is not shown.", parameterName);
+                throw new ArgumentException($"-{parameterName} contains a control, invisible or leading/trailing blank character at position {i + 1}; " +
+                    $"a copy-paste error is likely. The value is not shown.", parameterName);
         }
         return value;
     }
@@ -411,7 +444,8 @@ public static partial class InputValidator
     public static TimeSpan Duration(TimeSpan value, string parameterName)
     {
         if (value <= TimeSpan.Zero)
-            throw new ArgumentException($"-{parameterName} {value} is {(value < TimeSpan.Zero ? "negative" : "zero")}: a duration must be longer than zero. Give one such as '1h' or leave the parameter out for the default.", parameterName);
+            throw new ArgumentException($"-{parameterName} {value} is {(value < TimeSpan.Zero ? "negative" : "zero")}: a duration must be longer than zero. " +
+                $"Give one such as '1h' or leave the parameter out for the default.", parameterName);
         if (value > MaxDuration)
             throw new ArgumentException($"-{parameterName} {value} is longer than 100 years. Give a duration such as '8760h'.", parameterName);
         return value;
@@ -432,16 +466,20 @@ public static partial class InputValidator
         foreach (char c in value)
         {
             if (char.IsControl(c))
-                throw new ArgumentException($"-{parameterName} {Shown(value)} contains the control character {Escape(c)}; remove it (a stray newline from a file or a here-string is likely). Give {example}.", parameterName);
+                throw new ArgumentException($"-{parameterName} {Shown(value)} contains the control character {Escape(c)}; " +
+                    $"remove it (a stray newline from a file or a here-string is likely). Give {example}.", parameterName);
             if (IsInvisible(c))
-                throw new ArgumentException($"-{parameterName} {Shown(value)} contains the invisible character {Escape(c)} (a zero-width or text-direction mark); retype the value.", parameterName);
+                throw new ArgumentException($"-{parameterName} {Shown(value)} contains the invisible character {Escape(c)} (a zero-width or text-direction " +
+                    $"mark); retype the value.", parameterName);
         }
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
             throw new ArgumentException($"-{parameterName} {Shown(value)} starts or ends with a blank; remove it.", parameterName);
     }
 
     private static bool IsInvisible(char c) =>
-        CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
+        CharUnicodeInfo.GetUnicodeCategory(c)
+            is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+            or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
 
     /// <summary>
     /// A value as messages show it: quoted, control and invisible characters spelled out the way

@@ -13,7 +13,8 @@ public static partial class UrlRedaction
     /// <summary>What replaces a removed secret.</summary>
     public const string Mask = "***";
 
-    private static readonly string[] SecretQueryKeys = ["password", "sslpassword", "pass", "pwd", "passwd", "token", "secret", "api_key", "apikey", "access_token", "sslkey_password"];
+    private static readonly string[] SecretQueryKeys = ["password", "sslpassword", "pass", "pwd", "passwd", "token", "secret", "api_key", "apikey",
+        "access_token", "sslkey_password"];
 
     // scheme://user:password@ (a user without a password is no secret and stays).
     [GeneratedRegex(@"(?<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:]*):(?<secret>[^/?#]*)@", RegexOptions.CultureInvariant)]
@@ -28,11 +29,13 @@ public static partial class UrlRedaction
     {
         if (string.IsNullOrEmpty(url)) return url;
         string s = UserInfoPassword().Replace(url, m => IsPlaceholder(m.Groups["secret"].Value) ? m.Value : m.Groups["head"].Value + ":" + Mask + "@");
-        return QueryPair().Replace(s, m => IsSecretKey(m.Groups["key"].Value) && !IsPlaceholder(m.Groups["secret"].Value) ? m.Groups["head"].Value + Mask : m.Value);
+        return QueryPair().Replace(s, m => IsSecretKey(m.Groups["key"].Value) && !IsPlaceholder(m.Groups["secret"].Value)
+            ? m.Groups["head"].Value + Mask : m.Value);
     }
 
     /// <summary>Vault's template placeholders ({{password}}) are no secret: they stay, so the stored template can be read.</summary>
-    private static bool IsPlaceholder(string value) => value.StartsWith("{{", StringComparison.Ordinal) && value.EndsWith("}}", StringComparison.Ordinal) && value.Length <= 64;
+    private static bool IsPlaceholder(string value) => value.StartsWith("{{", StringComparison.Ordinal) && value.EndsWith("}}", StringComparison.Ordinal)
+        && value.Length <= 64;
 
     /// <summary>True when the query of <paramref name="uri"/> carries a secret (password=, sslpassword=, …).</summary>
     public static bool HasSecretQuery(Uri uri)

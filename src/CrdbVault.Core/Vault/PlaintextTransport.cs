@@ -8,6 +8,7 @@ public static class PlaintextTransport
 
     /// <summary>The warning for sending <paramref name="what"/> to <paramref name="address"/>, or null when the transport is safe.</summary>
     public static string? Warning(Uri address, string what) => ExposesSecrets(address)
-        ? $"UNENCRYPTED: {address.GetLeftPart(UriPartial.Authority)} is plain http:// to another machine, so {what} and every secret Vault returns cross the network readable by anyone on the path. Use https:// (with -CACertificate for a private CA); plain http is for a Vault on this machine only."
+        ? $"UNENCRYPTED: {address.GetLeftPart(UriPartial.Authority)} is plain http:// to another machine, so {what} and every secret Vault returns cross the " +
+            $"network readable by anyone on the path. Use https:// (with -CACertificate for a private CA); plain http is for a Vault on this machine only."
         : null;
 }

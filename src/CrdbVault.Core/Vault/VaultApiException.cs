@@ -54,4 +54,17 @@ public sealed class VaultApiException : Exception
     public bool MayHaveExecuted { get; }
 
     public HttpStatusCode? StatusCode => Status == 0 ? null : (HttpStatusCode)Status;
+
+    /// <summary>
+    /// True when Vault refused the request (400) with an error containing one of
+    /// <paramref name="phrases"/>: how Vault says "no such role", "no such lease", "key not found".
+    /// </summary>
+    public bool IsRefusal(params string[] phrases) => Status == 400 && Mentions(phrases);
+
+    /// <summary>True when one of Vault's errors contains one of <paramref name="phrases"/> (any letter case).</summary>
+    public bool Mentions(params string[] phrases) => Errors.Any(e => phrases.Any(p => e.Contains(p, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The same answer told as "not found", with a message that says what to do instead.</summary>
+    public VaultApiException AsNotFound(string message, string? path = null) =>
+        new(message, VaultErrorKind.NotFound, path ?? Path, Status, Errors);
 }

@@ -21,20 +21,11 @@ public sealed class VaultClientOptions
     public int MaxAttempts { get; init; } = 3;
 
     /// <summary>
-    /// Base wait between retries; attempt n waits about n × (1–1.5) × this. Tests set it small
-    /// (env CRDBVAULT_RETRY_DELAY_MS) so nothing sleeps for seconds.
+    /// Base wait between retries; attempt n waits about n × (1–1.5) × this (default
+    /// <see cref="Settings.ModuleSettings.RetryBaseDelay"/>).
     /// </summary>
-    public TimeSpan RetryBaseDelay { get; init; } = DefaultRetryBaseDelay();
+    public TimeSpan RetryBaseDelay { get; init; } = Settings.ModuleSettings.RetryBaseDelay;
 
     /// <summary>Receives one line per HTTP exchange (method, path, status, time): never a body or header value.</summary>
     public Action<string>? Trace { get; init; }
-
-    /// <summary>Test hook: replaces the socket handler.</summary>
-    public HttpMessageHandler? Handler { get; init; }
-
-    internal static TimeSpan DefaultRetryBaseDelay()
-    {
-        string? ms = Environment.GetEnvironmentVariable("CRDBVAULT_RETRY_DELAY_MS");
-        return int.TryParse(ms, out int value) && value >= 0 ? TimeSpan.FromMilliseconds(value) : TimeSpan.FromSeconds(1);
-    }
 }

@@ -27,7 +27,7 @@ public sealed class VaultAuthInfo
 }
 
 /// <summary>
-/// One Vault answer, parsed tolerantly (vault-api.md §1.3): the usual envelope, or a raw top-level
+/// One Vault answer, parsed tolerantly (docs/vault-notes.md#answers): the usual envelope, or a raw top-level
 /// object (sys/health, tune reads, the documented lease lookup) which then becomes <see cref="Data"/>.
 /// </summary>
 public sealed class VaultResponse
@@ -48,13 +48,11 @@ public sealed class VaultResponse
     /// <summary>The whole body, for endpoints whose documented and real shapes differ (sys/leases/lookup).</summary>
     public JsonElement Raw { get; private init; }
 
-    /// <summary>A string property of <see cref="Data"/>, or null.</summary>
-    public string? GetString(string name) =>
-        Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    /// <summary>A property of <see cref="Data"/>, or an Undefined element.</summary>
-    public JsonElement Get(string name) =>
-        Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty(name, out JsonElement v) ? v : default;
+    /// <summary>
+    /// <see cref="Data"/> as the endpoint's record (read with <see cref="VaultJson"/>'s tolerance), or
+    /// null when the answer has no data object.
+    /// </summary>
+    internal T? DataAs<T>() where T : class => VaultJson.Read<T>(Data);
 
     /// <summary>Answers nest a few levels; the depth cap (InputBudgets.AnswerDepth) stops a hostile one early.</summary>
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = Validation.InputBudgets.AnswerDepth };
@@ -63,8 +61,11 @@ public sealed class VaultResponse
     public static VaultResponse Parse(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty || body.Trim((byte)' ').IsEmpty) return new VaultResponse();
-        using JsonDocument doc = JsonDocument.Parse(body.ToArray(), DocumentOptions);
-        return FromElement(doc.RootElement.Clone());
+        // One parse into an element that owns its memory (no pooled document to copy out of).
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        JsonElement root = JsonElement.ParseValue(ref reader);
+        if (reader.Read()) throw new JsonException("more than one JSON value"); // Read throws first on most trailing text
+        return FromElement(root);
     }
 
     internal static VaultResponse FromElement(JsonElement root)
@@ -113,8 +114,10 @@ public sealed class VaultResponse
     /// <summary>A list that Vault may send as an array, a single string, or a comma-separated string.</summary>
     public static IReadOnlyList<string> StringList(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(s => s.Length > 0).ToArray(),
-        JsonValueKind.String => string.IsNullOrEmpty(e.GetString()) ? [] : e.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(s => s.Length > 0)
+            .ToArray(),
+        JsonValueKind.String => string.IsNullOrEmpty(e.GetString()) ? [] : e.GetString()!.Split(',',
+            StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         _ => [],
     };
 

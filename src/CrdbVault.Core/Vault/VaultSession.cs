@@ -1,5 +1,4 @@
 using System.Security;
-using System.Text.Json;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Vault.Auth;
 
@@ -74,18 +73,17 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
         catch (VaultApiException ex) when (ex.Status == 403)
         {
             throw new VaultApiException(
-                $"Vault rejected the token from {DescribeSource()} (auth/token/lookup-self answered 403: {string.Join("; ", ex.Errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()))}). The token is wrong, expired or revoked: get a new one (vault login) and connect again.",
+                $"Vault rejected the token from {DescribeSource()} (auth/token/lookup-self answered 403: " +
+                    $"{string.Join("; ", ex.Errors.Select(e => e.Replace("\n", " ").Replace("\t", " ").Trim()))}). The token is wrong, expired or revoked: " +
+                    $"get a new one (vault login) and connect again.",
                 VaultErrorKind.InvalidToken, ex.Path, ex.Status, ex.Errors);
         }
-        Accessor = r.GetString("accessor");
-        DisplayName = r.GetString("display_name");
-        var policies = new List<string>();
-        foreach (string key in new[] { "policies", "identity_policies" })
-            foreach (string p in VaultResponse.StringList(r.Get(key)))
-                if (!policies.Contains(p)) policies.Add(p);
-        Policies = policies;
-        Renewable = r.Get("renewable").ValueKind == JsonValueKind.True;
-        TimeSpan ttl = VaultDuration.FromJson(r.Get("ttl"));
+        TokenLookupData token = r.DataAs<TokenLookupData>() ?? new TokenLookupData(null, null, null, null, false, TimeSpan.Zero);
+        Accessor = token.Accessor;
+        DisplayName = token.DisplayName;
+        Policies = [.. (token.Policies ?? []).Concat(token.IdentityPolicies ?? []).Distinct(StringComparer.Ordinal)];
+        Renewable = token.Renewable;
+        TimeSpan ttl = token.Ttl;
         LastTtl = ttl;
         ExpiresAt = ttl > TimeSpan.Zero ? asked + ttl : null;
     }

@@ -50,10 +50,12 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
     {
         string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("COCKROACH_SERVER"));
         string server = ServerUrl ?? fromEnv ?? CloudClientOptions.DefaultServer;
-        Uri uri = Checked(() => InputValidator.ServiceUrl(server, ServerUrl is null && fromEnv is not null ? "ServerUrl (COCKROACH_SERVER)" : "ServerUrl", CloudClientOptions.DefaultServer), "InvalidCloudServer", UrlRedaction.Redact(server));
+        Uri uri = Checked(() => InputValidator.ServiceUrl(server, ServerUrl is null && fromEnv is not null ? "ServerUrl (COCKROACH_SERVER)" : "ServerUrl",
+            CloudClientOptions.DefaultServer), "InvalidCloudServer", UrlRedaction.Redact(server));
         // The bearer key must not cross a network in clear text; plain http is for a local test double only.
         if (PlaintextTransport.ExposesSecrets(uri))
-            ThrowInvalidArgument($"-ServerUrl '{uri.GetLeftPart(UriPartial.Authority)}' uses http: the API key would travel unencrypted. Use https (default '{CloudClientOptions.DefaultServer}').", "InvalidCloudServer", uri.GetLeftPart(UriPartial.Authority));
+            ThrowInvalidArgument($"-ServerUrl '{uri.GetLeftPart(UriPartial.Authority)}' uses http: the API key would travel unencrypted. " +
+                $"Use https (default '{CloudClientOptions.DefaultServer}').", "InvalidCloudServer", uri.GetLeftPart(UriPartial.Authority));
 
         SecureString? key = ApiKey;
         string source = "parameter";
@@ -68,7 +70,8 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
             }
         }
         if (key is null || key.Length == 0)
-            ThrowMapped(new NotConnectedException("No CockroachDB Cloud API key: pass -ApiKey (a SecureString) or set COCKROACH_API_KEY to the secret key of a service account (Cloud Console → Organization → Access Management → Service Accounts → Create API key)."), null, "CloudMissingApiKey");
+            ThrowMapped(new NotConnectedException("No CockroachDB Cloud API key: pass -ApiKey (a SecureString) or set COCKROACH_API_KEY to the secret key of " +
+                "a service account (Cloud Console → Organization → Access Management → Service Accounts → Create API key)."), null, "CloudMissingApiKey");
 
         string? hint = CloudConnection.HintFor(SecureStrings.Reveal(key!));
         var client = new CloudApiClient(new CloudClientOptions
@@ -78,7 +81,8 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
             Timeout = Timeout ?? TimeSpan.FromSeconds(60),
             Trace = VerboseSink.Write,
         });
-        WriteVerbose($"Connecting to {uri.GetLeftPart(UriPartial.Authority)} with API key {hint ?? "(no public ID)"} from the {source}; Cc-Version {CloudApiClient.ApiVersion}.");
+        WriteVerbose($"Connecting to {uri.GetLeftPart(UriPartial.Authority)} with API key {hint ?? "(no public ID)"} from the {source}; " +
+            $"Cc-Version {CloudApiClient.ApiVersion}.");
 
         string? orgId = null, orgName = null;
         bool verified = false;
@@ -97,7 +101,8 @@ public sealed class ConnectCrdbCloudCommand : CrdbCmdlet
             }
             catch (CloudApiException e) when (e.Kind == CloudErrorKind.NotFound)
             {
-                WriteWarning($"Could not verify the API key: {uri.GetLeftPart(UriPartial.Authority)} has no /api/v1/organization. Is -ServerUrl the CockroachDB Cloud API? The first call will tell.");
+                WriteWarning($"Could not verify the API key: {uri.GetLeftPart(UriPartial.Authority)} has no /api/v1/organization. " +
+                    $"Is -ServerUrl the CockroachDB Cloud API? The first call will tell.");
             }
             catch (Exception ex) when (ex is not PipelineStoppedException)
             {

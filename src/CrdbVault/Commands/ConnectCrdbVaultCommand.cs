@@ -74,11 +74,14 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     {
         VaultClientOptions options = BuildOptions();
         IVaultAuthMethod auth = BuildAuth();
-        WriteVerbose($"Connecting to {options.Address.GetLeftPart(UriPartial.Authority)} with {auth.Name} authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
+        WriteVerbose($"Connecting to {options.Address.GetLeftPart(UriPartial.Authority)} with {auth.Name} " +
+            $"authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
         VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.GetLeftPart(UriPartial.Authority));
         var connection = new VaultConnection(session);
         if (!NoDefault) ConnectionStore.Vault = connection;
-        WriteVerbose($"Connected as '{ServerText.Printable(session.DisplayName ?? "")}' with policies {ServerText.Printable(string.Join(", ", session.Policies))}; token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
+        WriteVerbose($"Connected as '{ServerText.Printable(session.DisplayName ?? "")}' with policies " +
+            $"{ServerText.Printable(string.Join(", ", session.Policies))}; " +
+            $"token {(session.ExpiresAt is null ? "does not expire" : "expires " + session.ExpiresAt.Value.ToString("u"))}.");
         WriteObject(connection);
     }
 
@@ -86,7 +89,8 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     {
         string? fromEnv = NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_ADDR"));
         if (Address is null && fromEnv is null)
-            ThrowMapped(new NotConnectedException("No Vault address: pass -Address 'https://vault.example.com:8200' or set VAULT_ADDR (the vault CLI's variable). Nothing is assumed: a token must not go to a server nobody named."), null, "MissingVaultAddress");
+            ThrowMapped(new NotConnectedException("No Vault address: pass -Address 'https://vault.example.com:8200' or set VAULT_ADDR (the vault CLI's " +
+                "variable). Nothing is assumed: a token must not go to a server nobody named."), null, "MissingVaultAddress");
         // -Address was checked by its kind; VAULT_ADDR gets the same check here.
         Uri uri = Address is not null
             ? new Uri(Address)
@@ -95,15 +99,17 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
 
         bool skip = SkipCertificateCheck.IsPresent || EnvBool("VAULT_SKIP_VERIFY");
         if (skip)
-            WriteWarning($"TLS certificate checks are OFF for {uri.GetLeftPart(UriPartial.Authority)}: anyone on the network path can read the token and every secret. Use -CACertificate (or VAULT_CACERT) instead outside a lab.");
+            WriteWarning($"TLS certificate checks are OFF for {uri.GetLeftPart(UriPartial.Authority)}: " +
+                $"anyone on the network path can read the token and every secret. Use -CACertificate (or VAULT_CACERT) instead outside a lab.");
 
         string? ca = CACertificate ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_CACERT"));
         if (ca is not null && !skip)
         {
             ca = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.ReadPath(ca, "CACertificate")), "InvalidCACertificate", ca);
             if (!File.Exists(ca))
-                ThrowInvalidArgument($"CA certificate file '{ca}' does not exist. Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", "InvalidCACertificate", ca);
-            Checked(() => VaultClient.LoadCaBundle(ca), "InvalidCACertificate", ca);
+                ThrowInvalidArgument($"CA certificate file '{ca}' does not exist. " +
+                    $"Pass the PEM file of the CA that signed Vault's certificate (-CACertificate or VAULT_CACERT).", "InvalidCACertificate", ca);
+            Checked(() => Core.Http.TlsTrust.LoadCaBundle(ca), "InvalidCACertificate", ca);
         }
         string? ns = Namespace ?? NullIfEmpty(Environment.GetEnvironmentVariable("VAULT_NAMESPACE"));
         if (ns is not null) Checked(() => InputValidator.VaultPath(ns, "Namespace"), "InvalidVaultNamespace", ns);
@@ -126,12 +132,14 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
             return Checked(() => new AppRoleAuth(RoleId, SecretId, AuthMount), "InvalidAppRole", null);
         if (Token is not null)
         {
-            if (Token.Length == 0) ThrowInvalidArgument("-Token is empty. Pass the token as a SecureString, e.g. (Read-Host -AsSecureString).", "MissingVaultToken");
+            if (Token.Length == 0) ThrowInvalidArgument("-Token is empty. Pass the token as a SecureString, e.g. " +
+                "(Read-Host -AsSecureString).", "MissingVaultToken");
             return new TokenAuth(Token, "parameter");
         }
         TokenAuth? found = Checked(TokenAuth.FromEnvironment, "InvalidVaultToken", null);
         if (found is null)
-            ThrowMapped(new NotConnectedException("No Vault token: pass -Token, set VAULT_TOKEN, run 'vault login' (it writes ~/.vault-token), or use -RoleId/-SecretId for AppRole."), null, "MissingVaultToken");
+            ThrowMapped(new NotConnectedException("No Vault token: pass -Token, set VAULT_TOKEN, run 'vault login' (it writes ~/.vault-token), " +
+                "or use -RoleId/-SecretId for AppRole."), null, "MissingVaultToken");
         Checked(() => { InputValidator.Secret(found!.Token, $"Token ({found.Source})"); return true; }, "InvalidVaultToken", null);
         return found!;
     }
@@ -150,7 +158,8 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     }
 
     private static TimeSpan? EnvDuration(string name) =>
-        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) && t > TimeSpan.Zero && t <= InputValidator.MaxDuration ? t : null;
+        NullIfEmpty(Environment.GetEnvironmentVariable(name)) is string s && VaultDuration.TryParse(s, out TimeSpan t) && t > TimeSpan.Zero
+            && t <= InputValidator.MaxDuration ? t : null;
 
     private static int? EnvInt(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : null;

@@ -20,16 +20,17 @@ public sealed class GetCrdbCertificateAuthorityCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new PkiEngine(Client, MountPath);
+        var engine = new PkiEngine(vault.Client, MountPath);
         if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, MountPath)) return;
         if (ca is null)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{engine.MountPath}' has no CA (no PKI engine there, or no root yet). Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' -CommonName 'Cockroach Client CA'."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{engine.MountPath}' has no CA (no PKI engine there, or no root yet). " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' -CommonName 'Cockroach Client CA'."),
                 "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, MountPath));
             return;
         }
-        WriteObject(CertificateViews.Authority(ca));
+        WriteObject(CertificateAuthority.From(ca));
     }
 }

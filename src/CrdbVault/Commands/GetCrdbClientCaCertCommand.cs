@@ -12,21 +12,8 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "CrdbClientCaCert")]
 [OutputType(typeof(ClientCaCertStatus))]
-public sealed class GetCrdbClientCaCertCommand : CloudCmdlet
+public sealed class GetCrdbClientCaCertCommand : ClusterReadCmdlet
 {
-    /// <summary>The cluster's ID (UUID); several may be given or piped.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Input(InputKind.ClusterId, PipelineProperty = nameof(ClusterId))]
-    public string[] ClusterId { get; set; } = [];
-
-    protected override void ProcessCheckedRecord()
-    {
-        CloudApiClient client = Client;
-        foreach (string id in ClusterId)
-        {
-            if (TryRun(ct => client.GetClientCaCertAsync(id, ct), out ClientCaCertInfo info, id))
-                WriteObject(CloudViews.ClientCa(info));
-        }
-    }
+    private protected override async Task<object> ReadAsync(CloudApiClient client, string clusterId, CancellationToken ct) =>
+        ClientCaCertStatus.From(await client.GetClientCaCertAsync(clusterId, ct).ConfigureAwait(false));
 }

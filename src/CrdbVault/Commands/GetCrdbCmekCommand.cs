@@ -13,21 +13,8 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "CrdbCmek")]
 [OutputType(typeof(CmekStatus))]
-public sealed class GetCrdbCmekCommand : CloudCmdlet
+public sealed class GetCrdbCmekCommand : ClusterReadCmdlet
 {
-    /// <summary>The cluster's ID (UUID); several may be given or piped.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Input(InputKind.ClusterId, PipelineProperty = nameof(ClusterId))]
-    public string[] ClusterId { get; set; } = [];
-
-    protected override void ProcessCheckedRecord()
-    {
-        CloudApiClient client = Client;
-        foreach (string id in ClusterId)
-        {
-            if (TryRun(ct => client.GetCmekAsync(id, ct), out CmekClusterInfo info, id))
-                WriteObject(CloudViews.Cmek(info));
-        }
-    }
+    private protected override async Task<object> ReadAsync(CloudApiClient client, string clusterId, CancellationToken ct) =>
+        CmekStatus.From(await client.GetCmekAsync(clusterId, ct).ConfigureAwait(false));
 }

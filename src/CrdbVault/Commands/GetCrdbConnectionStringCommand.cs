@@ -32,9 +32,11 @@ public sealed class GetCrdbConnectionStringCommand : SqlTargetCmdlet
     protected override void ProcessCheckedRecord()
     {
         // The string may be used on another machine, so the CA file need not exist here.
-        SqlTarget target = Checked(() => Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password), "InvalidConnectionArgument", Server);
+        SqlTarget target = Checked(() => Target(Credential.UserName, ResolveRootCertificate(mustExist: false), password: Credential.Password),
+            "InvalidConnectionArgument", Server);
         if (!AsPlainText)
             WriteWarning($"The password of '{Credential.UserName}' is left out. Add -AsPlainText to include it (then treat the string as a secret).");
-        WriteObject(SqlConnectionStrings.ForCaller(target, adoNet: string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase), includePassword: AsPlainText));
+        WriteObject(SqlConnectionStrings.ForCaller(target, adoNet: string.Equals(Format, "AdoNet", StringComparison.OrdinalIgnoreCase),
+            includePassword: AsPlainText));
     }
 }

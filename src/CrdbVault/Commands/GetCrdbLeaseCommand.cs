@@ -27,13 +27,13 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var leases = new LeaseApi(Client);
+        var leases = new LeaseApi(vault.Client);
         if (ParameterSetName == ById)
         {
             if (TryRun(ct => leases.LookupAsync(LeaseId, ct), out LeaseInfo info, LeaseId))
-                WriteObject(LeaseView.From(info));
+                WriteObject(VaultLease.From(info));
             return;
         }
 
@@ -45,7 +45,7 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
             // A lease may expire between LIST and lookup: skip it quietly.
             try
             {
-                WriteObject(LeaseView.From(Await(ct => leases.LookupAsync(id, ct))));
+                WriteObject(VaultLease.From(Await(ct => leases.LookupAsync(id, ct))));
             }
             catch (Core.Vault.VaultApiException ex) when (ex.Kind == Core.Vault.VaultErrorKind.NotFound)
             {
@@ -57,18 +57,4 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
             }
         }
     }
-}
-
-internal static class LeaseView
-{
-    internal static VaultLease From(LeaseInfo info) => new()
-    {
-        LeaseId = info.LeaseId,
-        IssueTime = info.IssueTime,
-        ExpireTime = info.ExpireTime,
-        LastRenewal = info.LastRenewal,
-        Renewable = info.Renewable,
-        Ttl = info.Ttl,
-        LeaseDuration = info.LeaseDuration,
-    };
 }

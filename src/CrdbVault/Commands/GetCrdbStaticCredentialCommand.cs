@@ -19,7 +19,8 @@ public sealed class GetCrdbStaticCredentialCommand : VaultCmdlet
 {
     /// <summary>The static role (Set-CrdbVaultStaticRole -Name); names, static roles and static credentials can be piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>
@@ -28,11 +29,11 @@ public sealed class GetCrdbStaticCredentialCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         if (!TryRun(ct => roles.ReadCredentialAsync(Role, ct), out StaticCredentialInfo info, $"{roles.MountPath}/static-creds/{Role}")) return;
         WriteVerbose($"Static role '{Role}': user '{info.UserName}', last rotated {info.LastVaultRotation:u}, next rotation {info.NextRotation:u}.");
-        WriteObject(StaticRoleViews.From(info));
+        WriteObject(StaticCredential.From(info));
     }
 }

@@ -13,7 +13,8 @@ namespace CrdbVault.Commands;
 [OutputType(typeof(VaultDatabaseRole))]
 public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
 {
-    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays -MountPath).</summary>
+    /// <summary>Role name; wildcards allowed. Default: all. Binds by property name from piped objects (roles of Get-CrdbVaultRole; the mount stays
+    /// -MountPath).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
     [Input(InputKind.NamePattern, ErrorId = "InvalidRoleName")]
@@ -25,32 +26,12 @@ public sealed class GetCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new DatabaseEngine(Client, MountPath);
-
-        string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
-        IReadOnlyList<string>? all = null;
-        foreach (string pattern in patterns)
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                if (TryRun(ct => engine.ReadRoleAsync(pattern, ct), out DatabaseRoleInfo? one, pattern))
-                {
-                    if (one is null)
-                        WriteError(new ErrorRecord(new ItemNotFoundException($"Vault has no database role '{pattern}' at '{engine.MountPath}/'. List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
-                            "VaultRoleNotFound", ErrorCategory.ObjectNotFound, pattern));
-                    else WriteObject(RoleView.From(one));
-                }
-                continue;
-            }
-            all ??= Run(ct => engine.ListRolesAsync(ct), engine.MountPath);
-            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
-            foreach (string name in all.Where(n => wildcard.IsMatch(n)))
-            {
-                if (TryRun(ct => engine.ReadRoleAsync(name, ct), out DatabaseRoleInfo? info, name) && info is not null)
-                    WriteObject(RoleView.From(info));
-            }
-        }
+        var engine = new DatabaseEngine(vault.Client, MountPath);
+        WriteMatching(Name, engine.ListRolesAsync, engine.MountPath, engine.ReadRoleAsync, VaultDatabaseRole.From, name => new ErrorRecord(
+            new ItemNotFoundException($"Vault has no database role '{name}' at '{engine.MountPath}/'. " +
+                $"List roles with Get-CrdbVaultRole -MountPath '{engine.MountPath}'."),
+            "VaultRoleNotFound", ErrorCategory.ObjectNotFound, name));
     }
 }

@@ -17,7 +17,8 @@ public sealed class GetCrdbVaultStaticRoleCommand : VaultCmdlet
 {
     /// <summary>Static role name; wildcards allowed. Default: all. Takes names, static roles and static credentials from the pipeline.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NamePattern, ErrorId = "InvalidStaticRoleName", PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NamePattern, ErrorId = "InvalidStaticRoleName", PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole",
+        "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
     public string[]? Name { get; set; }
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>
@@ -26,32 +27,12 @@ public sealed class GetCrdbVaultStaticRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
-
-        string[] patterns = Name is { Length: > 0 } ? Name : ["*"];
-        IReadOnlyList<string>? all = null;
-        foreach (string pattern in patterns)
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                if (TryRun(ct => roles.ReadAsync(pattern, ct), out StaticRoleInfo? one, pattern))
-                {
-                    if (one is null)
-                        WriteError(new ErrorRecord(new ItemNotFoundException($"Vault has no static role '{pattern}' at '{roles.MountPath}/'. List them with Get-CrdbVaultStaticRole -MountPath '{roles.MountPath}'."),
-                            "VaultStaticRoleNotFound", ErrorCategory.ObjectNotFound, pattern));
-                    else WriteObject(StaticRoleViews.From(one));
-                }
-                continue;
-            }
-            all ??= Run(ct => roles.ListAsync(ct), roles.MountPath);
-            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
-            foreach (string name in all.Where(n => wildcard.IsMatch(n)))
-            {
-                if (TryRun(ct => roles.ReadAsync(name, ct), out StaticRoleInfo? info, name) && info is not null)
-                    WriteObject(StaticRoleViews.From(info));
-            }
-        }
+        var roles = new StaticRoles(vault.Client, MountPath);
+        WriteMatching(Name, roles.ListAsync, roles.MountPath, roles.ReadAsync, VaultStaticRole.From, name => new ErrorRecord(
+            new ItemNotFoundException($"Vault has no static role '{name}' at '{roles.MountPath}/'. " +
+                $"List them with Get-CrdbVaultStaticRole -MountPath '{roles.MountPath}'."),
+            "VaultStaticRoleNotFound", ErrorCategory.ObjectNotFound, name));
     }
 }

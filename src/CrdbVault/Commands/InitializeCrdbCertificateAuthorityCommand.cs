@@ -97,7 +97,7 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     [Input(InputKind.SqlUser)]
     public string[] ProtectedUser { get; set; } = [];
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         CaSetupOptions options = Checked(() =>
@@ -126,11 +126,12 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
             return o;
         }, "InvalidCertificateAuthorityArgument", MountPath);
 
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         CaSetupPlan plan = Run(ct => CertificateAuthoritySetup.PlanAsync(engine, options, ct), mount);
         if (plan.NothingToDo)
         {
-            WriteVerbose($"'{mount}/' is already set up for CockroachDB (PKI engine, CA, roles {string.Join(", ", plan.Roles.Select(r => r.Name))}, policy '{plan.PolicyName}'): nothing changed.");
+            WriteVerbose($"'{mount}/' is already set up for CockroachDB (PKI engine, CA, roles {string.Join(", ", plan.Roles.Select(r => r.Name))}, " +
+                $"policy '{plan.PolicyName}'): nothing changed.");
         }
 
         if (plan.NeedMount && ShouldProcess($"{mount}/", "Enable a PKI secrets engine"))
@@ -149,13 +150,15 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
         {
             string existingCn = CertificateChecks.CommonName(ca.Certificate) ?? ca.Certificate.Subject;
             if (!string.Equals(existingCn, CommonName, StringComparison.Ordinal))
-                WriteWarning($"'{mount}/' already has a CA ('{existingCn}', serial {ca.SerialNumber}); it is reused and -CommonName '{CommonName}' is ignored. Use another -MountPath for a new CA.");
+                WriteWarning($"'{mount}/' already has a CA ('{existingCn}', serial {ca.SerialNumber}); " +
+                    $"it is reused and -CommonName '{CommonName}' is ignored. Use another -MountPath for a new CA.");
             else
                 WriteVerbose($"Reusing the existing CA '{existingCn}' (serial {ca.SerialNumber}).");
         }
         else if (ShouldProcess($"{mount}/", $"Generate an internal root CA '{CommonName}' ({options.KeyType}, valid {options.CaTtl})"))
         {
-            (CaInfo generated, IReadOnlyList<string> warnings) = Run(ct => engine.GenerateRootAsync(CommonName, options.CaTtl, options.KeyType, options.KeyBits, ct), mount);
+            (CaInfo generated, IReadOnlyList<string> warnings) = Run(ct =>
+                engine.GenerateRootAsync(CommonName, options.CaTtl, options.KeyType, options.KeyBits, ct), mount);
             foreach (string w in warnings) WriteWarning($"Vault: {w}");
             WriteVerbose($"Generated root CA '{CommonName}' (serial {generated.SerialNumber}).");
             ca = generated;
@@ -164,18 +167,21 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
         foreach (RoleStep role in plan.Roles.Where(r => r.NeedsWrite))
         {
             if (role.Exists)
-                WriteWarning($"Role '{mount}/roles/{role.Name}' is not CockroachDB-safe as it stands ({string.Join(", ", role.Differences)} differ); it is rewritten.");
+                WriteWarning($"Role '{mount}/roles/{role.Name}' is not CockroachDB-safe as it stands ({string.Join(", ", role.Differences)} differ); " +
+                    $"it is rewritten.");
             if (ShouldProcess($"{mount}/roles/{role.Name}", $"Write the CockroachDB {role.Kind.ToString().ToLowerInvariant()} certificate role"))
             {
                 Run(ct => engine.WriteRoleAsync(role.Name, role.Body, ct), role.Name);
                 WriteVerbose($"Wrote role '{mount}/roles/{role.Name}' ({role.Kind}).");
             }
         }
-        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", $"Write the ACL policy for client-certificate issuers (denies SAN parameters and common_name {string.Join(", ", CockroachPkiRoles.ProtectedNames(options.ProtectedUsers))} in every letter case)"))
+        if (plan.PolicyNeedsWrite && plan.PolicyHcl is not null && ShouldProcess($"sys/policies/acl/{plan.PolicyName}", $"Write the ACL policy for " +
+            $"client-certificate issuers (denies SAN parameters and common_name " +
+            $"{string.Join(", ", CockroachPkiRoles.ProtectedNames(options.ProtectedUsers))} in every letter case)"))
         {
             Run(ct => engine.WritePolicyAsync(plan.PolicyName, plan.PolicyHcl, ct), plan.PolicyName);
             WriteVerbose($"Wrote policy '{plan.PolicyName}': attach it to the identities that issue client certificates.");
         }
-        if (ca is not null) WriteObject(CertificateViews.Authority(ca));
+        if (ca is not null) WriteObject(CertificateAuthority.From(ca));
     }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CrdbVault.Core.Database;
 using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -73,17 +74,26 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter SkipPrivilegeCheck { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
-        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument", UrlRedaction.Redact(ConnectionUrl));
+        VaultConnectionUrl url = Checked(() => VaultConnectionUrl.Build(ConnectionUrl, RootCertificate), "InvalidDatabaseConnectionArgument",
+            UrlRedaction.Redact(ConnectionUrl));
         if (Credential.Password.Length == 0)
             ThrowInvalidArgument("-Credential needs a user name and a password: the SQL user Vault connects as.", "InvalidDatabaseConnectionArgument", Name);
-        var engine = new DatabaseEngine(Client, MountPath);
+        VaultClient client = ResolveSession().Client;
+        var engine = new DatabaseEngine(client, MountPath);
 
         if (url.ServerIdentityUnverified)
             WriteWarning(url.SslMode == "require"
-                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
-                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
+                ? "Vault will connect with sslmode=require: traffic is encrypted but the server's identity is not verified. " +
+                    "Pass -RootCertificate (the cluster CA's path on the Vault server) or put sslmode=verify-full&sslrootcert=... in -ConnectionUrl."
+                : $"Vault will connect with sslmode={url.SslMode}: the connection may not be encrypted and the server's identity is not verified, " +
+                    $"so the SQL admin password can be read on the network. Use sslmode=verify-full with -RootCertificate outside a lab.");
 
         bool created = false;
         if (ShouldProcess($"{MountPath}/", "Enable the database secrets engine if absent"))
@@ -114,10 +124,13 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
             if (SkipConnectionCheck)
                 WriteVerbose("The privilege check was skipped with the connection check (-SkipConnectionCheck): it needs the database.");
             else if (!PrivilegeProbe.AllowedBy(AllowedRoles))
-                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; -SkipPrivilegeCheck silences this.");
-            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
+                WriteWarning($"The privilege check was skipped: -AllowedRoles does not admit its probe role '{PrivilegeProbe.RoleName}'. " +
+                    $"Add it to -AllowedRoles (or run once with '*') to prove at setup that '{Credential.UserName}' may create and drop users; " +
+                    $"-SkipPrivilegeCheck silences this.");
+            else if (ShouldProcess(target, $"Check the privileges of '{Credential.UserName}': " +
+                $"issue and revoke a probe user through Vault role {engine.MountPath}/roles/{PrivilegeProbe.RoleName}"))
             {
-                var leases = new Core.Leases.LeaseApi(Client);
+                var leases = new Core.Leases.LeaseApi(client);
                 string user = Credential.UserName;
                 string probed = Run(ct => PrivilegeProbe.RunAsync(engine, leases, Name, user, VerboseSink.Write, ct), target, null);
                 WriteVerbose($"The privilege check passed: '{user}' created and dropped probe user '{probed}' through Vault.");
@@ -134,19 +147,6 @@ public sealed class InitializeCrdbVaultDatabaseCommand : VaultCmdlet
 
         if (!written && !rotated) return;
         DatabaseConnectionInfo? info = Run(ct => engine.ReadConnectionAsync(Name, ct), target);
-        WriteObject(new VaultDatabaseConnection
-        {
-            ConnectionName = Name,
-            MountPath = engine.MountPath,
-            PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
-            // Whatever Vault holds (another tool may have stored a password in it) is shown without credentials.
-            ConnectionUrl = UrlRedaction.Redact(info?.ConnectionUrl ?? url.TemplatedUrl),
-            SslMode = url.SslMode,
-            Username = info?.Username ?? Credential.UserName,
-            AllowedRoles = [.. info?.AllowedRoles ?? AllowedRoles],
-            UsernameTemplate = info?.UsernameTemplate ?? request.UsernameTemplate,
-            MountCreated = created,
-            RootRotated = rotated,
-        });
+        WriteObject(VaultDatabaseConnection.From(request, info, created, rotated));
     }
 }

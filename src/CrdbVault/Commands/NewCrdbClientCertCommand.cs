@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using CrdbVault.Core.Certificates;
-using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Files;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -23,7 +23,7 @@ namespace CrdbVault.Commands;
 [Cmdlet(VerbsCommon.New, "CrdbClientCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClientCertificate))]
 [InputErrorId("InvalidClientCertArgument")]
-public sealed class NewCrdbClientCertCommand : VaultCmdlet
+public sealed class NewCrdbClientCertCommand : CertificateCmdlet
 {
     private CaInfo? _ca;
 
@@ -32,36 +32,15 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Input(InputKind.SqlUser, PipelineProperty = nameof(User))]
     public string User { get; set; } = "";
 
-    /// <summary>The PKI mount (default cockroach_client_ca).</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(MountPathCompleter))]
-    [Input(InputKind.MountPath)]
-    public string MountPath { get; set; } = "cockroach_client_ca";
-
     /// <summary>The PKI role (default client, as Initialize-CrdbCertificateAuthority writes it).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(PkiRoleCompleter))]
     [Input(InputKind.NameSegment)]
     public string Role { get; set; } = "client";
 
-    /// <summary>Validity; capped by the role's max TTL (Vault then warns).</summary>
-    [Parameter]
-    [DurationTransformation]
-    [Input(InputKind.Duration)]
-    public TimeSpan? Ttl { get; set; }
-
-    /// <summary>A CockroachDB certs dir (e.g. ~/.cockroach-certs) to write ca.crt, client.&lt;user&gt;.crt/.key into.</summary>
-    [Parameter]
-    [Input(InputKind.WritePath)]
-    public string? CertsDir { get; set; }
-
     /// <summary>Also write client.&lt;user&gt;.key.pk8 (unencrypted PKCS#8 DER) for Java clients. Needs -CertsDir.</summary>
     [Parameter]
     public SwitchParameter Pkcs8 { get; set; }
-
-    /// <summary>Replace existing files in -CertsDir.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
 
     /// <summary>Without -CertsDir: return the private key as a plain string (treat the output as a secret).</summary>
     [Parameter]
@@ -74,12 +53,13 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AllowPrivilegedUser { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
-        CertsDirectory? dir = CertsDir is null ? null : new CertsDirectory(FileSystemPath(CertsDirectory.ExpandHome(CertsDir), nameof(CertsDir), "InvalidClientCertArgument"));
+        CertsDirectory? dir = ResolveCertsDir("InvalidClientCertArgument");
         if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
-        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to client.<user>.key).", "InvalidClientCertArgument", User);
+        if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to " +
+            "client.<user>.key).", "InvalidClientCertArgument", User);
 
         try
         {
@@ -90,48 +70,29 @@ public sealed class NewCrdbClientCertCommand : VaultCmdlet
             ThrowMapped(ex, User);
             return;
         }
-        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into {dir.FullPath}";
+        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into " +
+            $"{dir.FullPath}";
         if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (_ca is null || _ca.MountPath != mount)
         {
             if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return;
             if (ca is null)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
+                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. " +
+                    $"Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
                     "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, mount));
                 return;
             }
             _ca = ca;
         }
         CaInfo knownCa = _ca;
-        if (dir is not null) LeftoverFiles.WarnAboutBackups(this, dir.ClientSetPaths(User));
-        if (!TryRun(ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser), out IssueResult result, User)) return;
-        IssuedCertificate issued = result.Certificate;
-        foreach (string w in issued.Warnings) WriteWarning($"Vault: {w}");
-        if (dir is not null && SecretFileWriterFacade.IsWorldReadable(dir.FullPath))
+        bool issued = TryIssue(dir, dir?.ClientSetPaths(User) ?? [],
+            ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser),
+            User, out IssueResult result);
+        if (!issued) return;
+        if (dir is not null && Directory.Exists(dir.FullPath) && SecretFileWriter.IsWorldReadable(dir.FullPath))
             WriteWarning($"'{dir.FullPath}' can be listed by other users. The key files are 0600, but consider: chmod 700 '{dir.FullPath}'");
-        WriteObject(new ClientCertificate
-        {
-            User = User,
-            MountPath = mount,
-            PkiRole = Role,
-            SerialNumber = issued.SerialNumber,
-            NotAfter = issued.NotAfter,
-            Thumbprint = issued.Certificate.Thumbprint,
-            CertificatePath = result.Files?.CertificatePath,
-            KeyPath = result.Files?.KeyPath,
-            Pkcs8Path = result.Files?.Pkcs8Path,
-            CaPath = result.Files?.CaPath,
-            Certificate = issued.Certificate,
-            PrivateKey = dir is not null ? null : AsPlainText ? SecureStrings.Reveal(issued.PrivateKeyPem) : issued.PrivateKeyPem,
-            LeaseId = issued.LeaseId,
-        });
+        WriteObject(ClientCertificate.From(result, User, Role, AsPlainText));
     }
-}
-
-/// <summary>Keeps the Core file helper call in one place.</summary>
-internal static class SecretFileWriterFacade
-{
-    internal static bool IsWorldReadable(string dir) => Directory.Exists(dir) && Core.Files.SecretFileWriter.IsWorldReadable(dir);
 }

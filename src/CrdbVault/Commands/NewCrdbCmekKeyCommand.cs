@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -102,6 +103,11 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
     [Input(InputKind.FreeText, MaxLength = 64)]
     public string? AzureKeyVersion { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         CmekKeyRequest request = Checked(() =>
@@ -130,15 +136,17 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
         string target = $"{mount}/kms/{KmsName}/key/{Name}";
         if (!ShouldProcess(target, $"Create keymgmt key '{Name}' and KMS provider '{KmsName}' ({Provider}) when absent, and distribute the key to it"))
             return;
-        var cmek = new CmekKeys(Client, MountPath, VerboseSink.Write);
+        VaultClient client = ResolveSession().Client;
+        var cmek = new CmekKeys(client, MountPath, VerboseSink.Write);
         CmekKeyResult r = Run(ct => cmek.CreateAsync(request, ct), target, null);
-        WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
+        WriteVerbose($"Key {mount}/key/{r.KeyName} ({r.KeyType}, version {r.KeyVersion}) " +
+            $"is '{r.ProviderKeyName}' in {r.Provider} provider '{r.KmsName}' (purpose {string.Join(",", r.Purposes)}).");
         if (r.Note is not null)
         {
             if (r.Note.Contains("lacks purpose", StringComparison.Ordinal)) WriteWarning(r.Note);
             else WriteVerbose(r.Note);
         }
-        WriteObject(new CmekKeySpec { Region = r.Spec.Region, Type = r.Spec.TypeName, Uri = r.Spec.Uri, AuthPrincipal = r.Spec.AuthPrincipal });
+        WriteObject(CmekKeySpec.From(r.Spec));
     }
 
     private Dictionary<string, SecureString>? Credentials()
@@ -169,11 +177,18 @@ public sealed class NewCrdbCmekKeyCommand : VaultCmdlet
                 return Provider switch
                 {
                     "awskms" => new() { ["access_key"] = SecureStrings.From(cred.UserName), ["secret_key"] = cred.Password },
-                    "azurekeyvault" => new() { ["client_id"] = SecureStrings.From(cred.UserName), ["client_secret"] = cred.Password, ["tenant_id"] = SecureStrings.From(AuthPrincipal ?? "") },
-                    _ => throw new ArgumentException("-ProviderCredential: GCP credentials are a service account file on the Vault server; pass @{ service_account_file = '/etc/vault/gcp-kms.json' }.", nameof(ProviderCredential)),
+                    "azurekeyvault" => new()
+                    {
+                        ["client_id"] = SecureStrings.From(cred.UserName),
+                        ["client_secret"] = cred.Password,
+                        ["tenant_id"] = SecureStrings.From(AuthPrincipal ?? ""),
+                    },
+                    _ => throw new ArgumentException("-ProviderCredential: GCP credentials are a service account file on the Vault server; " +
+                        "pass @{ service_account_file = '/etc/vault/gcp-kms.json' }.", nameof(ProviderCredential)),
                 };
             default:
-                throw new ArgumentException("-ProviderCredential must be a hashtable of Vault credential keys (e.g. @{ access_key = '...'; secret_key = '...' }) or a PSCredential.", nameof(ProviderCredential));
+                throw new ArgumentException("-ProviderCredential must be a hashtable of Vault credential keys (e.g. @{ access_key = '...'; " +
+                    "secret_key = '...' }) or a PSCredential.", nameof(ProviderCredential));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Infrastructure;
-using CoreSpec = CrdbVault.Core.Keys.CmekKeySpec;
 
 namespace CrdbVault.Commands;
 
@@ -42,7 +42,7 @@ public sealed class NewCrdbCmekRegionSpecCommand : CrdbCmdlet
     protected override void ProcessCheckedRecord()
     {
         // One bad pipeline item must not stop the others.
-        if (!TryChecked(() => CoreSpec.Create(Region, Type, Uri, AuthPrincipal), "InvalidCmekRegionSpec", Region, out CoreSpec spec)) return;
-        WriteObject(new CmekKeySpec { Region = spec.Region, Type = spec.TypeName, Uri = spec.Uri, AuthPrincipal = spec.AuthPrincipal });
+        if (!TryChecked(() => CmekSpecRules.Create(Region, Type, Uri, AuthPrincipal), "InvalidCmekRegionSpec", Region, out CmekRegionSpec spec)) return;
+        WriteObject(CmekKeySpec.From(spec));
     }
 }

@@ -17,12 +17,14 @@ namespace CrdbVault.Commands;
 [InputErrorId("InvalidRoleName")]
 public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
 {
-    /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier credentials.</summary>
+    /// <summary>The role to issue from (Set-CrdbVaultRole -Name); role names can be piped, and so can the roles of Get-CrdbVaultRole and earlier
+    /// credentials.</summary>
     /// <remarks>By value only, from the listed types: a static role or static credential also has a
     /// Role, which names a static role and must never issue a dynamic credential.</remarks>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(DatabaseRoleCompleter))]
-    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role), PipelineTypes = ["CrdbVault.DynamicCredential", "CrdbVault.VaultDatabaseRole", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = nameof(Role), PipelineTypes = ["CrdbVault.DynamicCredential", "CrdbVault.VaultDatabaseRole",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>The database secrets engine's mount (default database); binds from piped roles and credentials.</summary>
@@ -31,27 +33,15 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
         string path = $"{engine.MountPath}/creds/{Role}";
         if (!ShouldProcess(path, "Issue a dynamic SQL credential")) return;
         if (!TryRun(ct => engine.IssueCredentialAsync(Role, ct), out IssuedCredential issued, path, null)) return;
         foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
         if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
         else WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
-        WriteObject(new DynamicCredential
-        {
-            Role = Role,
-            MountPath = engine.MountPath,
-            UserName = issued.UserName,
-            Password = issued.Password,
-            Credential = new PSCredential(issued.UserName, issued.Password),
-            LeaseId = issued.LeaseId,
-            LeaseDuration = issued.LeaseDuration,
-            Renewable = issued.Renewable,
-            IssuedAt = issued.IssuedAt,
-            ExpiresAt = issued.ExpiresAt,
-        });
+        WriteObject(DynamicCredential.From(issued));
     }
 }

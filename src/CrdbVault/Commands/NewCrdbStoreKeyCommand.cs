@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -55,6 +56,11 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         Checked(() => { StoreKeyFile.ValidateSize(KeySize); return KeySize; }, "InvalidStoreKeyArgument", Path);
@@ -69,12 +75,14 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
             return;
         }
 
-        if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, and its recovery record"))
+        if (!ShouldProcess(full, $"Write a new {KeySize}-bit CockroachDB store key from Vault transit key {MountPath.Trim('/')}/{TransitKey}, " +
+            $"and its recovery record"))
             return;
         if (Force && StoreKeys.DescribeSet(full) is { Problem: string mixed })
             WriteWarning(mixed + " -Force replaces both now.");
         StoreKeyErrors.WarnAboutLeftovers(this, full);
-        var keys = new StoreKeys(Client, MountPath, VerboseSink.Write);
+        VaultClient client = ResolveSession().Client;
+        var keys = new StoreKeys(client, MountPath, VerboseSink.Write);
         var request = new StoreKeyRequest
         {
             Path = full,
@@ -85,7 +93,7 @@ public sealed class NewCrdbStoreKeyCommand : VaultCmdlet
             CreateTransitKeyWhenAbsent = !NoCreateTransitKey,
         };
         StoreKeyResult result = Run(ct => keys.CreateAsync(request, ct), full, null);
-        WriteObject(StoreKeyErrors.ToModel(result));
+        WriteObject(StoreKey.From(result));
     }
 }
 
@@ -103,16 +111,4 @@ internal static class StoreKeyErrors
 
     internal static void WarnAboutLeftovers(PSCmdlet cmdlet, string keyPath) =>
         LeftoverFiles.WarnAboutBackups(cmdlet, [keyPath, StoreKeyFile.RecoveryRecordPathFor(keyPath)]);
-
-    internal static StoreKey ToModel(StoreKeyResult r) => new()
-    {
-        Path = r.Path,
-        KeyId = r.KeyId,
-        KeySize = r.KeySize,
-        TransitMount = r.TransitMount,
-        TransitKey = r.TransitKey,
-        Ciphertext = r.Ciphertext,
-        RecoveryRecordPath = r.RecoveryRecordPath,
-        CreatedAt = r.CreatedAt,
-    };
 }

@@ -12,48 +12,37 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "CrdbClientCaCert", SupportsShouldProcess = true)]
 [OutputType(typeof(ClientCaCertStatus))]
-public sealed class RemoveCrdbClientCaCertCommand : CloudCmdlet
+public sealed class RemoveCrdbClientCaCertCommand : ClusterChangeCmdlet
 {
-    /// <summary>The cluster's ID (UUID).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Input(InputKind.ClusterId)]
-    public string ClusterId { get; set; } = "";
-
-    /// <summary>Return right after the Cloud accepted the removal (PENDING).</summary>
-    [Parameter]
-    public SwitchParameter NoWait { get; set; }
-
     /// <summary>How long to wait for NOT_SET (default 600 s).</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(ClusterId, ct), ClusterId);
-        if (current.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        if (current.Status == ClientCaState.NotSet)
         {
             WriteVerbose($"Cluster {ClusterId} has no client CA certificate; nothing to remove.");
-            WriteObject(CloudViews.ClientCa(current));
+            WriteObject(ClientCaCertStatus.From(current));
             return;
         }
-        string subject = CloudViews.ClientCa(current).Subject is string s ? $" ('{s}')" : "";
+        string subject = ClientCaCertStatus.From(current).Subject is string s ? $" ('{s}')" : "";
         if (!ShouldProcess($"cluster {ClusterId}", $"Remove the client CA certificate{subject}: certificate logins signed by it stop working"))
             return;
         ClientCaCertInfo submitted = Run(ct => client.DeleteClientCaCertAsync(ClusterId, ct), ClusterId);
-        if (NoWait || submitted.Status == Core.Cloud.ClientCaCertStatus.NotSet)
+        WriteOutcome(submitted, submitted.Status == ClientCaState.NotSet, ClientCaCertStatus.From, () =>
         {
-            WriteObject(CloudViews.ClientCa(submitted));
-            return;
-        }
-        string activity = $"Removing the client CA certificate of cluster {ClusterId}";
-        ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
-            (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == Core.Cloud.ClientCaCertStatus.NotSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
-            p => WriteProgress(WaitRecord(2, activity, p)),
-            ClusterId);
-        WriteProgress(Completed(2, activity));
-        WriteObject(CloudViews.ClientCa(done));
+            string activity = $"Removing the client CA certificate of cluster {ClusterId}";
+            ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
+                (progress, ct) => client.WaitForClientCaCertAsync(ClusterId, i => i.Status == ClientCaState.NotSet, TimeSpan.FromSeconds(TimeoutSeconds),
+                    progress, ct),
+                p => WriteProgress(WaitRecord(2, activity, p)),
+                ClusterId);
+            WriteProgress(Completed(2, activity));
+            return done;
+        });
     }
 }

@@ -26,9 +26,9 @@ public sealed class RemoveCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var engine = new DatabaseEngine(Client, MountPath);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
         string target = $"{engine.MountPath}/roles/{Name}";
         if (!ShouldProcess(target, "Delete the role (issued credentials stay valid until revoked)")) return;
         if (TryRun(ct => engine.DeleteRoleAsync(Name, ct), out bool _, target))

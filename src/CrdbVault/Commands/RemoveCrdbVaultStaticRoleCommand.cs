@@ -26,9 +26,9 @@ public sealed class RemoveCrdbVaultStaticRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/static-roles/{Name}";
         if (!ShouldProcess(target, "Delete the static role (the SQL user keeps the password Vault set last; Vault stops rotating it)")) return;
         if (TryRun(ct => roles.DeleteAsync(Name, ct), out bool _, target))

@@ -18,7 +18,8 @@ public sealed class ResetCrdbStaticCredentialCommand : VaultCmdlet
 {
     /// <summary>The static role whose password to rotate; names, static roles and static credentials can be piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential", InputAttribute.PsCustomObject])]
+    [Input(InputKind.NameSegment, PipelineProperty = "Role", PipelineTypes = ["CrdbVault.VaultStaticRole", "CrdbVault.StaticCredential",
+        InputAttribute.PsCustomObject])]
     public string Role { get; set; } = "";
 
     /// <summary>Where the database secrets engine is mounted. Default database.</summary>
@@ -31,15 +32,15 @@ public sealed class ResetCrdbStaticCredentialCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var roles = new StaticRoles(Client, MountPath);
+        var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/rotate-role/{Role}";
         if (!ShouldProcess($"static role '{Role}' ({roles.MountPath})", "Rotate the SQL user's password now (the current password stops working)")) return;
         string role = Role;
         if (!TryRun(async ct => { await roles.RotateAsync(role, ct).ConfigureAwait(false); return true; }, out bool _, target)) return;
         WriteVerbose($"Vault rotated the password of static role '{Role}'.");
         if (PassThru && TryRun(ct => roles.ReadCredentialAsync(Role, ct), out StaticCredentialInfo info, $"{roles.MountPath}/static-creds/{Role}"))
-            WriteObject(StaticRoleViews.From(info));
+            WriteObject(StaticCredential.From(info));
     }
 }

@@ -21,7 +21,8 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
     private const string RecordSet = "Record";
     private const string InputObjectSet = "InputObject";
 
-    /// <summary>The recovery record file (&lt;key file&gt;.vault.json). A piped StoreKey binds -InputObject instead: it carries the record's contents, so the file need not be there.</summary>
+    /// <summary>The recovery record file (&lt;key file&gt;.vault.json). A piped StoreKey binds -InputObject instead: it carries the record's contents, so the
+    /// file need not be there.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = RecordSet)]
     [Alias("RecoveryRecordPath")]
     [Input(InputKind.ReadPath, ErrorId = "InvalidRecoveryRecord")]
@@ -40,7 +41,7 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         StoreKeyRecovery record;
         string target;
@@ -61,7 +62,8 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
                 };
                 record.Validate("the StoreKey object");
                 // A piped object's Path did not pass a parameter's check: it gets the same one here.
-                string path = Path ?? Checked(() => Core.Validation.InputValidator.WritePath(InputObject.Path, "InputObject.Path"), "InvalidStoreKeyPath", InputObject.Path);
+                string path = Path ?? Checked(() => Core.Validation.InputValidator.WritePath(InputObject.Path, "InputObject.Path"), "InvalidStoreKeyPath",
+                    InputObject.Path);
                 target = FileSystemPath(path, nameof(Path), "InvalidStoreKeyPath");
             }
             else
@@ -90,11 +92,12 @@ public sealed class RestoreCrdbStoreKeyCommand : VaultCmdlet
             return;
         }
 
-        if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
+        if (!ShouldProcess(target, $"Restore store key {record.KeyId} ({record.KeySize}-bit) " +
+            $"by decrypting its wrapped copy with transit key {record.TransitMount}/{record.TransitKey}"))
             return;
         StoreKeyErrors.WarnAboutLeftovers(this, target);
-        var keys = new StoreKeys(Client, record.TransitMount, VerboseSink.Write);
+        var keys = new StoreKeys(vault.Client, record.TransitMount, VerboseSink.Write);
         if (TryRun(ct => keys.RestoreAsync(record, target, Force, ct), out StoreKeyResult result, target, null))
-            WriteObject(StoreKeyErrors.ToModel(result));
+            WriteObject(StoreKey.From(result));
     }
 }

@@ -27,12 +27,12 @@ public sealed class RevokeCrdbCertificateCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "cockroach_client_ca";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         string serial = CertificateChecks.NormalizeSerial(SerialNumber);
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke (it is listed in the mount's CRL from now on)")) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))
             WriteVerbose($"Revoked {serial} at {at:u}. Servers refuse it once they load the new CRL ({mount}/crl/pem).");
     }

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Infrastructure;
-using CloudCmekStatus = CrdbVault.Core.Cloud.CmekStatus;
 
 namespace CrdbVault.Commands;
 
@@ -19,35 +18,23 @@ namespace CrdbVault.Commands;
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "CrdbCmek", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CmekStatus))]
-public sealed class RevokeCrdbCmekCommand : CloudCmdlet
+public sealed class RevokeCrdbCmekCommand : ClusterChangeCmdlet
 {
-    /// <summary>The cluster's ID (UUID).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Input(InputKind.ClusterId)]
-    public string ClusterId { get; set; } = "";
-
-    /// <summary>Return right after the Cloud accepted the revocation (REVOKING).</summary>
-    [Parameter]
-    public SwitchParameter NoWait { get; set; }
-
     /// <summary>How long to wait for REVOKED (default 7200 s).</summary>
     [Parameter]
     [ValidateRange(1, 604800)]
     public int TimeoutSeconds { get; set; } = 7200;
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(CloudConnection cloud)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = cloud.Client;
         CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(ClusterId, ct), ClusterId);
-        if (cmek.RegionInfos.Count > 0 && cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Revoked))
+        if (!Mapped(() => CmekPlanner.NeedsRevocation(ClusterId, cmek), ClusterId))
         {
             WriteVerbose($"CMEK on cluster {ClusterId} is already REVOKED; nothing sent.");
-            WriteObject(CloudViews.Cmek(cmek));
+            WriteObject(CmekStatus.From(cmek));
             return;
         }
-        if (!cmek.IsConfigured || cmek.RegionInfos.All(r => r.Status == CloudCmekStatus.Disabled || r.Status == CloudCmekStatus.EnableFailed))
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"CMEK is not enabled on cluster {ClusterId}; there is nothing to revoke. Nothing was sent."), "CmekNotEnabled", ErrorCategory.InvalidOperation, ClusterId));
 
         string regions = string.Join(", ", cmek.RegionInfos.Select(r => r.Region));
         bool confirmed;
@@ -55,26 +42,24 @@ public sealed class RevokeCrdbCmekCommand : CloudCmdlet
         {
             confirmed = ShouldProcess(
                 $"cluster {ClusterId} (regions {regions})",
-                "Revoke CockroachDB Cloud's use of the CMEK keys: the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
+                "Revoke CockroachDB Cloud's use of the CMEK keys: " +
+                    "the cluster becomes unreadable until the keys are restored and Cockroach Labs support re-enables CMEK");
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             // No one can answer the prompt (runbook, pipeline, hosted engine; hosts throw HostException,
             // PSInvalidOperationException or their own "not implemented"): fail safe, whatever the host threw.
             ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
+                new InvalidOperationException($"Revoke-CrdbCmek needs confirmation and this host cannot ask for it ({ex.Message.TrimEnd('.')}). Nothing was " +
+                    $"sent to cluster {ClusterId}. To revoke deliberately from automation, run Revoke-CrdbCmek -ClusterId {ClusterId} -Confirm:$false.", ex),
                 "CmekRevokeNotConfirmed", ErrorCategory.PermissionDenied, ClusterId));
             return;
         }
         if (!confirmed) return;
 
         CmekClusterInfo submitted = Run(ct => client.RevokeCmekAsync(ClusterId, ct), ClusterId);
-        WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
-        if (NoWait)
-        {
-            WriteObject(CloudViews.Cmek(submitted));
-            return;
-        }
-        WriteObject(CloudViews.Cmek(WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds)));
+        WriteWarning($"CMEK revocation submitted for cluster {ClusterId}: " +
+            $"it will not be able to read its data until the keys are restored and Cockroach Labs support re-enables CMEK.");
+        WriteOutcome(submitted, false, CmekStatus.From, () => WaitForCmek(client, ClusterId, "CMEK revocation", "REVOKED", TimeoutSeconds));
     }
 }

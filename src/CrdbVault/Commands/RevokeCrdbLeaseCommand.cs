@@ -25,13 +25,15 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     private const string ByCertificate = "Certificate";
     private const string ByPrefix = "Prefix";
 
-    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased certificates).</summary>
+    /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased
+    /// certificates).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
     [Input(InputKind.LeaseId, AllowEmpty = true)]
     public string? LeaseId { get; set; }
 
-    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2 objects).</summary>
+    /// <summary>A certificate without a lease: the serial to revoke through its PKI mount (binds from ClientCertificate, NodeCertificate and X509Certificate2
+    /// objects).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ByCertificate, ValueFromPipelineByPropertyName = true)]
     [Input(InputKind.SerialNumber, ErrorId = "InvalidSerialNumber")]
     public string SerialNumber { get; set; } = "";
@@ -47,7 +49,8 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
-    /// <summary>With -Prefix: allow a prefix wider than one role (a bare mount such as 'database', or 'database/creds'), which revokes every credential of the engine.</summary>
+    /// <summary>With -Prefix: allow a prefix wider than one role (a bare mount such as 'database', or 'database/creds'), which revokes every credential of the
+    /// engine.</summary>
     [Parameter(ParameterSetName = ByPrefix)]
     public SwitchParameter Force { get; set; }
 
@@ -59,16 +62,18 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Parameter(ParameterSetName = ById)]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
-        var leases = new LeaseApi(Client);
+        var leases = new LeaseApi(vault.Client);
         if (ParameterSetName == ByPrefix)
         {
             string prefix = LeaseApi.NormalisePrefix(Prefix);
             bool broad = Core.Validation.InputValidator.IsBroadLeasePrefix(prefix);
             if (broad && !Force)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"-Prefix '{prefix}' is wider than one role: it revokes every lease under it (for a database mount, every credential it issued: their SQL users are dropped). To clean up one role, use -Prefix '<mount>/creds/<role>'; to revoke them all, add -Force. Nothing was revoked."),
+                    $"-Prefix '{prefix}' is wider than one role: it revokes every lease under it (for a database mount, every credential it issued: " +
+                        $"their SQL users are dropped). To clean up one role, use -Prefix '<mount>/creds/<role>'; to revoke them all, add -Force. " +
+                        $"Nothing was revoked."),
                     "LeasePrefixTooBroad", ErrorCategory.InvalidArgument, prefix));
             if (ShouldProcess(prefix, broad ? "Revoke EVERY lease under the prefix (wider than one role)" : "Revoke every lease under the prefix"))
                 Run(ct => leases.RevokePrefixAsync(prefix, Sync, ct), prefix, null);
@@ -77,12 +82,13 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
 
         if (ParameterSetName == ByCertificate)
         {
-            RevokeCertificate(SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
+            RevokeCertificate(vault, SerialNumber, string.IsNullOrEmpty(MountPath) ? "cockroach_client_ca" : MountPath);
             return;
         }
         if (string.IsNullOrEmpty(LeaseId))
         {
-            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
+            WriteError(new ErrorRecord(new ArgumentException("No lease id: pass -LeaseId, " +
+                "or pipe an object that has a LeaseId (New-CrdbDynamicCredential output) or a certificate with a SerialNumber (New-CrdbClientCert output)."),
                 "MissingLeaseId", ErrorCategory.InvalidArgument, null));
             return;
         }
@@ -92,17 +98,17 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         if (TryRun(async ct => { await leases.RevokeAsync(LeaseId, Sync, ct).ConfigureAwait(false); return true; }, out bool _, LeaseId))
         {
             WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
-            if (PassThru && before is not null) WriteObject(LeaseView.From(before));
+            if (PassThru && before is not null) WriteObject(VaultLease.From(before));
         }
     }
 
-    private void RevokeCertificate(string serialText, string mountText)
+    private void RevokeCertificate(VaultConnection vault, string serialText, string mountText)
     {
         // Both passed their kinds' checks when they were bound.
         string serial = CertificateChecks.NormalizeSerial(serialText);
         string mount = Core.Validation.InputValidator.MountPath(mountText);
         if (!ShouldProcess($"certificate {serial} of {mount}/", "Revoke the certificate (it has no lease; revoked through the PKI mount)")) return;
-        var engine = new PkiEngine(Client, mount);
+        var engine = new PkiEngine(vault.Client, mount);
         if (TryRun(ct => engine.RevokeAsync(serial, ct), out DateTimeOffset at, serial))
             WriteVerbose($"Revoked certificate {serial} of {mount}/ at {at:u}.");
     }

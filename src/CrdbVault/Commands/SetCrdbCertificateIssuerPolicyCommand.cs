@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CrdbVault.Core.Certificates;
 using CrdbVault.Core.Validation;
+using CrdbVault.Core.Vault;
 using CrdbVault.Infrastructure;
 
 namespace CrdbVault.Commands;
@@ -50,6 +51,11 @@ public sealed class SetCrdbCertificateIssuerPolicyCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AllowPrivilegedUser { get; set; }
 
+    // Acts once, in EndProcessing: the connection is resolved there, after the checks that need none.
+    protected override void ProcessCheckedRecord()
+    {
+    }
+
     protected override void EndProcessing()
     {
         string mount = InputValidator.MountPath(MountPath);
@@ -67,7 +73,8 @@ public sealed class SetCrdbCertificateIssuerPolicyCommand : VaultCmdlet
         string target = $"sys/policies/acl/{Name}";
         if (!ShouldProcess(target, $"Write a policy that may issue client certificates from {mount}/issue/{Role} for {string.Join(", ", User)} only"))
             return;
-        var engine = new PkiEngine(Client, mount);
+        VaultClient client = ResolveSession().Client;
+        var engine = new PkiEngine(client, mount);
         Run(ct => engine.WritePolicyAsync(Name, hcl, ct), target, null);
         WriteVerbose($"Wrote policy '{Name}': attach it to the identities that issue client certificates for {string.Join(", ", User)}.");
         WriteObject(new CertificateIssuerPolicy { PolicyName = Name, MountPath = mount, PkiRole = Role, Users = [.. User], Rules = hcl });

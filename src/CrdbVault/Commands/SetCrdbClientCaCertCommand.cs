@@ -25,13 +25,15 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 {
     private readonly List<(string ClusterId, ClientCaBundle Bundle)> _pending = [];
 
-    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID). Not taken from piped objects: a piped status object would bring its old Pem along.</summary>
+    /// <summary>The cluster's ID (a UUID from the Cloud Console or 'ccloud cluster info'; not the routing ID). Not taken from piped objects: a piped status
+    /// object would bring its old Pem along.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     [Input(InputKind.ClusterId)]
     public string ClusterId { get; set; } = "";
 
-    /// <summary>PEM text, a certificate file path, an X509Certificate2, or an object with a Pem or Certificate property (e.g. Get-CrdbCertificateAuthority's output).</summary>
+    /// <summary>PEM text, a certificate file path, an X509Certificate2, or an object with a Pem or Certificate property (e.g. Get-CrdbCertificateAuthority's
+    /// output).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public object? Certificate { get; set; }
 
@@ -53,7 +55,8 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
     {
         ClientCaBundle bundle = Checked(() => !string.IsNullOrWhiteSpace(Pem)
             ? ClientCaBundle.FromPem(Pem, "the Pem value")
-            : ClientCaInput.Resolve(Certificate, p => FileSystemPath(p, nameof(Certificate), "InvalidClientCaCertificate")), "InvalidClientCaCertificate", Certificate is string or null ? null : Certificate);
+            : ClientCaInput.Resolve(Certificate, p => FileSystemPath(p, nameof(Certificate),
+                "InvalidClientCaCertificate")), "InvalidClientCaCertificate", Certificate is string or null ? null : Certificate);
         foreach (var c in bundle.Certificates.Where(c => c.NotAfter < DateTime.Now))
             WriteWarning($"CA '{c.Subject}' expired on {c.NotAfter:u}: client certificates it signed will not be accepted.");
         _pending.Add((ClusterId, bundle));
@@ -63,7 +66,8 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
     {
         if (RefusedBeforePipeline) return; // already reported
         if (AnyRecordRefused)
-            ThrowInvalidArgument("Nothing was sent: a piped certificate or cluster ID was refused (see the error above). The CAs of a bundle go together; fix the input and run again.", "InvalidClientCaCertificate");
+            ThrowInvalidArgument("Nothing was sent: a piped certificate or cluster ID was refused (see the error above). The CAs of a bundle go together; " +
+                "fix the input and run again.", "InvalidClientCaCertificate");
         foreach (IGrouping<string, (string ClusterId, ClientCaBundle Bundle)> group in _pending.GroupBy(p => p.ClusterId, StringComparer.Ordinal))
         {
             using ClientCaBundle bundle = ClientCaBundle.Combine(group.Select(g => g.Bundle).ToList());
@@ -73,17 +77,18 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
 
     private void Apply(string clusterId, ClientCaBundle bundle)
     {
-        CloudApiClient client = Client;
+        CloudApiClient client = ResolveSession().Client;
         ClientCaCertInfo current = Run(ct => client.GetClientCaCertAsync(clusterId, ct), clusterId);
-        if (current.Status == Core.Cloud.ClientCaCertStatus.Pending)
-            ThrowMapped(new InvalidOperationException($"A client CA change on cluster {clusterId} is still PENDING. Wait for it (Get-CrdbClientCaCert -ClusterId {clusterId}) and run this again."), clusterId, "ClientCaChangePending");
-        if (current.Status == Core.Cloud.ClientCaCertStatus.IsSet && bundle.SameAs(current.X509PemCert))
+        if (current.Status == ClientCaState.Pending)
+            ThrowMapped(new InvalidOperationException($"A client CA change on cluster {clusterId} is still PENDING. " +
+                $"Wait for it (Get-CrdbClientCaCert -ClusterId {clusterId}) and run this again."), clusterId, "ClientCaChangePending");
+        if (current.Status == ClientCaState.IsSet && bundle.SameAs(current.X509PemCert))
         {
             WriteVerbose($"Cluster {clusterId} already trusts exactly these certificates ({bundle}); nothing sent.");
-            WriteObject(CloudViews.ClientCa(current));
+            WriteObject(ClientCaCertStatus.From(current));
             return;
         }
-        bool replace = current.Status == Core.Cloud.ClientCaCertStatus.IsSet || !string.IsNullOrWhiteSpace(current.X509PemCert);
+        bool replace = current.Status == ClientCaState.IsSet || !string.IsNullOrWhiteSpace(current.X509PemCert);
         string what = bundle.Certificates.Count == 1 ? $"CA '{bundle.Certificates[0].Subject}'" : $"a bundle of {bundle.Certificates.Count} CAs ({bundle})";
         if (!ShouldProcess($"cluster {clusterId}", replace ? $"Replace the client CA certificate with {what}" : $"Set the client CA certificate to {what}"))
             return;
@@ -94,15 +99,16 @@ public sealed class SetCrdbClientCaCertCommand : CloudCmdlet
         WriteVerbose($"{(replace ? "PATCH" : "POST")} accepted for cluster {clusterId}; status {submitted.Status}.");
         if (NoWait)
         {
-            WriteObject(CloudViews.ClientCa(submitted));
+            WriteObject(ClientCaCertStatus.From(submitted));
             return;
         }
         string activity = $"Client CA certificate on cluster {clusterId}";
         ClientCaCertInfo done = RunWithProgress<ClientCaCertInfo, CloudWaitProgress<ClientCaCertInfo>>(
-            (progress, ct) => client.WaitForClientCaCertAsync(clusterId, i => i.Status == Core.Cloud.ClientCaCertStatus.IsSet, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
+            (progress, ct) => client.WaitForClientCaCertAsync(clusterId, i => i.Status == ClientCaState.IsSet, TimeSpan.FromSeconds(TimeoutSeconds), progress,
+                ct),
             p => WriteProgress(WaitRecord(1, activity, p)),
             clusterId);
         WriteProgress(Completed(1, activity));
-        WriteObject(CloudViews.ClientCa(done));
+        WriteObject(ClientCaCertStatus.From(done));
     }
 }

@@ -2,8 +2,6 @@ using System.Management.Automation;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Keys;
 using CrdbVault.Infrastructure;
-using CloudKeyType = CrdbVault.Core.Cloud.CmekKeyType;
-using CloudCmekStatus = CrdbVault.Core.Cloud.CmekStatus;
 
 namespace CrdbVault.Commands;
 
@@ -29,7 +27,7 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
 {
     private const string SpecSet = "KeySpec";
     private const string ManifestSet = "Manifest";
-    private readonly List<CmekSpecInput> _specs = [];
+    private readonly List<CmekSpecDraft> _specs = [];
     private readonly HashSet<string> _clusterIds = new(StringComparer.Ordinal);
 
     /// <summary>The cluster's ID (a UUID; not the routing ID of connection strings).</summary>
@@ -75,76 +73,66 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
 
     protected override void EndProcessing()
     {
-        // ---- everything that needs no request ----
+        // ---- what the parameters and the pipeline say, before any request ----
         if (RefusedBeforePipeline) return; // already reported
         if (AnyRecordRefused)
-            ThrowInvalidArgument("Nothing was sent: a piped key spec or cluster ID was refused (see the error above). CMEK changes apply to all regions at once; fix the input and run again.", "InvalidCmekSpec");
+        {
+            ThrowInvalidArgument("Nothing was sent: a piped key spec or cluster ID was refused (see the error above). "
+                + "CMEK changes apply to all regions at once; fix the input and run again.", "InvalidCmekSpec");
+        }
         if (_clusterIds.Count != 1)
-            ThrowInvalidArgument($"The piped key specs name {_clusterIds.Count} different clusters ({string.Join(", ", _clusterIds)}). Run Set-CrdbCmek once per cluster.", "AmbiguousClusterId");
+            ThrowInvalidArgument($"The piped key specs name {_clusterIds.Count} different clusters ({string.Join(", ", _clusterIds)}). " +
+                $"Run Set-CrdbCmek once per cluster.", "AmbiguousClusterId");
         string clusterId = _clusterIds.Single();
         if (Rotate && AddRegion is not null)
-            ThrowInvalidArgument("-Rotate and -AddRegion cannot be combined: add the regions first, then rotate (the Cloud rejects a spec for an existing region in a cluster update).", "CmekConflictingSwitches");
-        Dictionary<string, int>? newRegions = null;
-        if (AddRegion is not null)
-            newRegions = Checked(() => CmekSpecInput.ParseRegionNodes(AddRegion), "InvalidAddRegion", AddRegion);
-        List<CmekSpecInput> specs = ParameterSetName == ManifestSet ? LoadManifest() : _specs;
-        List<string> problems = CmekSpecInput.OfflineProblems(specs);
-        if (problems.Count > 0)
-            ThrowInvalidArgument("Nothing was sent; fix the CMEK key specs: " + string.Join(" ", problems), "InvalidCmekSpec", clusterId);
-
-        // ---- checks against the cluster and its CMEK state (reads only) ----
-        CloudApiClient client = Client;
-        CloudCluster cluster = Run(ct => client.GetClusterAsync(clusterId, ct), clusterId);
-        CheckAgainstCluster(cluster, specs, newRegions);
-        CmekClusterInfo cmek = Run(ct => client.GetCmekAsync(clusterId, ct), clusterId);
-        CheckState(clusterId, cmek, newRegions is not null);
-
-        // ---- the change ----
-        List<CmekRegionSpec> api = specs.Select(s => s.ToApi()).ToList();
-        string regions = string.Join(", ", specs.Select(s => s.Region));
-        (string action, string operation) = newRegions is not null
-            ? ($"Add regions {string.Join(", ", newRegions.Select(r => $"{r.Key} ({r.Value} nodes)"))} with CMEK keys", "CMEK for new regions")
-            : Rotate ? ($"Rotate CMEK keys in {regions}", "CMEK rotation")
-            : ($"Enable CMEK with keys in {regions}", "CMEK enablement");
-        if (!ShouldProcess($"cluster {clusterId} ({cluster.Name})", action)) return;
-
-        CmekClusterInfo submitted;
-        if (newRegions is not null)
         {
-            Run(ct => client.AddClusterRegionsAsync(clusterId, newRegions, api, ct), clusterId);
-            WriteVerbose($"Cluster update accepted for {clusterId}; new regions {string.Join(", ", newRegions.Keys)}.");
+            ThrowInvalidArgument("-Rotate and -AddRegion cannot be combined: add the regions first, then rotate "
+                + "(the Cloud rejects a spec for an existing region in a cluster update).", "CmekConflictingSwitches");
+        }
+        Dictionary<string, int>? newRegions = AddRegion is null ? null : Checked(() => CmekSpecInput.ParseRegionNodes(AddRegion), "InvalidAddRegion",
+            AddRegion);
+        List<CmekSpecDraft> specs = ParameterSetName == ManifestSet ? LoadManifest() : _specs;
+        CmekChange change = newRegions is not null ? CmekChange.AddRegions : Rotate ? CmekChange.Rotate : CmekChange.Enable;
+
+        // ---- checks against the cluster and its CMEK state (reads only, in Core), then the change ----
+        CloudApiClient client = ResolveSession().Client;
+        CmekPlan plan = Run(ct => CmekPlanner.PlanAsync(client, clusterId, change, specs, newRegions, ct), clusterId);
+        if (!ShouldProcess(plan.Target, plan.Action)) return;
+        CmekClusterInfo? submitted = Run(ct => plan.SubmitAsync(client, ct), clusterId);
+        if (submitted is null)
+        {
+            WriteVerbose($"Cluster update accepted for {clusterId}; new regions {string.Join(", ", plan.NewRegions!.Keys)}.");
             if (NoWait)
             {
-                WriteObject(CloudViews.Cmek(Run(ct => client.GetCmekAsync(clusterId, ct), clusterId)));
+                WriteObject(CmekStatus.From(Run(ct => client.GetCmekAsync(clusterId, ct), clusterId)));
                 return;
             }
-            const int clusterActivity = 9;
+            const int ClusterActivity = 9;
             string activity = $"Adding regions to cluster {clusterId}";
             RunWithProgress<CloudCluster, CloudWaitProgress<CloudCluster>>(
                 (progress, ct) => client.WaitForClusterReadyAsync(clusterId, TimeSpan.FromSeconds(TimeoutSeconds), progress, ct),
-                p => WriteProgress(WaitRecord(clusterActivity, activity, p)),
+                p => WriteProgress(WaitRecord(ClusterActivity, activity, p)),
                 clusterId);
-            WriteProgress(Completed(clusterActivity, activity));
+            WriteProgress(Completed(ClusterActivity, activity));
         }
         else
         {
-            submitted = Run(ct => Rotate ? client.RotateCmekAsync(clusterId, api, ct) : client.EnableCmekAsync(clusterId, api, ct), clusterId);
             WriteVerbose($"{(Rotate ? "PUT" : "POST")} accepted for {clusterId}; status {submitted.Status}.");
             if (NoWait)
             {
-                WriteObject(CloudViews.Cmek(submitted));
+                WriteObject(CmekStatus.From(submitted));
                 return;
             }
         }
-        WriteObject(CloudViews.Cmek(WaitForCmek(client, clusterId, operation, "ENABLED", TimeoutSeconds)));
+        WriteObject(CmekStatus.From(WaitForCmek(client, clusterId, plan.Operation, "ENABLED", TimeoutSeconds)));
     }
 
-    private List<CmekSpecInput> LoadManifest()
+    private List<CmekSpecDraft> LoadManifest()
     {
         string path = FileSystemPath(ManifestPath, nameof(ManifestPath), "InvalidCmekManifest");
         try
         {
-            return CmekManifest.Load(path).Select((s, i) => CmekSpecInput.FromValidated(s, $"{Path.GetFileName(path)} region_specs[{i}]")).ToList();
+            return [.. CmekManifest.Load(path).Select((s, i) => CmekSpecDraft.From(s, $"{Path.GetFileName(path)} region_specs[{i}]"))];
         }
         catch (Exception ex) when (ex is CmekManifestException or FileNotFoundException or IOException or UnauthorizedAccessException)
         {
@@ -152,55 +140,4 @@ public sealed class SetCrdbCmekCommand : CloudCmdlet
             throw; // not reached
         }
     }
-
-    private void CheckAgainstCluster(CloudCluster cluster, List<CmekSpecInput> specs, Dictionary<string, int>? newRegions)
-    {
-        string id = cluster.Id.Length > 0 ? cluster.Id : ClusterId;
-        if (cluster.Plan.Value is { Length: > 0 } plan && !plan.Equals("ADVANCED", StringComparison.OrdinalIgnoreCase) && !plan.Equals("DEDICATED", StringComparison.OrdinalIgnoreCase))
-            ThrowInvalidArgument($"Cluster {id} is on the {plan} plan; CMEK needs an Advanced cluster created with advanced security features. Nothing was sent.", "CmekNotAvailable", id);
-        var problems = new List<string>();
-        if (CloudKeyType.ForProvider(cluster.CloudProvider) is CloudKeyType expected)
-        {
-            foreach (CmekSpecInput s in specs.Where(s => !expected.Equals(s.Type)))
-                problems.Add($"{s.Describe}: key type {s.Type.ToUpperInvariant()} does not match the cluster's cloud {cluster.CloudProvider}; CMEK keys must live in the cluster's own cloud, so use {expected} keys.");
-        }
-        var inCluster = cluster.Regions.Select(r => r.Name).ToList();
-        string listed = string.Join(", ", inCluster);
-        if (newRegions is not null)
-        {
-            foreach (string r in newRegions.Keys.Where(inCluster.Contains))
-                problems.Add($"-AddRegion '{r}' is already a region of cluster {id} ({listed}). To change its key, use -Rotate.");
-            foreach (CmekSpecInput s in specs.Where(s => !newRegions.ContainsKey(s.Region)))
-                problems.Add($"{s.Describe}: '{s.Region}' is not one of the regions being added ({string.Join(", ", newRegions.Keys)}); with -AddRegion give keys for the new regions only.");
-            foreach (string r in newRegions.Keys.Where(r => specs.All(s => s.Region != r)))
-                problems.Add($"New region '{r}' has no CMEK key spec: a CMEK cluster needs a key for every new region (New-CrdbCmekKey -Region {r} …).");
-        }
-        else
-        {
-            foreach (CmekSpecInput s in specs.Where(s => !inCluster.Contains(s.Region)))
-                problems.Add($"{s.Describe}: '{s.Region}' is not a region of cluster {id} ({listed}).{(Rotate ? "" : " To add a region, use -AddRegion.")}");
-            if (!Rotate)
-                foreach (string r in inCluster.Where(r => specs.All(s => s.Region != r)))
-                    problems.Add($"Region '{r}' of cluster {id} has no key spec: enabling CMEK needs a key for every region ({listed}).");
-        }
-        if (problems.Count > 0)
-            ThrowInvalidArgument("Nothing was sent; fix the CMEK key specs: " + string.Join(" ", problems), "InvalidCmekSpec", id);
-    }
-
-    private void CheckState(string clusterId, CmekClusterInfo cmek, bool addingRegions)
-    {
-        bool enabledSomewhere = cmek.IsConfigured && cmek.RegionInfos.Any(r => r.Status != CloudCmekStatus.Disabled && r.Status != CloudCmekStatus.EnableFailed);
-        string now = cmek.RegionInfos.Count == 0 ? cmek.Status.Value : string.Join(", ", cmek.RegionInfos.Select(r => $"{r.Region} {r.Status}"));
-        if (cmek.RegionInfos.Any(r => r.Status == CloudCmekStatus.Revoked || r.Status == CloudCmekStatus.Revoking))
-            ThrowState($"CMEK access on cluster {clusterId} has been revoked ({now}). Re-enabling needs Cockroach Labs support; nothing was sent.", "CmekRevoked", clusterId);
-        if (cmek.RegionInfos.Any(r => !r.Status.IsSettled && !r.Status.IsFailed))
-            ThrowState($"A CMEK operation is still running on cluster {clusterId} ({now}). Wait for it (Get-CrdbCmek -ClusterId {clusterId}), then run this again; nothing was sent.", "CmekOperationInProgress", clusterId);
-        if (!Rotate && !addingRegions && enabledSomewhere)
-            ThrowState($"CMEK is already enabled on cluster {clusterId} ({now}). To change keys, use Set-CrdbCmek -Rotate; to add regions, use -AddRegion. Nothing was sent.", "CmekAlreadyEnabled", clusterId);
-        if ((Rotate || addingRegions) && !enabledSomewhere)
-            ThrowState($"CMEK is not enabled on cluster {clusterId} ({now}). Enable it first: Set-CrdbCmek without -Rotate/-AddRegion, with a key for every region. Nothing was sent.", "CmekNotEnabled", clusterId);
-    }
-
-    private void ThrowState(string message, string id, string target) =>
-        ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), id, ErrorCategory.InvalidOperation, target));
 }

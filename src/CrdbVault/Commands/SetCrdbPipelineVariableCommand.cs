@@ -39,7 +39,8 @@ public sealed class SetCrdbPipelineVariableCommand : CrdbCmdlet
     [Parameter]
     public SwitchParameter Secret { get; set; }
 
-    /// <summary>An output variable: Azure DevOps isoutput=true (later jobs read &lt;step&gt;.&lt;Name&gt;); GitHub Actions $GITHUB_OUTPUT (steps.&lt;id&gt;.outputs.&lt;Name&gt;).</summary>
+    /// <summary>An output variable: Azure DevOps isoutput=true (later jobs read &lt;step&gt;.&lt;Name&gt;); GitHub Actions $GITHUB_OUTPUT
+    /// (steps.&lt;id&gt;.outputs.&lt;Name&gt;).</summary>
     [Parameter]
     public SwitchParameter IsOutput { get; set; }
 
@@ -58,7 +59,8 @@ public sealed class SetCrdbPipelineVariableCommand : CrdbCmdlet
                 value = SecureStrings.From(text);
                 break;
             default:
-                ThrowInvalidArgument($"-Value must be a string or a SecureString, not {raw?.GetType().Name ?? "null"}. For a credential pass its password: -Value $cred.Password.", "InvalidPipelineVariable", Name);
+                ThrowInvalidArgument($"-Value must be a string or a SecureString, not {raw?.GetType().Name ?? "null"}. For a credential pass its password: " +
+                    $"-Value $cred.Password.", "InvalidPipelineVariable", Name);
                 return;
         }
 
@@ -80,7 +82,8 @@ public sealed class SetCrdbPipelineVariableCommand : CrdbCmdlet
 
         if (!ShouldProcess(variable.Description, "Set")) return;
         if (variable.System == CiSystem.GitHubActions && variable.IsOutput && variable.IsSecret)
-            WriteWarning($"GitHub Actions does not pass masked values on as job outputs: use '{variable.Name}' in later steps of this job (steps.<id>.outputs.{variable.Name}).");
+            WriteWarning($"GitHub Actions does not pass masked values on as job outputs: " +
+                $"use '{variable.Name}' in later steps of this job (steps.<id>.outputs.{variable.Name}).");
         try
         {
             variable.Write();

@@ -59,7 +59,8 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
     [Input(InputKind.Duration)]
     public TimeSpan? MaxTtl { get; set; }
 
-    /// <summary>Where the database secrets engine is mounted (the -MountPath given to Initialize-CrdbVaultDatabase; nested paths like team-a/database work). Binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
+    /// <summary>Where the database secrets engine is mounted (the -MountPath given to Initialize-CrdbVaultDatabase; nested paths like team-a/database work).
+    /// Binds with -Name and -ConnectionName from a piped VaultDatabaseRole.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MountPathCompleter))]
     [Input(InputKind.MountPath)]
@@ -73,15 +74,17 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
     [Parameter]
     public SwitchParameter AllowAdminRole { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         if (DefaultTtl is TimeSpan d && MaxTtl is TimeSpan m && d > m)
             ThrowInvalidArgument($"-DefaultTtl ({d}) is longer than -MaxTtl ({m}). Make -DefaultTtl at most -MaxTtl.", "InvalidRoleArgument", Name);
-        RoleStatements statements = Checked(() => RoleStatements.Build(Grant.Select(GrantClause.Parse).ToList(), GrantRole, AllowRoleMembershipChangeInTransaction, AllowAdminRole), "InvalidRoleArgument", Name);
-        var engine = new DatabaseEngine(Client, MountPath);
+        RoleStatements statements = Checked(() => RoleStatements.Build(Grant.Select(GrantClause.Parse).ToList(), GrantRole,
+            AllowRoleMembershipChangeInTransaction, AllowAdminRole), "InvalidRoleArgument", Name);
+        var engine = new DatabaseEngine(vault.Client, MountPath);
 
         if (Grant.Length == 0 && GrantRole.Length == 0)
-            WriteWarning($"Role '{Name}' grants nothing: its users can log in but not read or write. Add -GrantRole <existing role> or -Grant '<privileges> ON ...'.");
+            WriteWarning($"Role '{Name}' grants nothing: its users can log in but not read or write. " +
+                $"Add -GrantRole <existing role> or -Grant '<privileges> ON ...'.");
         DatabaseConnectionInfo? connection = RequireConnection(engine);
         WarnAboutSchemaChanges(engine, connection);
 
@@ -90,7 +93,7 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
             return;
         Run(ct => engine.WriteRoleAsync(Name, ConnectionName, statements, DefaultTtl, MaxTtl, ct), target, "SetRoleFailed");
         DatabaseRoleInfo? info = Run(ct => engine.ReadRoleAsync(Name, ct), target);
-        if (info is not null) WriteObject(RoleView.From(info));
+        if (info is not null) WriteObject(VaultDatabaseRole.From(info));
     }
 
     /// <summary>
@@ -104,7 +107,8 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
         {
             DatabaseConnectionInfo connection = Await(ct => engine.RequireConnectionAsync(ConnectionName, ct));
             if (connection.AllowedRoles.Count > 0 && !connection.AllowedRoles.Any(r => new WildcardPattern(r).IsMatch(Name)))
-                WriteWarning($"Connection '{ConnectionName}' allows only the roles {string.Join(", ", connection.AllowedRoles)}; '{Name}' is not among them, so Vault will refuse to issue credentials from it. Add it with Initialize-CrdbVaultDatabase -AllowedRoles.");
+                WriteWarning($"Connection '{ConnectionName}' allows only the roles {string.Join(", ", connection.AllowedRoles)}; '{Name}' is not among them, " +
+                    $"so Vault will refuse to issue credentials from it. Add it with Initialize-CrdbVaultDatabase -AllowedRoles.");
             return connection;
         }
         catch (DatabaseConnectionNotFoundException ex)
@@ -114,7 +118,8 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
         }
         catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
         {
-            WriteWarning($"Could not check that connection '{ConnectionName}' exists: this token may not read {engine.MountPath}/config/{ConnectionName}. If it does not exist, credentials from this role will fail.");
+            WriteWarning($"Could not check that connection '{ConnectionName}' exists: this token may not read {engine.MountPath}/config/{ConnectionName}. " +
+                $"If it does not exist, credentials from this role will fail.");
             return null;
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
@@ -135,24 +140,10 @@ public sealed class SetCrdbVaultRoleCommand : VaultCmdlet
         }
         if (VaultConnectionUrl.TryParseHostPort(connection.ConnectionUrl) is (string host, int port) && VaultConnectionUrl.LooksLikeCockroachDb(host, port))
         {
-            WriteWarning("On CockroachDB, CREATE ROLE/GRANT/REVOKE are schema changes: inside Vault's transaction they can wait up to 5 minutes behind long-running transactions, and block other sessions meanwhile. " +
-                "Remedy: run 'ALTER ROLE ALL SET allow_role_memberships_to_change_during_transaction = true' on the cluster (the application sessions need it), and pass -AllowRoleMembershipChangeInTransaction here. Prefer -GrantRole over -Grant.");
+            WriteWarning("On CockroachDB, CREATE ROLE/GRANT/REVOKE are schema changes: " +
+                "inside Vault's transaction they can wait up to 5 minutes behind long-running transactions, and block other sessions meanwhile. " +
+                "Remedy: run 'ALTER ROLE ALL SET allow_role_memberships_to_change_during_transaction = true' on the cluster (the application sessions need " +
+                    "it), and pass -AllowRoleMembershipChangeInTransaction here. Prefer -GrantRole over -Grant.");
         }
     }
-}
-
-/// <summary>Turns Core's role record into the PowerShell type.</summary>
-internal static class RoleView
-{
-    internal static VaultDatabaseRole From(DatabaseRoleInfo info) => new()
-    {
-        Name = info.Name,
-        ConnectionName = info.ConnectionName,
-        MountPath = info.MountPath,
-        CreationStatements = [.. info.CreationStatements],
-        RevocationStatements = [.. info.RevocationStatements],
-        RenewStatements = [.. info.RenewStatements],
-        DefaultTtl = info.DefaultTtl,
-        MaxTtl = info.MaxTtl,
-    };
 }

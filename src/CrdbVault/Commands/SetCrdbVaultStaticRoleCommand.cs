@@ -70,19 +70,19 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
     [Input(InputKind.MountPath)]
     public string MountPath { get; set; } = "database";
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         StaticRoleRequest request = Checked(() => StaticRoles.Validate(new StaticRoleRequest
-            {
-                Name = Name,
-                ConnectionName = ConnectionName,
-                UserName = UserName,
-                RotationPeriod = ParameterSetName == PeriodSet ? RotationPeriod : null,
-                RotationSchedule = ParameterSetName == ScheduleSet ? RotationSchedule : null,
-                RotationWindow = RotationWindow,
-                RotationStatements = RotationStatements,
-            }), "InvalidStaticRoleArgument", Name);
-        var roles = new StaticRoles(Client, MountPath);
+        {
+            Name = Name,
+            ConnectionName = ConnectionName,
+            UserName = UserName,
+            RotationPeriod = ParameterSetName == PeriodSet ? RotationPeriod : null,
+            RotationSchedule = ParameterSetName == ScheduleSet ? RotationSchedule : null,
+            RotationWindow = RotationWindow,
+            RotationStatements = RotationStatements,
+        }), "InvalidStaticRoleArgument", Name);
+        var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/static-roles/{Name}";
         StaticRolePlan plan;
         try
@@ -102,12 +102,14 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
 
         string rule = request.RotationPeriod is TimeSpan p ? $"every {p}" : $"on schedule '{request.RotationSchedule}'";
         string action = plan.Creates
-            ? $"Create static role for SQL user '{UserName}' on connection '{ConnectionName}', rotated {rule}. Vault sets a NEW PASSWORD for '{UserName}' AT ONCE: anything still using the current password stops working"
+            ? $"Create static role for SQL user '{UserName}' on connection '{ConnectionName}', rotated {rule}. " +
+                $"Vault sets a NEW PASSWORD for '{UserName}' AT ONCE: anything still using the current password stops working"
             : $"Update static role for SQL user '{UserName}', rotated {rule} (the password is not rotated now)";
         if (!ShouldProcess(target, action)) return;
         Run(ct => roles.WriteAsync(plan, ct), target, "SetStaticRoleFailed");
-        if (plan.Creates) WriteVerbose($"Vault now manages the password of '{UserName}'. Read it with: Get-CrdbStaticCredential -Role {Name} -MountPath '{roles.MountPath}'");
+        if (plan.Creates) WriteVerbose($"Vault now manages the password of '{UserName}'. Read it with: " +
+            $"Get-CrdbStaticCredential -Role {Name} -MountPath '{roles.MountPath}'");
         StaticRoleInfo? info = Run(ct => roles.ReadAsync(Name, ct), target);
-        if (info is not null) WriteObject(StaticRoleViews.From(info));
+        if (info is not null) WriteObject(VaultStaticRole.From(info));
     }
 }

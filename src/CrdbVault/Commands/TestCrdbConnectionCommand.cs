@@ -58,17 +58,7 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
             return;
         }
         if (!TryRun(ct => SqlConnectionTester.TestAsync(target, ct), out SqlLoginResult result, target.ToString())) return;
-        WriteObject(new ConnectionTestResult
-        {
-            Server = result.Server,
-            Port = result.Port,
-            Database = result.Database,
-            UserName = result.UserName,
-            ServerVersion = result.ServerVersion,
-            IsCockroachDb = result.IsCockroachDb,
-            Latency = result.Latency,
-            AuthenticationMethod = target.Password is null ? "certificate" : "password",
-        });
+        WriteObject(ConnectionTestResult.From(result, target.Password is null ? "certificate" : "password"));
     }
 
     private SqlTarget BuildTarget()
@@ -84,10 +74,12 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
     {
         var dir = new CertsDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertsDirectory.ExpandHome(CertsDir)));
         if (!Directory.Exists(dir.FullPath))
-            throw new ArgumentException($"-CertsDir '{dir.FullPath}' does not exist. Issue a certificate into it first: New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(CertsDir));
+            throw new ArgumentException($"-CertsDir '{dir.FullPath}' does not exist. Issue a certificate into it first: " +
+                $"New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(CertsDir));
         string cert = dir.ClientCertPath(User), key = dir.ClientKeyPath(User);
         if (!File.Exists(cert) || !File.Exists(key))
-            throw new ArgumentException($"'{dir.FullPath}' has no client.{User}.crt and client.{User}.key. Issue them with: New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(User));
+            throw new ArgumentException($"'{dir.FullPath}' has no client.{User}.crt and client.{User}.key. Issue them with: " +
+                $"New-CrdbClientCert -User {User} -CertsDir '{dir.FullPath}'.", nameof(User));
         try
         {
             CertsDirectory.CheckKeyFile(key);
@@ -102,7 +94,8 @@ public sealed class TestCrdbConnectionCommand : SqlTargetCmdlet
             using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Core.Validation.InputBudgets.ReadPemFile(cert));
             IReadOnlyList<string> principals = CertificateChecks.Principals(x509);
             if (!principals.Contains(User))
-                WriteWarning($"client.{User}.crt names {string.Join(", ", principals.Select(p => $"'{p}'"))}, not '{User}': the server will probably refuse it.");
+                WriteWarning($"client.{User}.crt names {string.Join(", ", principals.Select(p => $"'{p}'"))}, not '{User}': " +
+                    $"the server will probably refuse it.");
             if (x509.NotAfter.ToUniversalTime() < DateTime.UtcNow)
                 WriteWarning($"client.{User}.crt expired at {x509.NotAfter.ToUniversalTime():u}: issue a new one with New-CrdbClientCert -Force.");
         }

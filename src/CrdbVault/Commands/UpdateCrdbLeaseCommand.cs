@@ -25,14 +25,15 @@ public sealed class UpdateCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.Duration, ErrorId = "InvalidLeaseId")] // the id this cmdlet has always reported for a bad -Increment
     public TimeSpan? Increment { get; set; }
 
-    protected override void ProcessCheckedRecord()
+    protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         if (!ShouldProcess(LeaseId, Increment is TimeSpan inc ? $"Renew for {inc}" : "Renew")) return;
-        var leases = new LeaseApi(Client);
+        var leases = new LeaseApi(vault.Client);
         if (!TryRun(ct => leases.RenewAsync(LeaseId, Increment, ct), out LeaseInfo info, LeaseId)) return;
         foreach (string warning in info.Warnings) WriteWarning($"Vault: {warning}");
         if (Increment is TimeSpan asked && info.LeaseDuration is TimeSpan granted && granted + TimeSpan.FromSeconds(1) < asked && info.Warnings.Count == 0)
-            WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. Issue a new credential before it ends.");
-        WriteObject(LeaseView.From(info));
+            WriteWarning($"Vault granted {granted} of the {asked} asked for lease {LeaseId}: the role's max_ttl caps it. " +
+                $"Issue a new credential before it ends.");
+        WriteObject(VaultLease.From(info));
     }
 }

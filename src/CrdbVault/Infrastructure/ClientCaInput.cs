@@ -19,7 +19,8 @@ internal static class ClientCaInput
         switch (value)
         {
             case null:
-                throw new ArgumentException("No certificate given. Pass -Certificate with PEM text, a certificate file path or an X509Certificate2, or pipe Get-CrdbCertificateAuthority into Set-CrdbClientCaCert.");
+                throw new ArgumentException("No certificate given. Pass -Certificate with PEM text, a certificate file path or an X509Certificate2, " +
+                    "or pipe Get-CrdbCertificateAuthority into Set-CrdbClientCaCert.");
             case X509Certificate2 certificate:
                 return ClientCaBundle.FromCertificates([certificate], $"certificate '{certificate.Subject}'");
             case X509Certificate2Collection collection:
@@ -56,7 +57,8 @@ internal static class ClientCaInput
         object? certificate = Unwrap(property("Certificate"));
         if (certificate is X509Certificate2 or string or X509Certificate2Collection)
             return Resolve(certificate, resolvePath);
-        throw new ArgumentException($"Cannot use {(typeName is null ? "this object" : $"a {typeName}")} as a client CA: it has neither a Pem (string) nor a Certificate (X509Certificate2) property. Pass PEM text, a file path, an X509Certificate2, or Get-CrdbCertificateAuthority's output.");
+        throw new ArgumentException($"Cannot use {(typeName is null ? "this object" : $"a {typeName}")} as a client CA: it has neither a Pem (string) " +
+            $"nor a Certificate (X509Certificate2) property. Pass PEM text, a file path, an X509Certificate2, or Get-CrdbCertificateAuthority's output.");
     }
 
     private static object? Unwrap(object? o) => o is PSObject p ? p.BaseObject : o;
@@ -69,14 +71,16 @@ internal static class ClientCaInput
             throw new ArgumentException("-Certificate is empty. Pass PEM text, a certificate file path or an X509Certificate2.");
         string path = resolvePath(text.Trim());
         if (!File.Exists(path))
-            throw new ArgumentException($"-Certificate {InputValidator.Shown(text)} is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
+            throw new ArgumentException($"-Certificate {InputValidator.Shown(text)} is neither PEM text (it has no '-----BEGIN CERTIFICATE-----') " +
+                $"nor an existing file. Pass the CA's PEM, a path to its .pem/.crt file, or an X509Certificate2.");
         return FromPath(path);
     }
 
     private static ClientCaBundle FromPath(string path)
     {
         byte[] bytes = InputBudgets.ReadFile(path, InputBudgets.PemBytes, size =>
-            new ArgumentException($"File '{path}' is {size / 1024} KiB: too big to be a CA certificate bundle (at most {InputBudgets.Describe(InputBudgets.PemBytes)}). Point -Certificate at the CA's PEM or DER file."));
+            new ArgumentException($"File '{path}' is {size / 1024} KiB: too big to be a CA certificate bundle (at most " +
+                $"{InputBudgets.Describe(InputBudgets.PemBytes)}). Point -Certificate at the CA's PEM or DER file."));
         return ClientCaBundle.FromFileBytes(bytes, path);
     }
 }

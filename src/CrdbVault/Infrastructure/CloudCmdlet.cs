@@ -8,33 +8,20 @@ namespace CrdbVault.Infrastructure;
 /// Base of cmdlets that talk to the CockroachDB Cloud API: the -Cloud parameter, the session
 /// default, and waits that show Write-Progress from the pipeline thread while Core polls.
 /// </summary>
-public abstract class CloudCmdlet : CrdbCmdlet
+public abstract class CloudCmdlet : SessionCmdlet<CloudConnection>
 {
     /// <summary>The connection to use instead of the one Connect-CrdbCloud made the session default.</summary>
     [Parameter]
     [ValidateNotNull]
     public CloudConnection? Cloud { get; set; }
 
-    private CloudConnection? _connection;
+    private protected override CloudConnection? Given => Cloud;
 
-    /// <summary>
-    /// The connection this call uses; a terminating error when there is none. Read it on the
-    /// pipeline thread (the session default is per runspace, and Core's calls run on other threads):
-    /// take <see cref="Client"/> into a local before passing a lambda to Run.
-    /// </summary>
-    protected CloudConnection Connection
-    {
-        get
-        {
-            if (_connection is not null) return _connection;
-            CloudConnection? c = _connection = Cloud ?? ConnectionStore.Cloud as CloudConnection;
-            if (c is null)
-                ThrowMapped(new NotConnectedException("Not connected to the CockroachDB Cloud API. Run Connect-CrdbCloud first (it reads COCKROACH_API_KEY and COCKROACH_SERVER), or pass -Cloud with a connection."), null, "CloudNotConnected");
-            return c!;
-        }
-    }
+    private protected override CloudConnection? SessionDefault => ConnectionStore.Cloud as CloudConnection;
 
-    internal CloudApiClient Client => Connection.Client;
+    private protected override (string Message, string ErrorId) NotConnected =>
+        ("Not connected to the CockroachDB Cloud API. Run Connect-CrdbCloud first (it reads COCKROACH_API_KEY and COCKROACH_SERVER), "
+            + "or pass -Cloud with a connection.", "CloudNotConnected");
 
     /// <summary>
     /// Runs an operation that reports progress from another thread and writes those reports here,
@@ -130,7 +117,7 @@ public abstract class CloudCmdlet : CrdbCmdlet
             (progress, ct) => client.WaitForCmekAsync(clusterId, TimeSpan.FromSeconds(timeoutSeconds), progress, ct),
             p =>
             {
-                WriteProgress(WaitRecord(parent, activity, p, CloudViews.CmekSummary(p.Current, target)));
+                WriteProgress(WaitRecord(parent, activity, p, CmekSummary(p.Current, target)));
                 if (p.Current is null) return;
                 foreach (CmekRegionInfo r in p.Current.RegionInfos)
                 {
@@ -143,6 +130,14 @@ public abstract class CloudCmdlet : CrdbCmdlet
         for (int i = 0; i < regions.Count; i++) WriteProgress(Completed(parent + 1 + i, $"Region {regions[i]}", parent));
         WriteProgress(Completed(parent, activity));
         return done;
+    }
+
+    /// <summary>"2 of 3 regions ENABLED: us-east-1 ENABLED, …" for a progress bar.</summary>
+    private static string CmekSummary(CmekClusterInfo? info, string target)
+    {
+        if (info is null || info.RegionInfos.Count == 0) return info?.Status.Value is { Length: > 0 } s ? s : "waiting for the Cloud";
+        int done = info.RegionInfos.Count(r => r.Status.Value == target);
+        return $"{done} of {info.RegionInfos.Count} regions {target}";
     }
 
     /// <summary>One progress record per poll: activity, status and time waited.</summary>

@@ -1,62 +1,28 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using CrdbVault.Core.Cloud;
-using KeySpec = CrdbVault.Core.Keys.CmekKeySpec;
 
 namespace CrdbVault.Infrastructure;
 
 /// <summary>
-/// One region's CMEK key as a user gave it to Set-CrdbCmek: any object with Region, Type, Uri and
+/// What a user gives Set-CrdbCmek, read into Core's types: any object with Region, Type, Uri and
 /// AuthPrincipal (New-CrdbCmekKey's CmekKeySpec, a PSCustomObject, a hashtable) or the API shape
-/// {region, key_spec: {type, uri, auth_principal}}.
+/// {region, key_spec: {type, uri, auth_principal}}, and -AddRegion's regions with node counts. Only
+/// the reading is here (PowerShell's objects); the rules are Core's (CmekSpecRules, CmekPlanner).
 /// </summary>
-internal sealed record CmekSpecInput(string Region, string Type, string Uri, string AuthPrincipal, string Source)
+internal static class CmekSpecInput
 {
-    private static readonly Regex AnyRegion = new(@"\A[a-z][a-z0-9-]*[a-z0-9]\z", RegexOptions.CultureInvariant);
-
-    public static CmekSpecInput FromObject(object? input, string source)
+    public static CmekSpecDraft FromObject(object? input, string source)
     {
         Func<string, object?> get = Getter(input);
         Func<string, object?> key = get("key_spec") is object nested and not string ? Getter(nested) : get;
-        return new CmekSpecInput(
+        return new CmekSpecDraft(
             Text(get("Region")),
             Text(key("Type") ?? key("KeyType")),
             Text(key("Uri")),
             Text(key("AuthPrincipal") ?? key("auth_principal")),
             source);
-    }
-
-    public static CmekSpecInput FromValidated(KeySpec spec, string source) => new(spec.Region, spec.TypeName, spec.Uri, spec.AuthPrincipal, source);
-
-    public CmekRegionSpec ToApi() => new(Region, Type.ToUpperInvariant(), Uri, AuthPrincipal);
-
-    public string Describe => Region.Length > 0 ? $"{Source} (region '{Region}')" : Source;
-
-    /// <summary>
-    /// Problems found without asking the Cloud: type names, URI and principal shapes, duplicate
-    /// regions. Whether a well-formed region name fits the cluster is left to the cluster check,
-    /// which also explains a key of the wrong cloud better than a region-pattern message.
-    /// </summary>
-    public static List<string> OfflineProblems(IReadOnlyList<CmekSpecInput> specs)
-    {
-        var problems = new List<string>();
-        if (specs.Count == 0)
-            problems.Add("No CMEK key specs were given. Pipe one spec per region (New-CrdbCmekKey or New-CrdbCmekRegionSpec output, or objects with Region, Type, Uri, AuthPrincipal) or pass -ManifestPath.");
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (CmekSpecInput s in specs)
-        {
-            KeySpec.TryCreate(s.Region, s.Type, s.Uri, s.AuthPrincipal, out _, out var found);
-            foreach (var p in found)
-            {
-                if (p.Field == "Region" && AnyRegion.IsMatch(s.Region)) continue; // judged against the cluster
-                problems.Add($"{s.Describe}: {p.Message}");
-            }
-            if (s.Region.Length > 0 && !seen.TryAdd(s.Region, s.Source))
-                problems.Add($"{s.Describe}: region '{s.Region}' already has a key from {seen[s.Region]}; give exactly one key per region.");
-        }
-        return problems;
     }
 
     /// <summary>Reads -AddRegion: @{ 'eu-central-1' = 3 } or 'eu-central-1=3' (several as an array or comma-separated).</summary>
@@ -92,7 +58,7 @@ internal sealed record CmekSpecInput(string Region, string Type, string Uri, str
     private static void Add(Dictionary<string, int> result, string region, object? nodes, string example)
     {
         object? n = nodes is PSObject p ? p.BaseObject : nodes;
-        if (region.Length == 0 || !AnyRegion.IsMatch(region))
+        if (region.Length == 0 || !CmekSpecRules.IsRegionName(region))
             throw new ArgumentException($"-AddRegion '{region}' is not a region name (lower-case letters, digits and '-'). {example}");
         if (!int.TryParse(Convert.ToString(n, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out int count) || count < 1)
             throw new ArgumentException($"-AddRegion '{region}' has node count '{n}'; give a whole number of at least 1 (3 for production). {example}");

@@ -11,7 +11,8 @@ namespace CrdbVault.Infrastructure;
 /// </summary>
 public abstract class LiveCompleter : IArgumentCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst,
+        IDictionary fakeBoundParameters)
     {
         VaultConnection? connection = ConnectionStore.Vault;
         if (connection is null) return [];
@@ -52,12 +53,13 @@ public sealed class DatabaseConnectionCompleter : LiveCompleter
 /// <summary>Mount paths from sys/mounts.</summary>
 public sealed class MountPathCompleter : LiveCompleter
 {
-    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, IDictionary bound, CancellationToken ct)
-    {
-        var r = await c.Session.Client.ReadAsync("sys/mounts", ct).ConfigureAwait(false);
-        if (r is null) return [];
-        var data = r.Data.ValueKind == System.Text.Json.JsonValueKind.Object ? r.Data : default;
-        if (data.ValueKind != System.Text.Json.JsonValueKind.Object) return [];
-        return data.EnumerateObject().Select(p => p.Name.TrimEnd('/')).Where(n => n.Length > 0).ToList();
-    }
+    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, IDictionary bound, CancellationToken ct) =>
+        await Core.Vault.VaultMounts.ListAsync(c.Session.Client, ct).ConfigureAwait(false);
+}
+
+/// <summary>Completes PKI role names on the mount given by -MountPath.</summary>
+public sealed class PkiRoleCompleter : LiveCompleter
+{
+    private protected override async Task<IEnumerable<string>> GetNames(VaultConnection c, System.Collections.IDictionary bound, CancellationToken ct) =>
+        await new Core.Certificates.PkiEngine(c.Session.Client, Mount(bound, "cockroach_client_ca")).ListRolesAsync(ct).ConfigureAwait(false);
 }

@@ -19,10 +19,12 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on nothing).</summary>
+    /// <summary>True once a piped record was refused by its parameters' input checks (cmdlets that act on everything at the end must then act on
+    /// nothing).</summary>
     protected bool AnyRecordRefused { get; private set; }
 
-    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do nothing.</summary>
+    /// <summary>True when a command-line value was refused (non-terminating because the parameter also takes pipeline input): EndProcessing must do
+    /// nothing.</summary>
     protected bool RefusedBeforePipeline => _refusedBeforePipeline;
 
     /// <summary>
@@ -129,13 +131,20 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Runs the operation and lets Core's exception through unmapped (for callers that handle some failures).</summary>
+    /// <remarks>
+    /// Core awaits with ConfigureAwait(false) throughout, so without a SynchronizationContext (pwsh's
+    /// pipeline thread has none) the operation starts right here and continues on the thread pool
+    /// while this thread blocks: no hop to a pool thread just to start it. A host that installs a
+    /// context gets the hop, so that blocking here cannot deadlock it.
+    /// </remarks>
     protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {
         var lines = new ConcurrentQueue<string>();
         VerboseSink.Current.Value = lines;
         try
         {
-            return Task.Run(() => operation(Cancellation), Cancellation).GetAwaiter().GetResult();
+            Task<T> task = SynchronizationContext.Current is null ? operation(Cancellation) : Task.Run(() => operation(Cancellation), Cancellation);
+            return task.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
@@ -147,6 +156,20 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
             VerboseSink.Current.Value = null;
             if (!Cancellation.IsCancellationRequested)
                 while (lines.TryDequeue(out string? line)) WriteVerbose(line);
+        }
+    }
+
+    /// <summary>Runs a synchronous Core step; what it throws becomes a terminating error through the ErrorMapper, as with Run.</summary>
+    protected T Mapped<T>(Func<T> step, object? target = null)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowMapped(ex, target);
+            throw; // not reached: ThrowTerminatingError throws
         }
     }
 
@@ -205,10 +228,12 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
         {
             string resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
             if (provider.Name != "FileSystem")
-                ThrowInvalidArgument($"-{parameterName} '{path}' is a path of the {provider.Name} provider, not of the file system. Give a file or folder path.", errorId, path);
+                ThrowInvalidArgument($"-{parameterName} '{path}' is a path of the {provider.Name} provider, not of the file system. " +
+                    $"Give a file or folder path.", errorId, path);
             return resolved;
         }
-        catch (Exception ex) when (ex is NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or ArgumentException or PSInvalidOperationException)
+        catch (Exception ex) when (ex is NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException
+            or ProviderNotFoundException or ArgumentException or PSInvalidOperationException)
         {
             ThrowInvalidArgument(ex.Message, errorId, path);
             throw; // not reached
@@ -217,7 +242,8 @@ public abstract class CrdbCmdlet : PSCmdlet, IDisposable
 
     /// <summary>A terminating error for bad input, raised before any request.</summary>
     protected void ThrowInvalidArgument(string message, string errorId, object? target = null) =>
-        ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(message)), errorId, ErrorCategory.InvalidArgument, target));
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(message)),
+            errorId, ErrorCategory.InvalidArgument, target));
 
     public void Dispose()
     {

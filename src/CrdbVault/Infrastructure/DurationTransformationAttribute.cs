@@ -17,7 +17,8 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
         {
             null => null,
             TimeSpan t => t,
-            int or long or short or byte or uint or ulong or ushort => TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
+            int or long or short or byte or uint or ulong or ushort =>
+                TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
             double or float or decimal => TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
             string s => ParseText(s),
             _ => throw new ArgumentTransformationMetadataException(
@@ -30,10 +31,12 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
         // Same rule as every other kind of text: no control characters, no surrounding blanks.
         if (s.Length == 0 || s.Length > 64 || char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]) || s.Any(char.IsControl))
             throw new ArgumentTransformationMetadataException(
-                $"{Core.Validation.InputValidator.Shown(s)} is not a duration (empty, too long, or with control characters or surrounding blanks). Use a Vault duration such as '90m', '1h30m', '24h' or '7d', a number of seconds such as 3600, or a TimeSpan such as '01:30:00'.");
+                $"{Core.Validation.InputValidator.Shown(s)} is not a duration (empty, too long, or with control characters or surrounding blanks). " +
+                    $"Use a Vault duration such as '90m', '1h30m', '24h' or '7d', a number of seconds such as 3600, or a TimeSpan such as '01:30:00'.");
         if (VaultDuration.TryParse(s, out TimeSpan t)) return t;
         if (TimeSpan.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out t)) return t;
         throw new ArgumentTransformationMetadataException(
-            $"'{s}' is not a duration. Use a Vault duration such as '90m', '1h30m', '24h' or '7d', a number of seconds such as 3600, or a TimeSpan such as '01:30:00'.");
+            $"'{s}' is not a duration. Use a Vault duration such as '90m', '1h30m', '24h' or '7d', a number of seconds such as 3600, " +
+                $"or a TimeSpan such as '01:30:00'.");
     }
 }

@@ -6,7 +6,7 @@ namespace CrdbVault.Infrastructure;
 
 /// <summary>
 /// One place that turns Core exceptions into ErrorRecords with stable ids and categories
-/// (DESIGN.md §4). Messages come from Core and already name the path, what the server said and
+/// (docs/contributing.md). Messages come from Core and already name the path, what the server said and
 /// the likely fix; they never contain a secret.
 /// </summary>
 internal static class ErrorMapper
@@ -18,12 +18,15 @@ internal static class ErrorMapper
             ex = new ArgumentException(WithoutParameterSuffix(arg.Message), arg);
         (string id, ErrorCategory category) = Classify(ex);
         var record = new ErrorRecord(ex, idOverride ?? id, category, target);
-        if (ex is VaultApiException { MayHaveExecuted: true })
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The request may have taken effect on the server; check before repeating it." };
-        if (ex is CloudApiException { MayHaveExecuted: true })
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The change may have been accepted by CockroachDB Cloud; read its status (Get-CrdbCmek / Get-CrdbClientCaCert) before repeating it." };
-        else if (ex is CloudOperationTimeoutException)
-            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "The operation goes on at CockroachDB Cloud; check it later or wait longer with a larger -TimeoutSeconds." };
+        string? advice = ex switch
+        {
+            VaultApiException { MayHaveExecuted: true } => "The request may have taken effect on the server; check before repeating it.",
+            CloudApiException { MayHaveExecuted: true } =>
+                "The change may have been accepted by CockroachDB Cloud; read its status (Get-CrdbCmek / Get-CrdbClientCaCert) before repeating it.",
+            CloudOperationTimeoutException => "The operation goes on at CockroachDB Cloud; check it later or wait longer with a larger -TimeoutSeconds.",
+            _ => null,
+        };
+        if (advice is not null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = advice };
         return record;
     }
 
@@ -62,6 +65,8 @@ internal static class ErrorMapper
             _ => ("CloudError", ErrorCategory.NotSpecified),
         },
         CloudOperationFailedException => ("CloudOperationFailed", ErrorCategory.InvalidResult),
+        CmekSpecRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),
+        CmekStateException s => (s.ErrorId, ErrorCategory.InvalidOperation),
         CloudOperationTimeoutException => ("CloudOperationTimeout", ErrorCategory.OperationTimeout),
         CrdbVault.Core.Keys.CmekManifestException => ("InvalidCmekManifest", ErrorCategory.InvalidData),
         CrdbVault.Core.Sql.SqlConnectionException s => s.IsAuthentication

@@ -57,7 +57,8 @@ public enum InputKind
 /// Names the kind of a parameter's value. The base cmdlet (<see cref="CrdbCmdlet"/>) checks every
 /// bound parameter that carries one before the cmdlet runs: command-line values before anything
 /// else, pipeline values per record (in a cmdlet that takes pipeline input a refusal is
-/// non-terminating and the record, or the command, does nothing; otherwise it terminates). The error id is <see cref="ErrorId"/>, else the cmdlet's [InputErrorId], else the
+/// non-terminating and the record, or the command, does nothing; otherwise it terminates). The error id is <see cref="ErrorId"/>, else the cmdlet's
+/// [InputErrorId], else the
 /// kind's default. Every string, string[], SecureString, PSCredential and duration parameter must
 /// carry one: the hostile-input corpus test fails for a parameter without.
 /// </summary>
@@ -138,12 +139,18 @@ public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttri
         }
         PSObject wrapped = item as PSObject ?? PSObject.AsPSObject(value);
         if (PipelineTypes is { Length: > 0 } && !PipelineTypes.Any(t => wrapped.TypeNames.Contains(t)))
+        {
+            string types = string.Join(" or ", PipelineTypes.Select(t => t.Replace("CrdbVault.", "")));
             throw new ArgumentTransformationMetadataException(
-                $"This parameter takes text ({Kind}) or a {string.Join(" or ", PipelineTypes.Select(t => t.Replace("CrdbVault.", "")))}, not a {value.GetType().FullName}: give the value itself (e.g. $x.{PipelineProperty ?? "Name"}).");
+                $"This parameter takes text ({Kind}) or a {types}, not a {value.GetType().FullName}: " +
+                $"give the value itself (e.g. $x.{PipelineProperty ?? "Name"}).");
+        }
         if (PipelineProperty is not null && wrapped.Properties[PipelineProperty] is PSPropertyInfo property)
             return Text(property.Value);
         throw new ArgumentTransformationMetadataException(
-            $"This parameter takes text ({Kind}), not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, or a property of the object (e.g. $x.Name).");
+            $"This parameter takes text ({Kind}), " +
+                $"not a {value.GetType().FullName}{(PipelineProperty is null ? "" : $" (which has no {PipelineProperty} property)")}: give the value itself, " +
+                $"or a property of the object (e.g. $x.Name).");
     }
 }
 

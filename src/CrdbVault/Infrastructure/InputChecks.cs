@@ -26,7 +26,8 @@ internal static class InputChecks
         string? cmdletId = cmdlet.GetCustomAttribute<InputErrorIdAttribute>()?.ErrorId;
         var result = new Dictionary<string, KindedParameter>(StringComparer.OrdinalIgnoreCase);
         PropertyInfo[] properties = cmdlet.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        bool pipeline = properties.SelectMany(p => p.GetCustomAttributes<ParameterAttribute>()).Any(a => a.ValueFromPipeline || a.ValueFromPipelineByPropertyName);
+        bool pipeline = properties.SelectMany(p => p.GetCustomAttributes<ParameterAttribute>())
+            .Any(a => a.ValueFromPipeline || a.ValueFromPipelineByPropertyName);
         foreach (PropertyInfo p in properties)
         {
             if (p.GetCustomAttribute<InputAttribute>() is not InputAttribute input || !p.IsDefined(typeof(ParameterAttribute))) continue;
@@ -80,7 +81,8 @@ internal static class InputChecks
         }
         catch (ArgumentException ex)
         {
-            return new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)), p.ErrorId, ErrorCategory.InvalidArgument, Target(p, v));
+            return new ErrorRecord(new ArgumentException(ErrorMapper.WithoutParameterSuffix(ex.Message)),
+                p.ErrorId, ErrorCategory.InvalidArgument, Target(p, v));
         }
     }
 
@@ -123,7 +125,7 @@ internal static class InputChecks
             case InputKind.LeasePrefix: InputValidator.LeasePrefix(text, name); break;
             case InputKind.ReadPath: InputValidator.ReadPath(text, name); break;
             case InputKind.WritePath: InputValidator.WritePath(text, name); break;
-            case InputKind.ServiceUrl: InputValidator.ServiceUrl(text, name, name == "ServerUrl" ? "https://cockroachlabs.cloud" : "https://vault.example.com:8200"); break;
+            case InputKind.ServiceUrl: InputValidator.ServiceUrl(text, name, ServiceUrlExample(name)); break;
             case InputKind.DatabaseUrl: InputValidator.DatabaseUrl(text, name); break;
             case InputKind.Host: InputValidator.Host(text, name); break;
             case InputKind.ClusterId: InputValidator.ClusterId(text, name); break;
@@ -135,6 +137,9 @@ internal static class InputChecks
             default: throw new ArgumentException($"-{name} has kind {input.Kind}, which does not apply to text.", name);
         }
     }
+
+    private static string ServiceUrlExample(string name) =>
+        name == "ServerUrl" ? "https://cockroachlabs.cloud" : "https://vault.example.com:8200";
 
     /// <summary>What the error record points at: never a secret, and a URL only without its credentials.</summary>
     private static object? Target(KindedParameter p, object? value) => p.Input.Kind switch

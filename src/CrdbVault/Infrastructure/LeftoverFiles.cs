@@ -13,7 +13,9 @@ internal static class LeftoverFiles
     internal static void WarnAboutBackups(PSCmdlet cmdlet, IEnumerable<string> paths)
     {
         foreach (string backup in SecretFileWriter.FindLeftovers(paths).Backups)
-            cmdlet.WriteWarning($"'{backup}' holds the earlier content of '{BackupOf(backup)}', left by an interrupted write of an older CrdbVault; it may be the only copy of a key. If '{BackupOf(backup)}' is missing or wrong, rename the backup back; otherwise delete it (it may be key material).");
+            cmdlet.WriteWarning($"'{backup}' holds the earlier content of '{BackupOf(backup)}', left by an interrupted write of an older CrdbVault; " +
+                $"it may be the only copy of a key. If '{BackupOf(backup)}' is missing or wrong, rename the backup back; " +
+                $"otherwise delete it (it may be key material).");
     }
 
     private static string BackupOf(string backup)

@@ -54,16 +54,16 @@ public abstract class SqlTargetCmdlet : CrdbCmdlet
     /// <summary>A target from the shared parameters and who logs in: a password, or a client certificate and key.</summary>
     protected SqlTarget Target(string userName, string? rootCertificate, SecureString? password = null,
         string? clientCertificate = null, string? clientKey = null, TimeSpan? timeout = null) => new()
-    {
-        Server = Server,
-        Port = Port,
-        Database = Database,
-        UserName = userName,
-        Password = password,
-        ClientCertificatePath = clientCertificate,
-        ClientKeyPath = clientKey,
-        RootCertificatePath = rootCertificate,
-        SslMode = SslModes.Parse(SslMode),
-        Timeout = timeout ?? TimeSpan.FromSeconds(15),
-    };
+        {
+            Server = Server,
+            Port = Port,
+            Database = Database,
+            UserName = userName,
+            Password = password,
+            ClientCertificatePath = clientCertificate,
+            ClientKeyPath = clientKey,
+            RootCertificatePath = rootCertificate,
+            SslMode = SslModes.Parse(SslMode),
+            Timeout = timeout ?? TimeSpan.FromSeconds(15),
+        };
 }

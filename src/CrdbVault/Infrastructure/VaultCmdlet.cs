@@ -1,33 +1,50 @@
 using System.Management.Automation;
-using CrdbVault.Core.Vault;
 
 namespace CrdbVault.Infrastructure;
 
-/// <summary>Base of cmdlets that talk to Vault: the -Vault parameter and the session default.</summary>
-public abstract class VaultCmdlet : CrdbCmdlet
+/// <summary>Base of cmdlets that talk to Vault: the -Vault parameter, else the session default of Connect-CrdbVault.</summary>
+public abstract class VaultCmdlet : SessionCmdlet<VaultConnection>
 {
     /// <summary>The connection to use instead of the one Connect-CrdbVault made the session default.</summary>
     [Parameter]
     [ValidateNotNull]
     public VaultConnection? Vault { get; set; }
 
+    private protected override VaultConnection? Given => Vault;
+
+    private protected override VaultConnection? SessionDefault => ConnectionStore.Vault;
+
+    private protected override (string Message, string ErrorId) NotConnected =>
+        ("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection.", "VaultNotConnected");
+
     /// <summary>
-    /// The connection this call uses; a terminating error when there is none. Read it on the pipeline
-    /// thread (outside the lambdas given to Run/TryRun/Await): the session default is per runspace.
+    /// Writes every item whose name is given or matches a wildcard pattern (all of them when
+    /// <paramref name="names"/> is empty): a plain name is read directly and a missing one is
+    /// <paramref name="notFound"/>'s error; patterns list the items once and read each match.
+    /// One item that fails is a non-terminating error; the others are still written.
     /// </summary>
-    protected VaultConnection Connection
+    private protected void WriteMatching<TInfo>(string[]? names, Func<CancellationToken, Task<IReadOnlyList<string>>> list, string listTarget,
+        Func<string, CancellationToken, Task<TInfo?>> read, Func<TInfo, object> view, Func<string, ErrorRecord> notFound) where TInfo : class
     {
-        get
+        IReadOnlyList<string>? all = null;
+        foreach (string pattern in names is { Length: > 0 } ? names : ["*"])
         {
-            if (Vault is null && System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null)
-                throw new InvalidOperationException("Internal error: the Vault connection was read off the pipeline thread. Resolve Client before calling Run/TryRun/Await.");
-            VaultConnection? c = Vault ?? ConnectionStore.Vault;
-            if (c is null)
-                ThrowMapped(new NotConnectedException("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection."), null, "VaultNotConnected");
-            return c!;
+            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                if (TryRun(ct => read(pattern, ct), out TInfo? one, pattern))
+                {
+                    if (one is null) WriteError(notFound(pattern));
+                    else WriteObject(view(one));
+                }
+                continue;
+            }
+            all ??= Run(list, listTarget);
+            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+            foreach (string name in all.Where(n => wildcard.IsMatch(n)))
+            {
+                if (TryRun(ct => read(name, ct), out TInfo? info, name) && info is not null)
+                    WriteObject(view(info));
+            }
         }
     }
-
-    internal VaultSession Session => Connection.Session;
-    internal VaultClient Client => Connection.Session.Client;
 }

@@ -17,21 +17,21 @@ namespace CrdbVault.Loader;
 public static class DependencyResolver
 {
     private static readonly object Gate = new();
-    private static DependencyLoadContext? s_context;
+    private static DependencyLoadContext? _context;
 
     /// <summary>The folder that holds our isolated dependencies (<c>dependencies/</c> beside CrdbVault.dll).</summary>
     public static string DependencyFolder =>
         Path.Combine(Path.GetDirectoryName(typeof(DependencyResolver).Assembly.Location)!, "dependencies");
 
     /// <summary>The module's load context once <see cref="Install"/> ran, else null.</summary>
-    public static AssemblyLoadContext? LoadContext => s_context;
+    public static AssemblyLoadContext? LoadContext => _context;
 
     /// <summary>Installs the resolver; safe to call more than once (<c>Import-Module -Force</c>).</summary>
     public static void Install()
     {
         lock (Gate)
         {
-            s_context ??= new DependencyLoadContext(DependencyFolder);
+            _context ??= new DependencyLoadContext(DependencyFolder);
             AssemblyLoadContext.Default.Resolving -= OnResolving;
             AssemblyLoadContext.Default.Resolving += OnResolving;
         }
@@ -50,7 +50,7 @@ public static class DependencyResolver
     {
         // Only the assemblies this module references directly reach the default context's
         // resolver (CrdbVault.Core); their own references then resolve inside our context.
-        DependencyLoadContext? alc = s_context;
+        DependencyLoadContext? alc = _context;
         return alc is not null && alc.Owns(name) ? alc.LoadFromAssemblyName(name) : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using CrdbVault.Core.Certificates;
 
 namespace CrdbVault;
 
@@ -21,6 +22,19 @@ public sealed class CertificateAuthority
     public required string Thumbprint { get; init; }
     public required string Pem { get; init; }
     public required X509Certificate2 Certificate { get; init; }
+
+    internal static CertificateAuthority From(CaInfo ca) => new()
+    {
+        MountPath = ca.MountPath,
+        CommonName = CertificateChecks.CommonName(ca.Certificate) ?? ca.Certificate.Subject,
+        IssuerId = ca.IssuerId,
+        CaSerialNumber = ca.SerialNumber,
+        NotBefore = new DateTimeOffset(ca.Certificate.NotBefore.ToUniversalTime()),
+        NotAfter = new DateTimeOffset(ca.Certificate.NotAfter.ToUniversalTime()),
+        Thumbprint = ca.Certificate.Thumbprint,
+        Pem = ca.Pem,
+        Certificate = ca.Certificate,
+    };
 
     public override string ToString() => $"{CommonName} ({MountPath}, serial {CaSerialNumber})";
 }

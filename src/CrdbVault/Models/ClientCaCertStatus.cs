@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CrdbVault.Core.Cloud;
 
 namespace CrdbVault;
 
@@ -19,6 +21,29 @@ public sealed class ClientCaCertStatus
 
     /// <summary>The PEM the Cloud holds (empty while PENDING or NOT_SET).</summary>
     public string Pem { get; init; } = "";
+
+    internal static ClientCaCertStatus From(ClientCaCertInfo info)
+    {
+        var certificates = new X509Certificate2Collection();
+        if (!string.IsNullOrWhiteSpace(info.X509PemCert))
+        {
+            try
+            {
+                certificates.ImportFromPem(info.X509PemCert);
+            }
+            catch (CryptographicException)
+            {
+                // Shown as Pem only; the Cloud accepted it, so it is the Cloud's to explain.
+            }
+        }
+        return new ClientCaCertStatus
+        {
+            ClusterId = info.ClusterId,
+            Status = info.Status.Value,
+            Certificates = [.. certificates.Cast<X509Certificate2>()],
+            Pem = info.X509PemCert ?? "",
+        };
+    }
 
     public override string ToString() => $"{ClusterId}: {Status}{(Subject is null ? "" : " " + Subject)}";
 }

@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using CrdbVault.Core.Certificates;
+using CrdbVault.Core.Secrets;
 
 namespace CrdbVault;
 
@@ -27,6 +29,31 @@ public sealed class ClientCertificate
     /// <summary>SecureString (PEM) without -CertsDir; string only with -AsPlainText; null when written to files.</summary>
     public object? PrivateKey { get; init; }
     public string? LeaseId { get; init; }
+
+    /// <summary>
+    /// The certificate as users see it: without a certs dir the key is a SecureString (Core registered it
+    /// for CI masking), a plain string only when <paramref name="asPlainText"/>; with one, the paths.
+    /// </summary>
+    internal static ClientCertificate From(IssueResult result, string user, string pkiRole, bool asPlainText)
+    {
+        IssuedCertificate issued = result.Certificate;
+        return new ClientCertificate
+        {
+            User = user,
+            MountPath = issued.MountPath,
+            PkiRole = pkiRole,
+            SerialNumber = issued.SerialNumber,
+            NotAfter = issued.NotAfter,
+            Thumbprint = issued.Certificate.Thumbprint,
+            CertificatePath = result.Files?.CertificatePath,
+            KeyPath = result.Files?.KeyPath,
+            Pkcs8Path = result.Files?.Pkcs8Path,
+            CaPath = result.Files?.CaPath,
+            Certificate = issued.Certificate,
+            PrivateKey = result.Files is not null ? null : asPlainText ? SecureStrings.Reveal(issued.PrivateKeyPem) : issued.PrivateKeyPem,
+            LeaseId = issued.LeaseId,
+        };
+    }
 
     public override string ToString() => $"client.{User} (serial {SerialNumber}, expires {NotAfter:u})";
 }

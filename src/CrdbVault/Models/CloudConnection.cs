@@ -35,7 +35,8 @@ public sealed class CloudConnection
     /// <summary>True when the Cloud accepted the key at connect time.</summary>
     public bool Verified { get; }
 
-    public override string ToString() => $"{ServerUrl.GetLeftPart(UriPartial.Authority)} (key {KeyHint ?? "set"}{(OrganizationName is null ? "" : ", organization " + OrganizationName)})";
+    public override string ToString() => $"{ServerUrl.GetLeftPart(UriPartial.Authority)} (key " +
+        $"{KeyHint ?? "set"}{(OrganizationName is null ? "" : ", organization " + OrganizationName)})";
 
     /// <summary>
     /// The non-secret part of a Cloud API key. Keys look like CCDB1_&lt;key id&gt;_&lt;secret&gt;; the

@@ -1,3 +1,5 @@
+using CrdbVault.Core.Cloud;
+
 namespace CrdbVault;
 
 /// <summary>
@@ -15,6 +17,9 @@ public sealed class CmekKeySpec
     public required string Uri { get; init; }
     /// <summary>AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
     public required string AuthPrincipal { get; init; }
+
+    internal static CmekKeySpec From(CmekRegionSpec spec) =>
+        new() { Region = spec.Region, Type = spec.KeySpec.Type.Value, Uri = spec.KeySpec.Uri, AuthPrincipal = spec.KeySpec.AuthPrincipal };
 
     public override string ToString() => $"{Region}: {Type} {Uri}";
 }

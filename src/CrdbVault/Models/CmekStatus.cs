@@ -1,3 +1,5 @@
+using CrdbVault.Core.Cloud;
+
 namespace CrdbVault;
 
 /// <summary>
@@ -10,6 +12,14 @@ public sealed class CmekStatus
     public required string Status { get; init; }
     public bool Configured { get; init; }
     public CmekRegionStatus[] Regions { get; init; } = [];
+
+    internal static CmekStatus From(CmekClusterInfo info) => new()
+    {
+        ClusterId = info.ClusterId,
+        Status = info.Status.Value,
+        Configured = info.IsConfigured,
+        Regions = [.. info.RegionInfos.Select(r => CmekRegionStatus.From(info.ClusterId, r))],
+    };
 
     public override string ToString() => $"{ClusterId}: {Status}";
 }
@@ -31,6 +41,23 @@ public sealed class CmekRegionStatus
 
     /// <summary>Every key the region used, newest last (URI and status).</summary>
     public string[] KeyHistory { get; init; } = [];
+
+    internal static CmekRegionStatus From(string clusterId, CmekRegionInfo r)
+    {
+        var newestFirst = r.KeyInfos.OrderByDescending(k => k.CreatedAt ?? DateTimeOffset.MinValue).ToList();
+        CmekKeyInfo? key = newestFirst.FirstOrDefault(k => k.Status == r.Status) ?? newestFirst.FirstOrDefault();
+        return new CmekRegionStatus
+        {
+            ClusterId = clusterId,
+            Region = r.Region,
+            Status = r.Status.Value,
+            KeyType = key?.Spec?.Type.Value,
+            Uri = key?.Spec?.Uri,
+            UserMessage = r.UserMessage,
+            UpdatedAt = key?.UpdatedAt ?? key?.CreatedAt,
+            KeyHistory = [.. r.KeyInfos.Select(k => $"{k.Status} {k.Spec?.Uri}")],
+        };
+    }
 
     public override string ToString() => $"{Region}: {Status}";
 }

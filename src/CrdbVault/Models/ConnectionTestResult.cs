@@ -1,3 +1,5 @@
+using CrdbVault.Core.Sql;
+
 namespace CrdbVault;
 
 /// <summary>A successful SQL login: who the server says you are.</summary>
@@ -11,6 +13,18 @@ public sealed class ConnectionTestResult
     public required bool IsCockroachDb { get; init; }
     public required TimeSpan Latency { get; init; }
     public required string AuthenticationMethod { get; init; }
+
+    internal static ConnectionTestResult From(SqlLoginResult result, string authenticationMethod) => new()
+    {
+        Server = result.Server,
+        Port = result.Port,
+        Database = result.Database,
+        UserName = result.UserName,
+        ServerVersion = result.ServerVersion,
+        IsCockroachDb = result.IsCockroachDb,
+        Latency = result.Latency,
+        AuthenticationMethod = authenticationMethod,
+    };
 
     public override string ToString() => $"{UserName}@{Server}:{Port}/{Database}";
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using CrdbVault.Core.Database;
 
 namespace CrdbVault;
 
@@ -22,6 +23,21 @@ public sealed class DynamicCredential
     public required DateTimeOffset IssuedAt { get; init; }
     /// <summary>When the lease ends and Vault drops the user; null without a lease.</summary>
     public required DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>A freshly issued user (Core registered the password for CI masking when it was issued).</summary>
+    internal static DynamicCredential From(IssuedCredential issued) => new()
+    {
+        Role = issued.Role,
+        MountPath = issued.MountPath,
+        UserName = issued.UserName,
+        Password = issued.Password,
+        Credential = new PSCredential(issued.UserName, issued.Password),
+        LeaseId = issued.LeaseId,
+        LeaseDuration = issued.LeaseDuration,
+        Renewable = issued.Renewable,
+        IssuedAt = issued.IssuedAt,
+        ExpiresAt = issued.ExpiresAt,
+    };
 
     public override string ToString() => LeaseId is null ? $"{UserName} (no lease)" : $"{UserName} (lease {LeaseId}, expires {ExpiresAt:u})";
 }

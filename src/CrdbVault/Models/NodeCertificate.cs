@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using CrdbVault.Core.Certificates;
 
 namespace CrdbVault;
 
@@ -18,6 +19,26 @@ public sealed class NodeCertificate
     public required X509Certificate2 Certificate { get; init; }
     /// <summary>SecureString (PEM) without -CertsDir; null when written to files.</summary>
     public object? PrivateKey { get; init; }
+
+    /// <summary>The certificate as users see it: the key as a SecureString without a certs dir, else the paths.</summary>
+    internal static NodeCertificate From(IssueResult result, string[] hosts, string pkiRole)
+    {
+        IssuedCertificate issued = result.Certificate;
+        return new NodeCertificate
+        {
+            Hosts = hosts,
+            MountPath = issued.MountPath,
+            PkiRole = pkiRole,
+            SerialNumber = issued.SerialNumber,
+            NotAfter = issued.NotAfter,
+            Thumbprint = issued.Certificate.Thumbprint,
+            CertificatePath = result.Files?.CertificatePath,
+            KeyPath = result.Files?.KeyPath,
+            CaPath = result.Files?.CaPath,
+            Certificate = issued.Certificate,
+            PrivateKey = result.Files is null ? issued.PrivateKeyPem : null,
+        };
+    }
 
     public override string ToString() => $"node (serial {SerialNumber}, expires {NotAfter:u})";
 }

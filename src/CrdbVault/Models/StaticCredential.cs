@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using CrdbVault.Core.Database;
 
 namespace CrdbVault;
 
@@ -22,6 +23,21 @@ public sealed class StaticCredential
     public TimeSpan? RotationPeriod { get; init; }
     public string? RotationSchedule { get; init; }
     public TimeSpan? RotationWindow { get; init; }
+
+    /// <summary>The current password (Core registered it for CI masking when it read it).</summary>
+    internal static StaticCredential From(StaticCredentialInfo info) => new()
+    {
+        Role = info.Role,
+        MountPath = info.MountPath,
+        UserName = info.UserName,
+        Password = info.Password,
+        Credential = new PSCredential(info.UserName, info.Password),
+        LastVaultRotation = info.LastVaultRotation,
+        NextRotation = info.NextRotation,
+        RotationPeriod = info.RotationPeriod,
+        RotationSchedule = info.RotationSchedule,
+        RotationWindow = info.RotationWindow,
+    };
 
     public override string ToString() => $"{UserName} (static role {Role}, next rotation {NextRotation:u})";
 }

@@ -1,3 +1,5 @@
+using CrdbVault.Core.Keys;
+
 namespace CrdbVault;
 
 /// <summary>
@@ -20,6 +22,18 @@ public sealed class StoreKey
     /// <summary>The &lt;file&gt;.vault.json beside the key.</summary>
     public required string RecoveryRecordPath { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    internal static StoreKey From(StoreKeyResult r) => new()
+    {
+        Path = r.Path,
+        KeyId = r.KeyId,
+        KeySize = r.KeySize,
+        TransitMount = r.TransitMount,
+        TransitKey = r.TransitKey,
+        Ciphertext = r.Ciphertext,
+        RecoveryRecordPath = r.RecoveryRecordPath,
+        CreatedAt = r.CreatedAt,
+    };
 
     public override string ToString() => $"{Path} (AES-{KeySize}, key ID {KeyId})";
 }

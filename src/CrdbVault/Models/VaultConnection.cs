@@ -12,6 +12,8 @@ public sealed class VaultConnection
 
     internal VaultSession Session { get; }
 
+    internal VaultClient Client => Session.Client;
+
     public Uri Address => Session.Address;
     public string? Namespace => Session.Namespace;
 

@@ -1,3 +1,6 @@
+using CrdbVault.Core.Database;
+using CrdbVault.Core.Validation;
+
 namespace CrdbVault;
 
 /// <summary>A database secrets engine connection (database/config/&lt;Name&gt;) as Initialize-CrdbVaultDatabase left it.</summary>
@@ -19,6 +22,25 @@ public sealed class VaultDatabaseConnection
     public string? UsernameTemplate { get; init; }
     public bool MountCreated { get; init; }
     public bool RootRotated { get; init; }
+
+    /// <summary>
+    /// What was asked for, overlaid with what Vault holds now (<paramref name="info"/>, when it could be
+    /// read). The URL is shown without credentials whatever Vault holds: another tool may have stored a
+    /// password in it.
+    /// </summary>
+    internal static VaultDatabaseConnection From(DatabaseConnectionRequest request, DatabaseConnectionInfo? info, bool mountCreated, bool rootRotated) => new()
+    {
+        ConnectionName = request.Name,
+        MountPath = request.MountPath,
+        PluginName = info?.PluginName ?? DatabaseEngine.PluginName,
+        ConnectionUrl = UrlRedaction.Redact(info?.ConnectionUrl ?? request.Url.TemplatedUrl),
+        SslMode = request.Url.SslMode,
+        Username = info?.Username ?? request.Username,
+        AllowedRoles = [.. info?.AllowedRoles ?? request.AllowedRoles],
+        UsernameTemplate = info?.UsernameTemplate ?? request.UsernameTemplate,
+        MountCreated = mountCreated,
+        RootRotated = rootRotated,
+    };
 
     public override string ToString() => $"{MountPath}/config/{ConnectionName}";
 }

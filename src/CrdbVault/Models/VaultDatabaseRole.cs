@@ -1,3 +1,5 @@
+using CrdbVault.Core.Database;
+
 namespace CrdbVault;
 
 /// <summary>A dynamic-credential role (database/roles/&lt;Name&gt;).</summary>
@@ -14,6 +16,18 @@ public sealed class VaultDatabaseRole
 
     /// <summary>Lets New-CrdbDynamicCredential bind -Role from this object.</summary>
     public string Role => Name;
+
+    internal static VaultDatabaseRole From(DatabaseRoleInfo info) => new()
+    {
+        Name = info.Name,
+        ConnectionName = info.ConnectionName,
+        MountPath = info.MountPath,
+        CreationStatements = [.. info.CreationStatements],
+        RevocationStatements = [.. info.RevocationStatements],
+        RenewStatements = [.. info.RenewStatements],
+        DefaultTtl = info.DefaultTtl,
+        MaxTtl = info.MaxTtl,
+    };
 
     public override string ToString() => $"{MountPath}/roles/{Name}";
 }

@@ -1,3 +1,5 @@
+using CrdbVault.Core.Leases;
+
 namespace CrdbVault;
 
 /// <summary>A Vault lease (sys/leases/lookup or a renewal).</summary>
@@ -14,6 +16,18 @@ public sealed class VaultLease
 
     /// <summary>What a renewal granted (may be less than asked: max_ttl caps it). Null for lookups.</summary>
     public TimeSpan? LeaseDuration { get; init; }
+
+    /// <summary>A lookup or a renewal, as users see it.</summary>
+    internal static VaultLease From(LeaseInfo info) => new()
+    {
+        LeaseId = info.LeaseId,
+        IssueTime = info.IssueTime,
+        ExpireTime = info.ExpireTime,
+        LastRenewal = info.LastRenewal,
+        Renewable = info.Renewable,
+        Ttl = info.Ttl,
+        LeaseDuration = info.LeaseDuration,
+    };
 
     public override string ToString() => LeaseId;
 }

@@ -1,3 +1,5 @@
+using CrdbVault.Core.Database;
+
 namespace CrdbVault;
 
 /// <summary>
@@ -21,6 +23,19 @@ public sealed class VaultStaticRole
     public TimeSpan? RotationWindow { get; init; }
     public string[] RotationStatements { get; init; } = [];
     public string CredentialType { get; init; } = "password";
+
+    internal static VaultStaticRole From(StaticRoleInfo info) => new()
+    {
+        Role = info.Name,
+        ConnectionName = info.ConnectionName,
+        MountPath = info.MountPath,
+        UserName = info.UserName,
+        RotationPeriod = info.RotationPeriod,
+        RotationSchedule = info.RotationSchedule,
+        RotationWindow = info.RotationWindow,
+        RotationStatements = [.. info.RotationStatements],
+        CredentialType = info.CredentialType,
+    };
 
     public override string ToString() => $"{MountPath}/static-roles/{Role}";
 }

@@ -1,7 +1,7 @@
 namespace CrdbVault.Sandbox.Cloud;
 
 /// <summary>
-/// The client CA status machine of one cluster (cockroachdb.md §1.3): NOT_SET → PENDING → IS_SET
+/// The client CA status machine of one cluster (docs/cockroachdb-notes.md#client-ca-certificate): NOT_SET → PENDING → IS_SET
 /// (or FAILED), and IS_SET → PENDING → NOT_SET on delete. A change answers PENDING at once; the
 /// transition is applied lazily when the state is next read after its due time. Callers hold the
 /// cluster's lock.

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace CrdbVault.Sandbox.Cloud;
 
 /// <summary>
-/// A local stand-in for the CockroachDB Cloud API v1 (cockroachdb.md §1) on 127.0.0.1: bearer
+/// A local stand-in for the CockroachDB Cloud API v1 (docs/cockroachdb-notes.md#cloud-api) on 127.0.0.1: bearer
 /// keys, <c>Cc-Version</c>, the 10 requests/s limit with 429 + Retry-After, errors as
 /// <c>{code, message, details}</c>, and the cluster, client-ca-cert and cmek endpoints with their
 /// asynchronous status machines. Start it with <see cref="StartAsync"/>, seed clusters with

@@ -70,7 +70,7 @@ internal sealed class CloudDoubleEndpoints(CloudApiDouble owner, CloudDoubleOpti
 
     private JsonNode Cmek(SimulatedCluster cluster, string method, JsonElement body, DateTimeOffset now)
     {
-        // Never-CMEK cluster: UNCONFIRMED in the docs (cockroachdb.md §6). We answer 404 because
+        // Never-CMEK cluster: the docs do not say (docs/cockroachdb-notes.md#cmek). We answer 404 because
         // Terraform, written against the real API, handles exactly that on GET /cmek ("CMEK spec not
         // found"); the spec's "DISABLED (default for new clusters)" is the other reading, and the
         // Core client maps both to the same result.

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace CrdbVault.Sandbox.Cloud;
 
-/// <summary>gRPC codes the Cloud's grpc-gateway puts in <c>code</c> (cockroachdb.md §1.1).</summary>
+/// <summary>gRPC codes the Cloud's grpc-gateway puts in <c>code</c> (docs/cockroachdb-notes.md#cloud-api).</summary>
 public static class GrpcStatus
 {
     public const int InvalidArgument = 3;

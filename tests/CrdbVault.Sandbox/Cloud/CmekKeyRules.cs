@@ -4,7 +4,7 @@ namespace CrdbVault.Sandbox.Cloud;
 
 /// <summary>
 /// What the double accepts as a CMEK key spec: the type must be the cluster's cloud's KMS, and the
-/// URI and principal must have that KMS's shape (cockroachdb.md §1.2 per-provider table).
+/// URI and principal must have that KMS's shape (the table in docs/cockroachdb-notes.md#cmek).
 /// NULL_KMS (meaning undocumented, presumably for tests) is accepted on any cloud.
 /// </summary>
 internal static partial class CmekKeyRules

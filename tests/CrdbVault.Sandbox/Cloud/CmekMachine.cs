@@ -6,7 +6,7 @@ namespace CrdbVault.Sandbox.Cloud;
 public enum CmekOperation { Enable, Rotate, Revoke }
 
 /// <summary>
-/// CMEK state of one cluster (cockroachdb.md §1.2). Per region: ENABLING → ENABLED (or
+/// CMEK state of one cluster (docs/cockroachdb-notes.md#cmek). Per region: ENABLING → ENABLED (or
 /// ENABLE_FAILED), ROTATING → ENABLED (or ROTATE_FAILED, old key kept), REVOKING → REVOKED (or
 /// REVOKE_FAILED), each region on its own timer. Key infos keep the history ("current and past
 /// key specifications"). Transitions are applied lazily on read. Callers hold the cluster's lock.

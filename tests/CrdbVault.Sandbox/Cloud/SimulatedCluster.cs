@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace CrdbVault.Sandbox.Cloud;
 
 /// <summary>
-/// One cluster of the double: what <c>GET /api/v1/clusters/{id}</c> shows (cockroachdb.md §1.4)
+/// One cluster of the double: what <c>GET /api/v1/clusters/{id}</c> shows (docs/cockroachdb-notes.md#clusters)
 /// plus its client CA and CMEK machines. <see cref="Gate"/> serializes every request on it.
 /// </summary>
 public sealed class SimulatedCluster

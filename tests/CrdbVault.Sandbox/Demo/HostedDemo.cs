@@ -23,7 +23,7 @@ public static class HostedDemo
             return 1;
         }
 
-        // What a DBA does once in SQL: a group role the dynamic users join (cockroachdb.md §4.1).
+        // What a DBA does once in SQL: a group role the dynamic users join (docs/cockroachdb-notes.md#sql-users).
         Console.WriteLine("sql> CREATE ROLE app_rw; GRANT CONNECT ON DATABASE postgres TO app_rw;");
         await using (var connection = new NpgsqlConnection(sqlAdminConnectionString))
         {

@@ -219,7 +219,8 @@ public sealed class PostgresLauncher : IAsyncDisposable
             }
             catch (Exception ex) { started.SetException(ex); return; }
             _release.Wait();
-        }) { IsBackground = true, Name = "postgres-keeper" };
+        })
+        { IsBackground = true, Name = "postgres-keeper" };
         _keeper.Start();
         _server = started.Task.GetAwaiter().GetResult();
     }

@@ -6,7 +6,7 @@ public static class EngineRegistry
     public static readonly IReadOnlyDictionary<string, EngineFactory> Factories = new Dictionary<string, EngineFactory>
     {
         ["database"] = (mount, services) => new Engines.DatabaseEngine(mount, services),
-        ["pki"] = (mount, services) => new Engines.PkiEngine(mount, services),
+        ["pki"] = (mount, services) => new Engines.Pki.PkiEngine(mount, services),
         ["transit"] = (mount, services) => new Engines.TransitEngine(mount, services),
         ["keymgmt"] = (mount, services) => new Engines.KeyManagementEngine(mount, services),
     };

@@ -65,7 +65,7 @@ public sealed class CertificateTlsLoginTests(SandboxFixture sandbox) : IDisposab
         File.Copy(Path.Combine(aliceDir, "ca.crt"), Path.Combine(bobDir, "ca.crt"));
         File.Copy(Path.Combine(aliceDir, "client.alice.crt"), Path.Combine(bobDir, "client.bob.crt"));
         File.Copy(Path.Combine(aliceDir, "client.alice.key"), Path.Combine(bobDir, "client.bob.key"));
-        File.SetUnixFileMode(Path.Combine(bobDir, "client.bob.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bobDir, "client.bob.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         ScriptResult asBob = ps.Run("Test-CrdbConnection -Server 127.0.0.1 -Port $Port -CertsDir $BobDir -User bob -Database postgres");
         Assert.Equal("SqlAuthenticationFailed,CrdbVault.Commands.TestCrdbConnectionCommand", asBob.SingleError().FullyQualifiedErrorId);
         Assert.Contains(asBob.Warnings, w => w.Contains("names 'alice', not 'bob'"));

@@ -1,5 +1,6 @@
 using CrdbVault.Core.Certificates;
 using CrdbVault.Core.Files;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
@@ -35,7 +36,7 @@ public sealed class CertsDirCrashTests : IDisposable
 
     public void Dispose()
     {
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
         _client.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -53,7 +54,7 @@ public sealed class CertsDirCrashTests : IDisposable
     private void CrashAfterStep(int step)
     {
         int seen = 0;
-        SecretFileWriter.AfterStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
+        InternalHooks.AfterFileStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
     }
 
     private string? Thumbprint() => File.Exists(_certs.ClientCertPath("alice"))
@@ -74,7 +75,7 @@ public sealed class CertsDirCrashTests : IDisposable
     {
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Issue(force: false));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         IReadOnlyList<string> problems = _certs.CheckClientSet("alice");
         if (problems.Count > 0)
@@ -100,7 +101,7 @@ public sealed class CertsDirCrashTests : IDisposable
         string? old = Thumbprint();
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Issue(force: true));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         foreach (string f in new[] { _certs.CaPath, _certs.ClientCertPath("alice"), _certs.ClientKeyPath("alice"), _certs.ClientPkcs8Path("alice") })
             Assert.True(File.Exists(f), $"{Path.GetFileName(f)} went missing after step {step}");

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CrdbVault.Sandbox;
 using CrdbVault.Sandbox.Vault;
 using CrdbVault.Sandbox.Vault.Engines;
+using CrdbVault.Sandbox.Vault.Engines.Pki;
 using Xunit;
 
 namespace CrdbVault.Tests.Certificates;
@@ -275,14 +276,14 @@ public sealed class PkiEngineTests
     }
 
     [Fact]
-    public void Generate_lease_registers_a_lease_whose_revocation_revokes_the_certificate()
+    public async Task Generate_lease_registers_a_lease_whose_revocation_revokes_the_certificate()
     {
         Root();
         ClientRole("leased", new JsonObject { ["generate_lease"] = true });
         VaultReply a = Call("POST", "issue/leased", new JsonObject { ["common_name"] = "alice", ["ttl"] = "1h" });
         Assert.StartsWith("cockroach_client_ca/issue/leased/", a.LeaseId);
         Assert.InRange(a.LeaseDuration.TotalSeconds, 3540, 3601); // the 1h ttl, less however long issuing took on a busy machine
-        _leases.Revokers[a.LeaseId!](CancellationToken.None).GetAwaiter().GetResult();
+        await _leases.Revokers[a.LeaseId!](CancellationToken.None);
         Assert.NotEqual(0, Call("GET", $"cert/{Str(a, "serial_number")}").Data!["revocation_time"]!.GetValue<long>());
     }
 

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using CrdbVault.Core.Certificates;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
@@ -31,7 +32,8 @@ public sealed class UnparseableCertificateTests : IDisposable
         sandbox.World.Vault.WritePolicy(_mount + "-issuer", CockroachPkiRoles.IssuerPolicy(_mount, "client"));
         string issuer = sandbox.World.Vault.CreateToken([_mount + "-issuer"]).Id;
         _mangler = new ManglingHandler($"/v1/{_mount}/issue/client");
-        _client = new VaultClient(new VaultClientOptions { Address = new Uri(sandbox.World.VaultAddress), MaxAttempts = 1, Handler = _mangler }, new Token(issuer));
+        using (InternalHooks.UseHttpHandler(_mangler))
+            _client = new VaultClient(new VaultClientOptions { Address = new Uri(sandbox.World.VaultAddress), MaxAttempts = 1 }, new Token(issuer));
     }
 
     public void Dispose()

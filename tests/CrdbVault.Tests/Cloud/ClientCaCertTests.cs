@@ -21,11 +21,11 @@ public sealed class ClientCaCertTests
         var reports = new List<CloudWaitProgress<ClientCaCertInfo>>();
 
         ClientCaCertInfo submitted = await kit.Client.SetClientCaCertAsync(Id, pem);
-        ClientCaCertInfo done = await kit.Client.WaitForClientCaCertAsync(Id, i => i.Status == ClientCaCertStatus.IsSet, Wait, new SyncProgress<CloudWaitProgress<ClientCaCertInfo>>(reports.Add));
+        ClientCaCertInfo done = await kit.Client.WaitForClientCaCertAsync(Id, i => i.Status == ClientCaState.IsSet, Wait, new SyncProgress<CloudWaitProgress<ClientCaCertInfo>>(reports.Add));
 
-        Assert.Equal(ClientCaCertStatus.Pending, submitted.Status);
+        Assert.Equal(ClientCaState.Pending, submitted.Status);
         Assert.Equal("", submitted.X509PemCert); // empty while PENDING, as documented
-        Assert.Equal(ClientCaCertStatus.IsSet, done.Status);
+        Assert.Equal(ClientCaState.IsSet, done.Status);
         Assert.Equal(pem, done.X509PemCert);
         Assert.Equal(Id, done.ClusterId);
         Assert.Contains(reports, r => r.Status == "PENDING");
@@ -50,7 +50,7 @@ public sealed class ClientCaCertTests
         await kit.Client.UpdateClientCaCertAsync(Id, bundle);
         ClientCaCertInfo done = await kit.Client.WaitForClientCaCertAsync(Id, null, Wait);
 
-        Assert.Equal(ClientCaCertStatus.IsSet, done.Status);
+        Assert.Equal(ClientCaState.IsSet, done.Status);
         Assert.Equal(bundle, done.X509PemCert);
     }
 
@@ -74,13 +74,13 @@ public sealed class ClientCaCertTests
         kit.Server.FindCluster(Id)!.ClientCa.Seed(CloudTestKit.CaPem());
 
         ClientCaCertInfo submitted = await kit.Client.DeleteClientCaCertAsync(Id);
-        ClientCaCertInfo done = await kit.Client.WaitForClientCaCertAsync(Id, i => i.Status == ClientCaCertStatus.NotSet, Wait);
+        ClientCaCertInfo done = await kit.Client.WaitForClientCaCertAsync(Id, i => i.Status == ClientCaState.NotSet, Wait);
         ClientCaCertInfo again = await kit.Client.DeleteClientCaCertAsync(Id);
 
-        Assert.Equal(ClientCaCertStatus.Pending, submitted.Status);
-        Assert.Equal(ClientCaCertStatus.NotSet, done.Status);
+        Assert.Equal(ClientCaState.Pending, submitted.Status);
+        Assert.Equal(ClientCaState.NotSet, done.Status);
         Assert.Equal("", done.X509PemCert);
-        Assert.Equal(ClientCaCertStatus.NotSet, again.Status);
+        Assert.Equal(ClientCaState.NotSet, again.Status);
         Assert.Contains(kit.Server.Requests, r => r.Method == "DELETE" && r.Status == 404);
     }
 

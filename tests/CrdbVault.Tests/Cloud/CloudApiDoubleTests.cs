@@ -41,7 +41,7 @@ public sealed class CloudApiDoubleTests
 
         ClientCaCertInfo info = await kit.Client.SetClientCaCertAsync(CloudTestKit.AwsCluster, CloudTestKit.CaPem());
 
-        Assert.Equal(ClientCaCertStatus.Pending, info.Status);
+        Assert.Equal(ClientCaState.Pending, info.Status);
         Assert.Equal([429, 200], kit.Server.Requests.Where(r => r.Method == "POST").Select(r => r.Status));
     }
 }

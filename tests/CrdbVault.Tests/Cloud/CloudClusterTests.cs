@@ -155,7 +155,7 @@ public sealed class CloudClusterTests
         Assert.Contains("Get-CrdbClientCaCert", e.Message);
         Assert.Single(kit.Server.Requests, r => r.Method == "POST");
         // It was applied: the double did the work before failing the answer.
-        Assert.Equal(ClientCaCertStatus.Pending, (await kit.Client.GetClientCaCertAsync(CloudTestKit.AwsCluster)).Status);
+        Assert.Equal(ClientCaState.Pending, (await kit.Client.GetClientCaCertAsync(CloudTestKit.AwsCluster)).Status);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class CloudClusterTests
         CmekClusterInfo cmek = await kit.Client.WaitForCmekAsync(CloudTestKit.AwsCluster, TimeSpan.FromSeconds(5));
 
         Assert.Equal(4, ready.Regions.Count);
-        Assert.Equal(CmekStatus.Enabled, cmek.RegionInfos.Single(r => r.Region == "ap-south-1").Status);
+        Assert.Equal(CmekState.Enabled, cmek.RegionInfos.Single(r => r.Region == "ap-south-1").Status);
         Assert.InRange(kit.Server.MaxRequestsPerSecondObserved, 1, 10);
     }
 

@@ -21,7 +21,7 @@ public sealed class CloudJsonTests
         Assert.Equal("QUANTUM_SAFE", info.Status.Value);
         Assert.False(info.Status.IsKnown);
         CmekKeyInfo key = info.RegionInfos[0].KeyInfos[0];
-        Assert.Equal(CmekStatus.Enabled, key.Status); // compared without regard to case
+        Assert.Equal(CmekState.Enabled, key.Status); // compared without regard to case
         Assert.Equal("HSM_KMS", key.Spec!.Type.ToString());
         Assert.Equal(new DateTimeOffset(2025, 1, 2, 3, 4, 5, 123, TimeSpan.Zero), key.CreatedAt!.Value.AddTicks(-(key.CreatedAt.Value.Ticks % TimeSpan.TicksPerMillisecond)));
         Assert.Null(key.UpdatedAt);

@@ -18,7 +18,7 @@ public sealed class CmekTests
         CmekClusterInfo info = await kit.Client.GetCmekAsync(Id);
 
         Assert.False(info.IsConfigured);
-        Assert.Equal(CmekStatus.Disabled, info.Status);
+        Assert.Equal(CmekState.Disabled, info.Status);
         Assert.Empty(info.RegionInfos);
         // The double answers 404 (what Terraform expects); the client told it from a missing cluster:
         await Assert.ThrowsAsync<CloudApiException>(() => kit.Client.GetCmekAsync("3f0c1f9e-0000-4000-8000-000000000000"));
@@ -34,14 +34,14 @@ public sealed class CmekTests
         CmekClusterInfo submitted = await kit.Client.EnableCmekAsync(Id, CloudTestKit.AwsSpecs());
         CmekClusterInfo done = await kit.Client.WaitForCmekAsync(Id, Wait, new SyncProgress<CloudWaitProgress<CmekClusterInfo>>(p => reports.Add(p.Status)));
 
-        Assert.Equal(CmekStatus.Enabling, submitted.Status);
-        Assert.All(submitted.RegionInfos, r => Assert.Equal(CmekStatus.Enabling, r.Status));
-        Assert.Equal(CmekStatus.Enabled, done.Status);
+        Assert.Equal(CmekState.Enabling, submitted.Status);
+        Assert.All(submitted.RegionInfos, r => Assert.Equal(CmekState.Enabling, r.Status));
+        Assert.Equal(CmekState.Enabled, done.Status);
         Assert.True(done.IsConfigured);
         Assert.Equal(CloudTestKit.AwsRegions, done.RegionInfos.Select(r => r.Region));
         Assert.All(done.RegionInfos, r =>
         {
-            Assert.Equal(CmekStatus.Enabled, r.Status);
+            Assert.Equal(CmekState.Enabled, r.Status);
             CmekKeyInfo key = Assert.Single(r.KeyInfos);
             Assert.Equal(CmekKeyType.AwsKms, key.Spec!.Type);
             Assert.StartsWith("arn:aws:kms:" + r.Region, key.Spec.Uri);
@@ -72,7 +72,7 @@ public sealed class CmekTests
         Assert.Contains("Advanced", basic.Message);
 
         await kit.Client.EnableCmekAsync(CloudTestKit.GcpCluster, [gcpKey]);
-        Assert.Equal(CmekStatus.Enabled, (await kit.Client.WaitForCmekAsync(CloudTestKit.GcpCluster, Wait)).Status);
+        Assert.Equal(CmekState.Enabled, (await kit.Client.WaitForCmekAsync(CloudTestKit.GcpCluster, Wait)).Status);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class CmekTests
         CmekClusterInfo submitted = await kit.Client.RotateCmekAsync(Id, CloudTestKit.AwsSpecs("9999abcd-12ab-34cd-56ef-1234567890ab"));
         var e = await Assert.ThrowsAsync<CloudOperationFailedException>(() => kit.Client.WaitForCmekAsync(Id, Wait));
 
-        Assert.Equal(CmekStatus.Rotating, submitted.Status);
+        Assert.Equal(CmekState.Rotating, submitted.Status);
         Assert.Equal("CMEK rotation", e.Operation);
         CloudOperationFailure failure = Assert.Single(e.Failures);
         Assert.Equal("us-west-2", failure.Region);
@@ -112,11 +112,11 @@ public sealed class CmekTests
         CmekClusterInfo after = await kit.Client.GetCmekAsync(Id);
         CmekRegionInfo failed = after.RegionInfos.Single(r => r.Region == "us-west-2");
         Assert.Equal(why, failed.UserMessage);
-        Assert.Equal(CmekStatus.Enabled, failed.KeyInfos[0].Status); // the old key stays in force
+        Assert.Equal(CmekState.Enabled, failed.KeyInfos[0].Status); // the old key stays in force
         Assert.All(after.RegionInfos.Where(r => r.Region != "us-west-2"), r =>
         {
-            Assert.Equal(CmekStatus.Enabled, r.Status);
-            Assert.Equal([CmekStatus.Disabled, CmekStatus.Enabled], r.KeyInfos.Select(k => k.Status));
+            Assert.Equal(CmekState.Enabled, r.Status);
+            Assert.Equal([CmekState.Disabled, CmekState.Enabled], r.KeyInfos.Select(k => k.Status));
         });
     }
 
@@ -130,9 +130,9 @@ public sealed class CmekTests
         CmekClusterInfo submitted = await kit.Client.RevokeCmekAsync(Id);
         CmekClusterInfo done = await kit.Client.WaitForCmekAsync(Id, Wait);
 
-        Assert.Equal(CmekStatus.Revoking, submitted.Status);
-        Assert.Equal(CmekStatus.Revoked, done.Status);
-        Assert.All(done.RegionInfos, r => Assert.Equal(CmekStatus.Revoked, r.Status));
+        Assert.Equal(CmekState.Revoking, submitted.Status);
+        Assert.Equal(CmekState.Revoked, done.Status);
+        Assert.All(done.RegionInfos, r => Assert.Equal(CmekState.Revoked, r.Status));
         var e = await Assert.ThrowsAsync<CloudApiException>(() => kit.Client.RotateCmekAsync(Id, CloudTestKit.AwsSpecs()));
         Assert.Contains("support", e.Message);
     }
@@ -146,7 +146,7 @@ public sealed class CmekTests
 
         CmekClusterInfo done = await kit.Client.WaitForCmekAsync(Id, Wait);
 
-        Assert.Equal(CmekStatus.Enabled, done.Status);
+        Assert.Equal(CmekState.Enabled, done.Status);
         Assert.Equal(4, kit.Server.Requests.Count(r => r.Status == 503));
     }
 }

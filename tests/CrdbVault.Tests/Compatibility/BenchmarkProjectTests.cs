@@ -20,7 +20,7 @@ public sealed class BenchmarkProjectTests
     }
 
     [Fact]
-    public void Benchmark_harness_starts_and_rejects_an_unknown_benchmark()
+    public async Task Benchmark_harness_starts_and_rejects_an_unknown_benchmark()
     {
         string dll = BenchmarkDll() ?? throw new Xunit.Sdk.XunitException("CrdbVault.Benchmarks.dll was not built.");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -30,7 +30,7 @@ public sealed class BenchmarkProjectTests
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         string stderr = p.StandardError.ReadToEnd();
         Assert.True(p.WaitForExit(60_000), "the benchmark harness did not exit");
-        _ = stdout.Result;
+        _ = await stdout;
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("unknown benchmark 'no-such-benchmark'", stderr);
     }

@@ -7,7 +7,7 @@ using Xunit;
 namespace CrdbVault.Tests.Compatibility;
 
 /// <summary>
-/// The module on pwsh 7.4's runtime (DESIGN §7): tests/CrdbVault.Net8Host is a self-contained
+/// The module on pwsh 7.4's runtime (docs/dependency-isolation.md): tests/CrdbVault.Net8Host is a self-contained
 /// net8.0 app (built with the solution; its build output carries the .NET 8 runtime) that loads
 /// out/CrdbVault/CrdbVault.dll like PowerShell does and logs in to the sandbox PostgreSQL through
 /// the module's isolated CrdbVault.Core and Npgsql. See docs/dependency-isolation.md.

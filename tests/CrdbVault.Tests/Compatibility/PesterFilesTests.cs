@@ -77,7 +77,7 @@ public sealed class PesterFilesTests
         var invoked = ast.FindAll(a => a is CommandAst c && c.GetCommandName() == "Invoke-CrdbScenario", true).Cast<CommandAst>()
             .Select(c => c.CommandElements.OfType<StringConstantExpressionAst>().Skip(1).FirstOrDefault()?.Value)
             .ToHashSet(StringComparer.Ordinal);
-        foreach (string scenario in Directory.EnumerateFiles(ScenarioDir, "*.ps1").Select(Path.GetFileNameWithoutExtension))
+        foreach (string scenario in Directory.EnumerateFiles(ScenarioDir, "*.ps1").Select(f => Path.GetFileNameWithoutExtension(f)))
             Assert.True(invoked.Contains(scenario), $"tests/scenarios/{scenario}.ps1 is not run by tests/pester/Scenarios.Tests.ps1 (Invoke-CrdbScenario {scenario} ...).");
     }
 

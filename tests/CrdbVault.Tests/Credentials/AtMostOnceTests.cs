@@ -67,17 +67,53 @@ public sealed class AtMostOnceTests : CredentialTestBase, IAsyncDisposable
     }
 
     [Fact]
-    public void Core_marks_the_lost_answer_as_may_have_executed_with_the_hint()
+    public async Task Core_marks_the_lost_answer_as_may_have_executed_with_the_hint()
     {
         using var client = new VaultClient(new VaultClientOptions { Address = new Uri(_proxy.Address), MaxAttempts = 3 }, new RootToken(Sandbox.World.RootToken));
         // Warm the pool first, as a session would.
-        Assert.NotNull(client.ReadAsync("auth/token/lookup-self", CancellationToken.None).GetAwaiter().GetResult());
+        Assert.NotNull(await client.ReadAsync("auth/token/lookup-self", CancellationToken.None));
         _proxy.DropResponseTo($"/v1/{Mount}/creds/{_role}");
         var engine = new CrdbVault.Core.Database.DatabaseEngine(client, Mount);
         var ex = Assert.Throws<VaultApiException>(() => engine.IssueCredentialAsync(_role, CancellationToken.None).GetAwaiter().GetResult());
         Assert.True(ex.MayHaveExecuted);
         Assert.Equal(VaultErrorKind.ConnectionFailed, ex.Kind);
         Assert.Equal(1, CredsCallsAtVault());
+        Session.Run($"Revoke-CrdbLease -Prefix \"$Mount/creds/$Role\" -Sync").AssertSuccess();
+    }
+
+    [Fact]
+    public async Task A_dropped_answer_on_a_reused_connection_is_not_sent_again()
+    {
+        // Creating calls keep their connection for the next one (no handshake per credential): the
+        // second call goes out on the first call's connection, and .NET's resend of it is refused.
+        using var client = new VaultClient(new VaultClientOptions { Address = new Uri(_proxy.Address), MaxAttempts = 3 }, new RootToken(Sandbox.World.RootToken));
+        var engine = new CrdbVault.Core.Database.DatabaseEngine(client, Mount);
+        await engine.IssueCredentialAsync(_role, CancellationToken.None);
+        int connections = _proxy.Connections;
+        _proxy.DropResponseTo($"/v1/{Mount}/creds/{_role}");
+
+        var ex = await Assert.ThrowsAsync<VaultApiException>(() => engine.IssueCredentialAsync(_role, CancellationToken.None));
+
+        Assert.True(ex.MayHaveExecuted);
+        Assert.Contains("before Vault's answer arrived", ex.Message);
+        Assert.Equal(1, _proxy.Dropped);
+        Assert.Equal(2, CredsCallsAtVault());
+        Assert.Equal(2, await CountRolesAsync(Users));
+        Assert.True(_proxy.Connections > connections, "the resend was tried (and refused) on a new connection");
+        Session.Run($"Revoke-CrdbLease -Prefix \"$Mount/creds/$Role\" -Sync").AssertSuccess();
+    }
+
+    [Fact]
+    public async Task Creating_calls_reuse_their_connection()
+    {
+        using var client = new VaultClient(new VaultClientOptions { Address = new Uri(_proxy.Address) }, new RootToken(Sandbox.World.RootToken));
+        var engine = new CrdbVault.Core.Database.DatabaseEngine(client, Mount);
+        await engine.IssueCredentialAsync(_role, CancellationToken.None);
+        int connections = _proxy.Connections;
+        await engine.IssueCredentialAsync(_role, CancellationToken.None);
+        await engine.IssueCredentialAsync(_role, CancellationToken.None);
+        Assert.Equal(connections, _proxy.Connections);
+        Assert.Equal(3, CredsCallsAtVault());
         Session.Run($"Revoke-CrdbLease -Prefix \"$Mount/creds/$Role\" -Sync").AssertSuccess();
     }
 

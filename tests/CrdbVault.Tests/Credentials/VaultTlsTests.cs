@@ -35,8 +35,8 @@ public sealed class VaultTlsTests : IAsyncLifetime
     [Fact]
     public void Calls_that_create_something_use_their_own_connection_with_the_same_trust()
     {
-        // Non-idempotent calls travel on a single-shot connection (at most once); it must trust the
-        // same CA as the pooled one, and nothing else.
+        // Non-idempotent calls travel on the at-most-once connections (a handler of their own); they
+        // must trust the same CA as the pooled ones, and nothing else.
         _vault.EnableSecretsEngine("transit", "transit");
         string dir = Directory.CreateTempSubdirectory("crdbvault-tls-").FullName;
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -12,7 +12,7 @@ namespace CrdbVault.Tests.Hostile;
 /// </summary>
 public sealed class CmekKeyChecksBeforeWritesTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly PowerShellSession _ps;
 
     public CmekKeyChecksBeforeWritesTests()
@@ -42,10 +42,10 @@ public sealed class CmekKeyChecksBeforeWritesTests : IDisposable
     }
 
     [Fact]
-    public void An_existing_provider_whose_key_collection_cannot_give_a_uri_is_refused_before_the_key_is_created()
+    public async Task An_existing_provider_whose_key_collection_cannot_give_a_uri_is_refused_before_the_key_is_created()
     {
         using (var client = _vault.CreateClient())
-            client.WriteAsync("keymgmt/kms/legacy", new { provider = "awskms", key_collection = "not-a-region" }, Core.Vault.VaultRequestOptions.IdempotentWrite, CancellationToken.None).GetAwaiter().GetResult();
+            await client.WriteAsync("keymgmt/kms/legacy", new { provider = "awskms", key_collection = "not-a-region" }, Core.Vault.VaultRequestOptions.IdempotentWrite, CancellationToken.None);
         int writesBefore = Writes.Count();
 
         ErrorRecord e = _ps.Run("New-CrdbCmekKey -Name k2 -Provider awskms -KmsName legacy -AwsAccountId 111122223333 -AuthPrincipal 'arn:aws:iam::111122223333:role/r'").SingleError();

@@ -50,7 +50,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
     // ---- 1. Control characters and system paths ----
 
     [Fact]
-    public void A_newline_dot_dot_role_name_cannot_unmount_an_engine_through_sys_mounts()
+    public async Task A_newline_dot_dot_role_name_cannot_unmount_an_engine_through_sys_mounts()
     {
         string mount = SandboxFixture.Unique("dbx");
         using PowerShellSession ps = Connected();
@@ -60,7 +60,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
         ErrorRecord e = RefusedBeforeAnyRequest(ps, "Remove-CrdbVaultRole -Name \"..`n\" -MountPath \"sys/mounts/$Mount\" -Confirm:$false");
 
         Assert.StartsWith("InvalidRoleName,", e.FullyQualifiedErrorId);
-        VaultHttpResult mounts = sandbox.RootAsync("GET", "sys/mounts").GetAwaiter().GetResult();
+        VaultHttpResult mounts = await sandbox.RootAsync("GET", "sys/mounts");
         Assert.NotNull(mounts.Data?[mount + "/"]);
     }
 
@@ -218,7 +218,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
     }
 
     [Fact]
-    public void A_role_for_a_connection_that_does_not_exist_is_refused_and_not_written()
+    public async Task A_role_for_a_connection_that_does_not_exist_is_refused_and_not_written()
     {
         string mount = SandboxFixture.Unique("db");
         using PowerShellSession ps = Connected();
@@ -229,7 +229,7 @@ public sealed class HostileInputDefectTests(SandboxFixture sandbox) : IDisposabl
 
         Assert.StartsWith("DatabaseConnectionNotFound,", e.FullyQualifiedErrorId);
         Assert.Contains("Initialize-CrdbVaultDatabase", e.Exception.Message);
-        Assert.Null(sandbox.RootAsync("GET", $"{mount}/roles/orphan").GetAwaiter().GetResult().Data);
+        Assert.Null((await sandbox.RootAsync("GET", $"{mount}/roles/orphan")).Data);
     }
 
     [Fact]

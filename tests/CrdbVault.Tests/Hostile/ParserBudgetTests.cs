@@ -3,9 +3,10 @@ using System.Text;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Validation;
-using CrdbVault.Core.Vault;
 using CrdbVault.Core.Vault.Auth;
+using CrdbVault.Core.Vault;
 using CrdbVault.Tests.Units;
 using Xunit;
 
@@ -145,7 +146,7 @@ public sealed class ParserBudgetTests : IDisposable
     {
         string path = Path.Combine(_dir, "ca.pem");
         File.WriteAllText(path, "-----BEGIN CERTIFICATE-----\n" + new string('A', (int)MiB) + "\n-----END CERTIFICATE-----\n");
-        Assert.Contains("1 MiB", Assert.Throws<ArgumentException>(() => VaultClient.LoadCaBundle(path)).Message);
+        Assert.Contains("1 MiB", Assert.Throws<ArgumentException>(() => Core.Http.TlsTrust.LoadCaBundle(path)).Message);
     }
 
     [Fact]
@@ -166,8 +167,11 @@ public sealed class ParserBudgetTests : IDisposable
 
     // ---- Answers from Vault and the Cloud API ----
 
-    private static VaultClient Vault(StubHandler handler) =>
-        new(new VaultClientOptions { Address = new Uri("https://vault.test:8200"), Handler = handler, MaxAttempts = 1 }, new FixedToken());
+    private static VaultClient Vault(StubHandler handler)
+    {
+        using IDisposable scripted = InternalHooks.UseHttpHandler(handler);
+        return new(new VaultClientOptions { Address = new Uri("https://vault.test:8200"), MaxAttempts = 1 }, new FixedToken());
+    }
 
     private sealed class FixedToken : IVaultTokenSource
     {
@@ -230,14 +234,11 @@ public sealed class ParserBudgetTests : IDisposable
         Assert.Equal(400, e.Status);
     }
 
-    private static CloudApiClient Cloud(StubHandler handler) => new(new CloudClientOptions
+    private static CloudApiClient Cloud(StubHandler handler)
     {
-        ServerUrl = new Uri("https://cloud.test"),
-        ApiKey = SecureStrings.From("key"),
-        Handler = handler,
-        MaxAttempts = 1,
-        MaxRequestsPerSecond = 0,
-    });
+        using IDisposable scripted = InternalHooks.UseHttpHandler(handler);
+        return new(new CloudClientOptions { ServerUrl = new Uri("https://cloud.test"), ApiKey = SecureStrings.From("key"), MaxAttempts = 1, MaxRequestsPerSecond = 0 });
+    }
 
     [Fact]
     public async Task A_cloud_answer_over_16_mebibytes_is_a_clear_error()

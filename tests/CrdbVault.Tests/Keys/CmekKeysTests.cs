@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Keys;
 using CrdbVault.Core.Secrets;
 using CrdbVault.Core.Vault;
@@ -13,7 +14,7 @@ namespace CrdbVault.Tests.Keys;
 public sealed class CmekKeysTests : IDisposable
 {
     private const string AwsRole = "arn:aws:iam::111122223333:role/crdb-cmek";
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly CmekKeys _cmek;
 
@@ -32,7 +33,7 @@ public sealed class CmekKeysTests : IDisposable
     private CmekKeyResult Create(CmekKeyRequest r) => _cmek.CreateAsync(r, CancellationToken.None).GetAwaiter().GetResult();
 
     [Fact]
-    public void Aws_creates_provider_key_and_distribution_and_builds_the_key_arn()
+    public async Task Aws_creates_provider_key_and_distribution_and_builds_the_key_arn()
     {
         var request = new CmekKeyRequest
         {
@@ -46,20 +47,20 @@ public sealed class CmekKeysTests : IDisposable
         Assert.Equal(["encrypt", "decrypt"], r.Purposes);
         Assert.Matches(@"^crdb-cmek-\d{10}$", r.ProviderKeyName);
         Assert.Equal("us-east-1", r.Spec.Region);
-        Assert.Equal(CmekKeyType.AWS_KMS, r.Spec.Type);
-        Assert.Matches(@"^arn:aws:kms:us-east-1:111122223333:key/[0-9a-f-]{36}$", r.Spec.Uri);
-        Assert.Equal(AwsRole, r.Spec.AuthPrincipal);
+        Assert.Equal(CmekKeyType.AwsKms, r.Spec.KeySpec.Type);
+        Assert.Matches(@"^arn:aws:kms:us-east-1:111122223333:key/[0-9a-f-]{36}$", r.Spec.KeySpec.Uri);
+        Assert.Equal(AwsRole, r.Spec.KeySpec.AuthPrincipal);
 
         // Credentials reached the provider but never come back over the API.
         Assert.Equal("s3cr3t-value", _vault.Keymgmt.CredentialsOf("aws-use1")["secret_key"]);
-        KmsProviderInfo? kms = _cmek.Keymgmt.ReadKmsAsync("aws-use1", CancellationToken.None).GetAwaiter().GetResult();
+        KmsProviderInfo? kms = await _cmek.Keymgmt.ReadKmsAsync("aws-use1", CancellationToken.None);
         Assert.Equal(new KmsProviderInfo("aws-use1", "awskms", "us-east-1"), kms);
 
         // A second run reuses everything and gives the same spec.
         CmekKeyResult again = Create(new CmekKeyRequest { Name = "crdb-cmek", Provider = "awskms", KmsName = "aws-use1", AuthPrincipal = AwsRole, AwsAccountId = "111122223333" });
         Assert.False(again.KmsCreated || again.KeyCreated || again.Distributed);
         Assert.Equal(r.Spec, again.Spec);
-        Assert.Equal(["crdb-cmek"], _cmek.Keymgmt.ListKmsKeysAsync("aws-use1", CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Equal(["crdb-cmek"], await _cmek.Keymgmt.ListKmsKeysAsync("aws-use1", CancellationToken.None));
     }
 
     [Fact]
@@ -71,8 +72,8 @@ public sealed class CmekKeysTests : IDisposable
             AuthPrincipal = "crdb-cmek@acme-prod.iam.gserviceaccount.com",
         });
         Assert.Equal("us-central1", r.Spec.Region);
-        Assert.Equal($"projects/acme-prod/locations/us-central1/keyRings/crdb/cryptoKeys/{r.ProviderKeyName}", r.Spec.Uri);
-        Assert.Equal(CmekKeyType.GCP_CLOUD_KMS, r.Spec.Type);
+        Assert.Equal($"projects/acme-prod/locations/us-central1/keyRings/crdb/cryptoKeys/{r.ProviderKeyName}", r.Spec.KeySpec.Uri);
+        Assert.Equal(CmekKeyType.GcpCloudKms, r.Spec.KeySpec.Type);
     }
 
     [Fact]
@@ -87,12 +88,12 @@ public sealed class CmekKeysTests : IDisposable
         Assert.Equal("rsa-3072", CmekKeys.DefaultKeyType("azurekeyvault")); // the default; real RSA-3072 generation is slow here
         Assert.Equal("aes256-gcm96", CmekKeys.DefaultKeyType("gcpckms"));
         Assert.Equal(["encrypt", "decrypt", "wrap", "unwrap"], r.Purposes);
-        Assert.Matches(@"^https://acme-kv\.vault\.azure\.net/keys/crdb-\d{10}/[0-9a-f]{32}$", r.Spec.Uri);
+        Assert.Matches(@"^https://acme-kv\.vault\.azure\.net/keys/crdb-\d{10}/[0-9a-f]{32}$", r.Spec.KeySpec.Uri);
         Assert.Equal("eastus", r.Spec.Region);
     }
 
     [Fact]
-    public void Missing_information_is_named_before_any_change()
+    public async Task Missing_information_is_named_before_any_change()
     {
         var noCollection = Assert.Throws<CmekParameterRequiredException>(() => Create(new CmekKeyRequest { Name = "k", Provider = "awskms", KmsName = "new", AuthPrincipal = AwsRole, AwsAccountId = "111122223333" }));
         Assert.Equal("KeyCollection", noCollection.ParamName);
@@ -107,7 +108,7 @@ public sealed class CmekKeysTests : IDisposable
 
         // Nothing but reads happened.
         Assert.All(_vault.EngineRequests, r => Assert.StartsWith("GET ", r));
-        Assert.Empty(_cmek.Keymgmt.ListKeysAsync(CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Empty(await _cmek.Keymgmt.ListKeysAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -148,7 +149,7 @@ public sealed class CmekKeysTests : IDisposable
         VaultReply dist = call("GET", "kms/aws/key/k", null);
         Assert.Matches(@"^k-\d{10}$", dist.Data!["name"]!.GetValue<string>());
         Assert.Equal("encrypt,decrypt", dist.Data!["purpose"]!.GetValue<string>());
-        Assert.Equal(1, dist.Data!["versions"]!.AsObject().Count);
+        Assert.Single(dist.Data!["versions"]!.AsObject());
         Assert.Equal(["k"], call("LIST", "kms/aws/key", null).Data!["keys"]!.AsArray().Select(x => x!.GetValue<string>()));
         Assert.Equal(["aws"], call("LIST", "key/k/kms", null).Data!["keys"]!.AsArray().Select(x => x!.GetValue<string>()));
 

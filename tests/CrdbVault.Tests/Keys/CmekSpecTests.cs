@@ -1,9 +1,10 @@
+using CrdbVault.Core.Cloud;
 using CrdbVault.Core.Keys;
 using Xunit;
 
 namespace CrdbVault.Tests.Keys;
 
-/// <summary>CmekKeySpec validation, the manifest reader and the URI builder (pure Core).</summary>
+/// <summary>CMEK region spec validation (CmekSpecRules), the manifest reader and the URI builder (pure Core).</summary>
 public sealed class CmekSpecTests
 {
     private const string AwsUri = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -21,12 +22,13 @@ public sealed class CmekSpecTests
     [InlineData("eastus2", "AZURE_KEY_VAULT", AzureUri, Tenant)]
     public void Valid_specs_are_accepted(string region, string type, string uri, string principal)
     {
-        CmekKeySpec spec = CmekKeySpec.Create(region, type, uri, principal);
+        CmekRegionSpec spec = CmekSpecRules.Create(region, type, uri, principal);
         Assert.Equal(region, spec.Region);
-        Assert.Equal(type.ToUpperInvariant(), spec.TypeName);
-        Assert.Equal(uri, spec.Uri);
-        Assert.Equal(principal, spec.AuthPrincipal);
-        var json = spec.ToRegionSpecification();
+        Assert.Equal(type.ToUpperInvariant(), spec.KeySpec.Type.Value);
+        Assert.Equal(uri, spec.KeySpec.Uri);
+        Assert.Equal(principal, spec.KeySpec.AuthPrincipal);
+        // What goes on the wire: the API's CMEKRegionSpecification.
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(spec, CloudJson.Options)!;
         Assert.Equal(region, (string?)json["region"]);
         Assert.Equal(uri, (string?)json["key_spec"]!["uri"]);
         Assert.Equal(principal, (string?)json["key_spec"]!["auth_principal"]);
@@ -49,12 +51,12 @@ public sealed class CmekSpecTests
     [InlineData("eastus", "AZURE_KEY_VAULT", AzureUri, "acme.onmicrosoft.com", "AuthPrincipal", "tenant ID")]
     public void Invalid_specs_name_the_field_and_the_fix(string region, string type, string uri, string? principal, string field, string text)
     {
-        Assert.False(CmekKeySpec.TryCreate(region, type, uri, principal, out CmekKeySpec? spec, out var problems));
+        Assert.False(CmekSpecRules.TryCreate(region, type, uri, principal, out CmekRegionSpec? spec, out var problems));
         Assert.Null(spec);
         CmekSpecProblem p = Assert.Single(problems);
         Assert.Equal(field, p.Field);
         Assert.Contains(text, p.Message);
-        var ex = Assert.Throws<ArgumentException>(() => CmekKeySpec.Create(region, type, uri, principal));
+        var ex = Assert.Throws<ArgumentException>(() => CmekSpecRules.Create(region, type, uri, principal));
         Assert.Equal(field, ex.ParamName);
     }
 
@@ -67,9 +69,9 @@ public sealed class CmekSpecTests
               {"region":"us-west-2","key_spec":{"type":"AWS_KMS","uri":"arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ac","auth_principal":"{{{AwsRole}}}"}}
             ]}
             """;
-        IReadOnlyList<CmekKeySpec> specs = CmekManifest.ParseJson(json);
+        IReadOnlyList<CmekRegionSpec> specs = CmekManifest.ParseJson(json);
         Assert.Equal(["us-east-1", "us-west-2"], specs.Select(s => s.Region));
-        Assert.All(specs, s => Assert.Equal(CmekKeyType.AWS_KMS, s.Type));
+        Assert.All(specs, s => Assert.Equal(CmekKeyType.AwsKms, s.KeySpec.Type));
         // Round trip through the writer.
         Assert.Equal(specs, CmekManifest.ParseJson(CmekManifest.ToJson(specs)));
     }
@@ -85,8 +87,8 @@ public sealed class CmekSpecTests
                   uri: {GcpUri}
                   auth_principal: {GcpSa}
             """;
-        CmekKeySpec spec = Assert.Single(CmekManifest.ParseYaml(yaml));
-        Assert.Equal(GcpUri, spec.Uri);
+        CmekRegionSpec spec = Assert.Single(CmekManifest.ParseYaml(yaml));
+        Assert.Equal(GcpUri, spec.KeySpec.Uri);
 
         string dir = StoreKeyTests.PrivateDir();
         try
@@ -156,7 +158,7 @@ public sealed class CmekSpecTests
         CmekUriResult r = CmekUriBuilder.Build(Inputs("awskms", "us-east-1", versions) with { AwsAccountId = "111122223333" });
         Assert.Equal("arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", r.Uri);
         Assert.Equal("us-east-1", r.Region);
-        Assert.Equal(CmekKeyType.AWS_KMS, r.Type);
+        Assert.Equal(CmekKeyType.AwsKms, r.Type);
         Assert.Contains("rotation", r.Note);
 
         Assert.Equal("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -166,7 +168,7 @@ public sealed class CmekSpecTests
         Assert.StartsWith("arn:aws-cn:kms:cn-north-1:",
             CmekUriBuilder.Build(Inputs("awskms", "cn-north-1") with { AwsAccountId = "111122223333", AwsUseAlias = true }).Uri);
         // Every built URI passes the spec check.
-        CmekKeySpec.Create(r.Region, "AWS_KMS", r.Uri, AwsRole);
+        CmekSpecRules.Create(r.Region, "AWS_KMS", r.Uri, AwsRole);
     }
 
     [Fact]
@@ -190,7 +192,7 @@ public sealed class CmekSpecTests
         CmekUriResult r = CmekUriBuilder.Build(Inputs("gcpckms", "projects/acme-prod/locations/us-central1/keyRings/crdb"));
         Assert.Equal("projects/acme-prod/locations/us-central1/keyRings/crdb/cryptoKeys/crdb-cmek-vault-1700000000", r.Uri);
         Assert.Equal("us-central1", r.Region);
-        CmekKeySpec.Create(r.Region, "GCP_CLOUD_KMS", r.Uri, GcpSa);
+        CmekSpecRules.Create(r.Region, "GCP_CLOUD_KMS", r.Uri, GcpSa);
 
         var multi = Assert.Throws<CmekParameterRequiredException>(() => CmekUriBuilder.Build(Inputs("gcpckms", "projects/acme-prod/locations/us/keyRings/crdb")));
         Assert.Equal("Region", multi.ParamName);
@@ -207,7 +209,7 @@ public sealed class CmekSpecTests
         var versions = new Dictionary<int, string> { [1] = "c96a8956194f4632bc3837b64a1b45b1", [2] = "01ce657d33f64eb38f9432be543f3f52" };
         CmekUriResult r = CmekUriBuilder.Build(Inputs("azurekeyvault", "acme-kv", versions) with { Region = "eastus" });
         Assert.Equal("https://acme-kv.vault.azure.net/keys/crdb-cmek-vault-1700000000/01ce657d33f64eb38f9432be543f3f52", r.Uri);
-        CmekKeySpec.Create(r.Region, "AZURE_KEY_VAULT", r.Uri, Tenant);
+        CmekSpecRules.Create(r.Region, "AZURE_KEY_VAULT", r.Uri, Tenant);
 
         Assert.Equal("Region", Assert.Throws<CmekParameterRequiredException>(() => CmekUriBuilder.Build(Inputs("azurekeyvault", "acme-kv", versions))).ParamName);
         var noVersion = Assert.Throws<CmekParameterRequiredException>(() => CmekUriBuilder.Build(Inputs("azurekeyvault", "acme-kv") with { Region = "eastus" }));

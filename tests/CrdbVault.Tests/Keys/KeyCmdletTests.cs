@@ -7,7 +7,7 @@ namespace CrdbVault.Tests.Keys;
 /// <summary>The key cmdlets as a user types them, in the hosted engine, against the transit/keymgmt doubles over HTTP.</summary>
 public sealed class KeyCmdletTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly PowerShellSession _ps;
     private readonly string _dir = StoreKeyTests.PrivateDir();
 

@@ -1,5 +1,6 @@
 using CrdbVault.Core.Files;
 using CrdbVault.Core.Keys;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using Xunit;
 
@@ -13,7 +14,7 @@ namespace CrdbVault.Tests.Keys;
 /// </summary>
 public sealed class StoreKeyCrashTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly StoreKeys _keys;
     private readonly string _dir = StoreKeyTests.PrivateDir();
@@ -26,7 +27,7 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     public void Dispose()
     {
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
         _client.Dispose();
         _vault.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
@@ -43,7 +44,7 @@ public sealed class StoreKeyCrashTests : IDisposable
     private void CrashAfterStep(int step)
     {
         int seen = 0;
-        SecretFileWriter.AfterStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
+        InternalHooks.AfterFileStep.Value = _ => { if (++seen == step) throw new ProcessDied(); };
     }
 
     private string? KeyFileId() => File.Exists(KeyPath) ? StoreKeyFile.Describe(File.ReadAllBytes(KeyPath)).KeyId : null;
@@ -60,12 +61,12 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public void Replacing_a_set_killed_after_any_step_leaves_old_new_or_a_reported_mix(int step)
+    public async Task Replacing_a_set_killed_after_any_step_leaves_old_new_or_a_reported_mix(int step)
     {
         StoreKeyResult old = Create(overwrite: false);
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Create(overwrite: true));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         // The key path is never missing: each file is replaced by one rename.
         Assert.True(File.Exists(KeyPath), "the key file went missing");
@@ -87,7 +88,7 @@ public sealed class StoreKeyCrashTests : IDisposable
             StoreKeyRecovery record = StoreKeyRecovery.Load(KeyPath + ".vault.json");
             var restore = Assert.Throws<StoreKeyTargetException>(() => StoreKeys.CheckRestoreTarget(KeyPath, record, overwrite: false));
             Assert.Equal("SetInconsistent", restore.Reason);
-            _keys.RestoreAsync(record, KeyPath, overwrite: true, CancellationToken.None).GetAwaiter().GetResult();
+            await _keys.RestoreAsync(record, KeyPath, overwrite: true, CancellationToken.None);
             Assert.Equal(RecordId(), KeyFileId());
         }
 
@@ -100,11 +101,11 @@ public sealed class StoreKeyCrashTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public void A_first_set_killed_after_any_step_is_reported_by_the_next_run(int step)
+    public async Task A_first_set_killed_after_any_step_is_reported_by_the_next_run(int step)
     {
         CrashAfterStep(step);
         Assert.Throws<ProcessDied>(() => Create(overwrite: false));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
 
         string? keyId = KeyFileId(), recordId = RecordId();
         Assert.False(keyId is not null && recordId is null, "a key file without its recovery record");
@@ -115,7 +116,7 @@ public sealed class StoreKeyCrashTests : IDisposable
             Assert.Equal("SetInconsistent", next.Reason);
             Assert.Contains("Restore-CrdbStoreKey", next.Message);
             // The record alone restores the key it describes.
-            _keys.RestoreAsync(StoreKeyRecovery.Load(KeyPath + ".vault.json"), KeyPath, overwrite: false, CancellationToken.None).GetAwaiter().GetResult();
+            await _keys.RestoreAsync(StoreKeyRecovery.Load(KeyPath + ".vault.json"), KeyPath, overwrite: false, CancellationToken.None);
             Assert.Equal(recordId, KeyFileId());
         }
         else if (keyId is null)
@@ -132,9 +133,9 @@ public sealed class StoreKeyCrashTests : IDisposable
     {
         Create(overwrite: false);
         // A rename that fails for real (not a crash): the record is in place, the key is not.
-        SecretFileWriter.AfterStep.Value = s => { if (s.Kind == WriteStepKind.Renamed && s.Index == 0) File.Delete(Directory.GetFiles(_dir, ".store.key.*.tmp").Single()); };
+        InternalHooks.AfterFileStep.Value = s => { if (s.Kind == WriteStepKind.Renamed && s.Index == 0) File.Delete(Directory.GetFiles(_dir, ".store.key.*.tmp").Single()); };
         var ex = Assert.Throws<PartialWriteException>(() => Create(overwrite: true));
-        SecretFileWriter.AfterStep.Value = null;
+        InternalHooks.AfterFileStep.Value = null;
         Assert.Equal([KeyPath + ".vault.json"], ex.Placed);
         Assert.Equal([KeyPath], ex.NotPlaced);
         Assert.Contains("-Force", ex.Message);

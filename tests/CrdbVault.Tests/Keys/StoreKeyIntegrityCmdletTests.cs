@@ -11,7 +11,7 @@ namespace CrdbVault.Tests.Keys;
 /// </summary>
 public sealed class StoreKeyIntegrityCmdletTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly PowerShellSession _ps;
     private readonly string _dir = StoreKeyTests.PrivateDir();
 

@@ -13,7 +13,7 @@ namespace CrdbVault.Tests.Keys;
 /// </summary>
 public sealed class StoreKeyRecordTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly StoreKeys _keys;
     private readonly string _dir = StoreKeyTests.PrivateDir();
@@ -43,7 +43,7 @@ public sealed class StoreKeyRecordTests : IDisposable
 
     [Theory]
     [MemberData(nameof(AlteredFields))]
-    public void A_record_altered_in_any_binding_field_is_refused_and_nothing_is_written(string field)
+    public async Task A_record_altered_in_any_binding_field_is_refused_and_nothing_is_written(string field)
     {
         StoreKeyResult a = Create("a.key");
         StoreKeyResult b = Create("b.key");
@@ -62,7 +62,7 @@ public sealed class StoreKeyRecordTests : IDisposable
             "Format" => record with { Format = "crdbvault-store-key-v1" },
             _ => throw new ArgumentOutOfRangeException(nameof(field)),
         };
-        if (field == "TransitKey") _keys.Transit.CreateKeyAsync("another-key", "aes256-gcm96", CancellationToken.None).GetAwaiter().GetResult();
+        if (field == "TransitKey") await _keys.Transit.CreateKeyAsync("another-key", "aes256-gcm96", CancellationToken.None);
         string target = Path.Combine(_dir, "restored.key");
 
         Exception ex = Assert.ThrowsAny<Exception>(() => Restore(altered, target));
@@ -105,11 +105,11 @@ public sealed class StoreKeyRecordTests : IDisposable
     }
 
     [Fact]
-    public void The_ciphertext_wraps_the_whole_key_file_and_restores_byte_identical()
+    public async Task The_ciphertext_wraps_the_whole_key_file_and_restores_byte_identical()
     {
         StoreKeyResult r = Create("k.key", 128);
         byte[] file = File.ReadAllBytes(r.Path);
-        byte[] unwrapped = _keys.Transit.DecryptAsync("cockroach-ear", r.Ciphertext, CancellationToken.None).GetAwaiter().GetResult();
+        byte[] unwrapped = await _keys.Transit.DecryptAsync("cockroach-ear", r.Ciphertext, CancellationToken.None);
         Assert.Equal(file, unwrapped);
         Assert.Equal(48, unwrapped.Length);
 

@@ -8,7 +8,7 @@ namespace CrdbVault.Tests.Keys;
 /// <summary>Store key files through Core and the transit double over HTTP.</summary>
 public sealed class StoreKeyTests : IDisposable
 {
-    private readonly KeysVaultHost _vault = new();
+    private readonly KeysVault _vault = KeysVault.Start();
     private readonly VaultClient _client;
     private readonly StoreKeys _keys;
     private readonly string _dir;
@@ -41,7 +41,7 @@ public sealed class StoreKeyTests : IDisposable
     [Theory]
     [InlineData(128, 48)]
     [InlineData(256, 64)]
-    public void Writes_the_v1_format_key_id_then_the_transit_data_key(int bits, int fileLength)
+    public async Task Writes_the_v1_format_key_id_then_the_transit_data_key(int bits, int fileLength)
     {
         StoreKeyResult r = Create(size: bits);
         byte[] file = File.ReadAllBytes(r.Path);
@@ -50,7 +50,7 @@ public sealed class StoreKeyTests : IDisposable
         Assert.Equal(64, r.KeyId.Length);
         Assert.Equal(bits, r.KeySize);
         // The record's ciphertext wraps the whole file: decrypting it gives key ID and key back.
-        byte[] plain = new TransitEngine(_client).DecryptAsync("cockroach-ear", r.Ciphertext, CancellationToken.None).GetAwaiter().GetResult();
+        byte[] plain = await new TransitEngine(_client).DecryptAsync("cockroach-ear", r.Ciphertext, CancellationToken.None);
         Assert.Equal(file, plain);
         Assert.Equal((r.KeyId, bits), StoreKeyFile.Describe(file));
         Assert.True(r.TransitKeyCreated);
@@ -100,15 +100,15 @@ public sealed class StoreKeyTests : IDisposable
     }
 
     [Fact]
-    public void Restore_yields_the_byte_identical_file_even_after_a_transit_rotation()
+    public async Task Restore_yields_the_byte_identical_file_even_after_a_transit_rotation()
     {
         StoreKeyResult r = Create();
         byte[] original = File.ReadAllBytes(r.Path);
         StoreKeyRecovery record = StoreKeyRecovery.Load(r.RecoveryRecordPath);
         File.Delete(r.Path);
-        _keys.Transit.RotateKeyAsync("cockroach-ear", CancellationToken.None).GetAwaiter().GetResult();
+        await _keys.Transit.RotateKeyAsync("cockroach-ear", CancellationToken.None);
 
-        StoreKeyResult restored = _keys.RestoreAsync(record, r.Path, overwrite: false, CancellationToken.None).GetAwaiter().GetResult();
+        StoreKeyResult restored = await _keys.RestoreAsync(record, r.Path, overwrite: false, CancellationToken.None);
         Assert.Equal(original, File.ReadAllBytes(r.Path));
         Assert.Equal(r.KeyId, restored.KeyId);
         Assert.False(restored.RecoveryRecordWritten); // the record was still there
@@ -119,7 +119,7 @@ public sealed class StoreKeyTests : IDisposable
         string other = PrivateDir();
         try
         {
-            StoreKeyResult moved = _keys.RestoreAsync(record, Path.Combine(other, "node1.key"), false, CancellationToken.None).GetAwaiter().GetResult();
+            StoreKeyResult moved = await _keys.RestoreAsync(record, Path.Combine(other, "node1.key"), false, CancellationToken.None);
             Assert.Equal(original, File.ReadAllBytes(moved.Path));
             Assert.True(moved.RecoveryRecordWritten);
             Assert.Equal("node1.key", StoreKeyRecovery.Load(moved.RecoveryRecordPath).FileName);

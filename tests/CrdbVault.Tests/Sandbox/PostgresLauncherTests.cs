@@ -34,8 +34,12 @@ public sealed class PostgresLauncherTests(SandboxFixture sandbox)
     {
         var pg = sandbox.World.Postgres;
         string psql = PsqlPath();
-        var psi = new System.Diagnostics.ProcessStartInfo(psql, ["-X", "-A", "-t", "-c", "SELECT current_database() || ' ' || (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())", pg.AdminUrl])
-            { RedirectStandardOutput = true, RedirectStandardError = true };
+        const string Query = "SELECT current_database() || ' ' || (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())";
+        var psi = new System.Diagnostics.ProcessStartInfo(psql, ["-X", "-A", "-t", "-c", Query, pg.AdminUrl])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         using var p = System.Diagnostics.Process.Start(psi)!;
         string output = await p.StandardOutput.ReadToEndAsync();
         string error = await p.StandardError.ReadToEndAsync();

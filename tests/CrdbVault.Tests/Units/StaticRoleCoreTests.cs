@@ -1,6 +1,7 @@
 using System.Net;
 using CrdbVault.Core.Database;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using Xunit;
 
@@ -12,10 +13,10 @@ public sealed class StaticRoleCoreTests
     private static (StaticRoles Roles, StubHandler Stub) Create()
     {
         var stub = new StubHandler();
+        using IDisposable scripted = InternalHooks.UseHttpHandler(stub);
         var client = new VaultClient(new VaultClientOptions
         {
             Address = new Uri("https://vault.test:8200"),
-            Handler = stub,
             RetryBaseDelay = TimeSpan.FromMilliseconds(1),
             MaxAttempts = 3,
         }, new FixedToken());

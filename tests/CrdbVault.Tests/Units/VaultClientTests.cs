@@ -1,4 +1,5 @@
 using System.Net;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
 using Xunit;
 
@@ -9,11 +10,11 @@ public class VaultClientTests
     private static (VaultClient Client, StubHandler Stub) Create(string? ns = null, TimeSpan? timeout = null, int attempts = 3)
     {
         var stub = new StubHandler();
+        using IDisposable scripted = InternalHooks.UseHttpHandler(stub);
         var client = new VaultClient(new VaultClientOptions
         {
             Address = new Uri("https://vault.test:8200"),
             Namespace = ns,
-            Handler = stub,
             RetryBaseDelay = TimeSpan.FromMilliseconds(1),
             MaxAttempts = attempts,
             Timeout = timeout ?? TimeSpan.FromSeconds(30),

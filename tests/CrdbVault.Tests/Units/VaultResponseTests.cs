@@ -16,7 +16,7 @@ public class VaultResponseTests
         Assert.Equal("database/creds/app/abc", r.LeaseId);
         Assert.Equal(TimeSpan.FromHours(1), r.LeaseDuration);
         Assert.True(r.Renewable);
-        Assert.Equal("u", r.GetString("username"));
+        Assert.Equal("u", r.Data.GetProperty("username").GetString());
         Assert.Empty(r.Warnings);
     }
 
@@ -31,7 +31,7 @@ public class VaultResponseTests
     public void A_raw_top_level_object_becomes_the_data()
     {
         var r = Parse("""{"initialized":true,"sealed":false,"version":"1.17.0"}""");
-        Assert.Equal("1.17.0", r.GetString("version"));
+        Assert.Equal("1.17.0", r.Data.GetProperty("version").GetString());
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Net;
 using CrdbVault.Core.Secrets;
-using CrdbVault.Core.Vault;
+using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault.Auth;
+using CrdbVault.Core.Vault;
 using Xunit;
 
 namespace CrdbVault.Tests.Units;
@@ -16,7 +17,14 @@ public class VaultSessionTests
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    private static VaultClientOptions Options(StubHandler stub) => new() { Address = new Uri("https://vault.test"), Handler = stub, RetryBaseDelay = TimeSpan.Zero };
+    private static VaultClientOptions Options() => new() { Address = new Uri("https://vault.test"), RetryBaseDelay = TimeSpan.Zero };
+
+    /// <summary>Connects with the stub answering every request.</summary>
+    private static Task<VaultSession> ConnectAsync(StubHandler stub, Core.Vault.Auth.IVaultAuthMethod auth, TimeProvider? clock = null)
+    {
+        using IDisposable scripted = InternalHooks.UseHttpHandler(stub);
+        return VaultSession.ConnectAsync(Options(), auth, default, clock);
+    }
 
     private static string Lookup(int ttl, bool renewable) =>
         "{\"data\":{\"accessor\":\"acc1\",\"display_name\":\"approle\",\"policies\":[\"default\",\"crdb\"],\"renewable\":" + (renewable ? "true" : "false") + ",\"ttl\":" + ttl + ",\"expire_time\":\"2000-01-01T00:00:00Z\"}}";
@@ -26,7 +34,7 @@ public class VaultSessionTests
     {
         var stub = new StubHandler().Answer(HttpStatusCode.OK, Lookup(3600, true));
         var clock = new ManualClock(T0);
-        using var s = await VaultSession.ConnectAsync(Options(stub), new TokenAuth(SecureStrings.From("hvs.x"), "parameter"), default, clock);
+        using var s = await ConnectAsync(stub, new TokenAuth(SecureStrings.From("hvs.x"), "parameter"), clock);
         Assert.Equal(T0.AddHours(1), s.ExpiresAt);
         Assert.Equal(["default", "crdb"], s.Policies);
         Assert.Equal("acc1", s.Accessor);
@@ -37,7 +45,7 @@ public class VaultSessionTests
     {
         var stub = new StubHandler().Answer(HttpStatusCode.OK, Lookup(60, true));
         var clock = new ManualClock(T0);
-        using var s = await VaultSession.ConnectAsync(Options(stub), new TokenAuth(SecureStrings.From("hvs.x"), "parameter"), default, clock);
+        using var s = await ConnectAsync(stub, new TokenAuth(SecureStrings.From("hvs.x"), "parameter"), clock);
 
         stub.Answer(HttpStatusCode.OK, """{"data":{}}""");
         await s.Client.ReadAsync("sys/mounts", default); // fresh: no renewal
@@ -60,7 +68,7 @@ public class VaultSessionTests
             .Answer(HttpStatusCode.OK, """{"auth":{"client_token":"hvs.first","accessor":"a1","lease_duration":60,"renewable":false}}""")
             .Answer(HttpStatusCode.OK, Lookup(60, false));
         var clock = new ManualClock(T0);
-        using var s = await VaultSession.ConnectAsync(Options(stub), new AppRoleAuth("role-1", SecureStrings.From("secret-1")), default, clock);
+        using var s = await ConnectAsync(stub, new AppRoleAuth("role-1", SecureStrings.From("secret-1")), clock);
         Assert.Equal("hvs.first", stub.Requests[1].Headers["X-Vault-Token"]);
         Assert.False(stub.Requests[0].Headers.ContainsKey("X-Vault-Token"));
         Assert.Contains("\"secret_id\":\"secret-1\"", stub.Requests[0].Body);
@@ -79,7 +87,7 @@ public class VaultSessionTests
     public async Task A_rejected_token_says_where_it_came_from_and_what_to_do()
     {
         var stub = new StubHandler().Answer(HttpStatusCode.Forbidden, """{"errors":["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]}""");
-        var ex = await Assert.ThrowsAsync<VaultApiException>(() => VaultSession.ConnectAsync(Options(stub), new TokenAuth(SecureStrings.From("hvs.bad"), "VAULT_TOKEN"), default));
+        var ex = await Assert.ThrowsAsync<VaultApiException>(() => ConnectAsync(stub, new TokenAuth(SecureStrings.From("hvs.bad"), "VAULT_TOKEN")));
         Assert.Equal(VaultErrorKind.InvalidToken, ex.Kind);
         Assert.Contains("VAULT_TOKEN", ex.Message);
         Assert.DoesNotContain("hvs.bad", ex.Message);

@@ -4,7 +4,7 @@ using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Vault.Auth;
 
-/// <summary>AppRole login (vault-api.md §2.3): role_id + secret_id, unauthenticated request.</summary>
+/// <summary>AppRole login (docs/vault-notes.md#tokens-and-logins): role_id + secret_id, unauthenticated request.</summary>
 public sealed class AppRoleAuth : IVaultAuthMethod
 {
     private readonly SecureString? _secretId;
@@ -31,7 +31,8 @@ public sealed class AppRoleAuth : IVaultAuthMethod
         if (_secretId is not null) body["secret_id"] = SecureStrings.Reveal(_secretId);
         VaultResponse? r = await client.WriteAsync($"auth/{Mount}/login", body,
             new VaultRequestOptions { Anonymous = true, Idempotent = false }, ct).ConfigureAwait(false);
-        return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth block.", VaultErrorKind.Other, $"auth/{Mount}/login");
+        return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth " +
+            $"block.", VaultErrorKind.Other, $"auth/{Mount}/login");
     }
 
     public override string ToString() => $"approle role_id={RoleId} mount={Mount}";

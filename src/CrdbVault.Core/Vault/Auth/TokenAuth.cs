@@ -37,7 +37,8 @@ public sealed class TokenAuth : IVaultAuthMethod
     public static TokenAuth? FromFile(string file)
     {
         byte[] bytes = Validation.InputBudgets.ReadFile(file, Validation.InputBudgets.SmallFileBytes, size =>
-            new ArgumentException($"'{file}' is {size / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.SmallFileBytes)} a token file may be. It should hold only the token (vault login writes it)."));
+            new ArgumentException($"'{file}' is {size / 1024} KiB: more than the {Validation.InputBudgets.Describe(Validation.InputBudgets.SmallFileBytes)} " +
+                $"a token file may be. It should hold only the token (vault login writes it)."));
         string text = System.Text.Encoding.UTF8.GetString(bytes).Trim();
         return text.Length == 0 ? null : new TokenAuth(Secrets.SecureStrings.From(text), "~/.vault-token");
     }

@@ -16,13 +16,13 @@ public sealed class DatabaseEngine : IVaultEngine, IAsyncDisposable
     private readonly ConcurrentDictionary<string, DatabaseConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DatabaseRole> _roles = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writes = new(1, 1);
-    private readonly VaultMount mount;
-    private readonly VaultServices services;
+    private readonly VaultMount _mount;
+    private readonly VaultServices _services;
 
     public DatabaseEngine(VaultMount mount, VaultServices services)
     {
-        this.mount = mount;
-        this.services = services;
+        _mount = mount;
+        _services = services;
         StaticRoles = new StaticRoleRotations(name => _connections.TryGetValue(name, out DatabaseConnection? c) ? c : null,
             services.Clock, services.Options.ExpirySweepInterval);
     }
@@ -72,7 +72,7 @@ public sealed class DatabaseEngine : IVaultEngine, IAsyncDisposable
             // Build the new settings on a copy so a failed write leaves the stored config untouched.
             var candidate = new DatabaseConnection { Name = name };
             if (existing is not null) CopySettings(existing, candidate);
-            candidate.Apply(request.Body, services.Clock);
+            candidate.Apply(request.Body, _services.Clock);
             if (candidate.PluginName.Length == 0) return VaultReply.BadRequest("empty plugin name");
             if (candidate.PluginName != DatabaseConnection.PostgresPlugin)
                 return VaultReply.BadRequest($"error creating database object: invalid database plugin \"{candidate.PluginName}\": the sandbox runs only \"{DatabaseConnection.PostgresPlugin}\"");
@@ -143,14 +143,14 @@ public sealed class DatabaseEngine : IVaultEngine, IAsyncDisposable
             return VaultReply.Error(500, $"failed to find entry for connection with name: \"{role.DbName}\"");
         if (!conn.Allows(roleName)) return VaultReply.BadRequest($"\"{roleName}\" is not an allowed role");
 
-        TimeSpan max = role.MaxTtl > TimeSpan.Zero && role.MaxTtl < mount.EffectiveMaxTtl ? role.MaxTtl : mount.EffectiveMaxTtl;
-        TimeSpan ttl = role.DefaultTtl > TimeSpan.Zero ? role.DefaultTtl : mount.EffectiveDefaultTtl;
+        TimeSpan max = role.MaxTtl > TimeSpan.Zero && role.MaxTtl < _mount.EffectiveMaxTtl ? role.MaxTtl : _mount.EffectiveMaxTtl;
+        TimeSpan ttl = role.DefaultTtl > TimeSpan.Zero ? role.DefaultTtl : _mount.EffectiveDefaultTtl;
         if (ttl > max) ttl = max;
 
         string displayName = request.Token?.DisplayName ?? "token";
-        string username = (conn.UsernameTemplate ?? UsernameTemplate.Parse(UsernameTemplate.PostgresDefault, services.Clock)).Render(displayName, roleName);
+        string username = (conn.UsernameTemplate ?? UsernameTemplate.Parse(UsernameTemplate.PostgresDefault, _services.Clock)).Render(displayName, roleName);
         string password = VaultPasswordPolicy.Generate();
-        DateTimeOffset expiration = services.Clock.GetUtcNow() + ttl;
+        DateTimeOffset expiration = _services.Clock.GetUtcNow() + ttl;
         var values = new Dictionary<string, string>
         {
             ["name"] = username, ["username"] = username, ["password"] = password, ["expiration"] = PostgresStatements.Expiration(expiration),
@@ -168,7 +168,7 @@ public sealed class DatabaseEngine : IVaultEngine, IAsyncDisposable
         }
 
         string dbName = role.DbName;
-        string leaseId = services.Leases.Create($"{mount.Path}/creds/{roleName}", ttl, max, renewable: true,
+        string leaseId = _services.Leases.Create($"{_mount.Path}/creds/{roleName}", ttl, max, renewable: true,
             revoke: ct => RevokeUserAsync(dbName, roleName, username, ct),
             renew: (expires, ct) => RenewUserAsync(dbName, roleName, username, expires, ct));
         return new VaultReply

@@ -6,13 +6,13 @@ using System.Text.Json.Nodes;
 namespace CrdbVault.Sandbox.Vault.Engines;
 
 /// <summary>
-/// Vault Enterprise's Key Management engine (vault-api.md §7): Vault-side keys with versions (real
+/// Vault Enterprise's Key Management engine (docs/vault-notes.md#key-management-enterprise-hcp): Vault-side keys with versions (real
 /// key material; asymmetric keys return their real public key), KMS providers (awskms, gcpckms,
 /// azurekeyvault; credentials are write-only), and distribution to a provider. Reading a
 /// distributed key returns the provider-side name <c>&lt;key&gt;-&lt;unix timestamp&gt;</c>, the purpose as
 /// a comma string and <c>versions</c> (Vault version → provider version id), as the API docs show.
 /// No cloud is called: the "provider side" is simulated here. Provider version ids follow each
-/// cloud's shape (inference, see vault-api.md §7.3): AWS a KMS key id (Vault imports every version
+/// cloud's shape (an inference, see docs/vault-notes.md#key-management-enterprise-hcp): AWS a KMS key id (Vault imports every version
 /// into a new KMS key), GCP the crypto key version number, Azure a 32-hex key version.
 /// </summary>
 public sealed class KeyManagementEngine : IVaultEngine
@@ -266,7 +266,7 @@ public sealed class KeyManagementEngine : IVaultEngine
         return VaultReply.NoContent();
     }
 
-    /// <summary>vault-api.md §7.2 compatibility table.</summary>
+    /// <summary>Which key types a provider takes (docs/vault-notes.md#key-management-enterprise-hcp).</summary>
     private static bool Compatible(string type, string provider) => provider switch
     {
         "awskms" => type == "aes256-gcm96",

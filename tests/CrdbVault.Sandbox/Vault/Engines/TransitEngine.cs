@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace CrdbVault.Sandbox.Vault.Engines;
 
 /// <summary>
-/// Vault's transit engine (vault-api.md §6) with real AES-GCM: symmetric keys with versions
+/// Vault's transit engine (docs/vault-notes.md#transit) with real AES-GCM: symmetric keys with versions
 /// (aes256-gcm96, aes128-gcm96), rotate, config, datakey plaintext/wrapped, encrypt, decrypt.
 /// Ciphertext is <c>vault:v&lt;version&gt;:base64(nonce ‖ ciphertext ‖ tag)</c> with a random 96-bit
 /// nonce, as Vault writes it. Error texts follow Vault's keysutil/transit paths.

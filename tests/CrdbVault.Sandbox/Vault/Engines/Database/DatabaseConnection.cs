@@ -84,7 +84,7 @@ public sealed class DatabaseConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(ResetAsync());
 
-    /// <summary>The read shape (vault-api.md §3.2): password omitted, plugin settings under connection_details.</summary>
+    /// <summary>The read shape (docs/vault-notes.md#database-secrets-engine): password omitted, plugin settings under connection_details.</summary>
     public JsonObject ToJson() => new()
     {
         ["allowed_roles"] = new JsonArray([.. AllowedRoles.Select(r => (JsonNode?)r)]),

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace CrdbVault.Sandbox.Vault.Engines.Pki;
 
 /// <summary>
-/// A PKI role (vault-api.md §5.3) with Vault's defaults. A POST replaces the whole role: fields
+/// A PKI role (docs/vault-notes.md#pki-secrets-engine) with Vault's defaults. A POST replaces the whole role: fields
 /// not sent get their defaults again, as in Vault.
 /// </summary>
 internal sealed class PkiRole

@@ -1,55 +1,46 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace CrdbVault.Core.Keys;
-
-/// <summary>CockroachDB Cloud's <c>CMEKKeyType</c> values a customer can use (cockroachdb.md §1.2).</summary>
-public enum CmekKeyType
-{
-    AWS_KMS,
-    GCP_CLOUD_KMS,
-    AZURE_KEY_VAULT,
-}
+namespace CrdbVault.Core.Cloud;
 
 /// <summary>
-/// One region's CMEK key for CockroachDB Cloud: the API's <c>CMEKRegionSpecification</c>
-/// <c>{region, key_spec: {type, uri, auth_principal}}</c> (cockroachdb.md §1.2). Only valid specs
-/// exist: build them with <see cref="Create"/> / <see cref="TryCreate"/>, which check the region
-/// name, the URI shape for the type and that a principal is present, and say what to write instead.
+/// What a CMEK region spec must look like before CockroachDB Cloud sees it: a region name in the
+/// key's cloud spelling, a key URI of the type's shape, an auth principal that fits the type. Each
+/// problem says what to write instead. The one place these rules live: region specs built by hand,
+/// read from a manifest, made by New-CrdbCmekKey or checked by a CMEK plan all go through here.
 /// </summary>
-public sealed partial record CmekKeySpec
+public static partial class CmekSpecRules
 {
-    private CmekKeySpec(string region, CmekKeyType type, string uri, string authPrincipal)
+    /// <summary>The key types a customer can use (<c>NULL_KMS</c> is in the API but has no documented use).</summary>
+    public static IReadOnlyList<CmekKeyType> CustomerTypes { get; } = [CmekKeyType.AwsKms, CmekKeyType.GcpCloudKms, CmekKeyType.AzureKeyVault];
+
+    private enum KeyCloud
     {
-        Region = region;
-        Type = type;
-        Uri = uri;
-        AuthPrincipal = authPrincipal;
+        Aws,
+        Gcp,
+        Azure,
+        Other,
     }
 
-    /// <summary>The cluster region in its cloud's spelling (AWS us-east-1, GCP us-central1, Azure eastus).</summary>
-    public string Region { get; }
-    public CmekKeyType Type { get; }
+    private static KeyCloud CloudOf(CmekKeyType? type) =>
+        type == CmekKeyType.AwsKms ? KeyCloud.Aws
+        : type == CmekKeyType.GcpCloudKms ? KeyCloud.Gcp
+        : type == CmekKeyType.AzureKeyVault ? KeyCloud.Azure
+        : KeyCloud.Other;
 
-    /// <summary>AWS key ARN, GCP crypto key resource name, or Azure key identifier URL.</summary>
-    public string Uri { get; }
-
-    /// <summary>AWS IAM role ARN, GCP service account e-mail, or Azure tenant ID.</summary>
-    public string AuthPrincipal { get; }
-
-    /// <summary>The API spelling of <see cref="Type"/> (<c>AWS_KMS</c>, ...).</summary>
-    public string TypeName => Type.ToString();
+    /// <summary>True for a well-formed region name of any cloud (lower-case letters, digits and '-').</summary>
+    public static bool IsRegionName(string? region) => region is not null && AnyRegion().IsMatch(region);
 
     /// <summary>A valid spec or an <see cref="ArgumentException"/> listing every problem (ParamName = the first bad field).</summary>
-    public static CmekKeySpec Create(string? region, string? type, string? uri, string? authPrincipal)
+    public static CmekRegionSpec Create(string? region, string? type, string? uri, string? authPrincipal)
     {
-        if (TryCreate(region, type, uri, authPrincipal, out CmekKeySpec? spec, out IReadOnlyList<CmekSpecProblem> problems))
+        if (TryCreate(region, type, uri, authPrincipal, out CmekRegionSpec? spec, out IReadOnlyList<CmekSpecProblem> problems))
             return spec!;
         throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].Field);
     }
 
     /// <summary>Validates all four fields; <paramref name="problems"/> has one entry per bad field.</summary>
-    public static bool TryCreate(string? region, string? type, string? uri, string? authPrincipal, out CmekKeySpec? spec, out IReadOnlyList<CmekSpecProblem> problems)
+    public static bool TryCreate(string? region, string? type, string? uri, string? authPrincipal, out CmekRegionSpec? spec,
+        out IReadOnlyList<CmekSpecProblem> problems)
     {
         var list = new List<CmekSpecProblem>();
         CmekKeyType? parsedType = ParseType(type, list);
@@ -65,10 +56,11 @@ public sealed partial record CmekKeySpec
         else
         {
             if (string.IsNullOrEmpty(uri)) list.Add(new("Uri", "-Uri is empty: give the key's ARN / resource name / key identifier URL."));
-            if (string.IsNullOrEmpty(authPrincipal)) list.Add(new("AuthPrincipal", "-AuthPrincipal is empty: give the IAM role ARN / service account e-mail / tenant ID CockroachDB Cloud uses to reach the key."));
+            if (string.IsNullOrEmpty(authPrincipal)) list.Add(new("AuthPrincipal", "-AuthPrincipal is empty: " +
+                "give the IAM role ARN / service account e-mail / tenant ID CockroachDB Cloud uses to reach the key."));
         }
         problems = list;
-        spec = list.Count == 0 ? new CmekKeySpec(region!, parsedType!.Value, uri!, authPrincipal!) : null;
+        spec = list.Count == 0 ? new CmekRegionSpec(region!, parsedType!.Value, uri!, authPrincipal!) : null;
         return spec is not null;
     }
 
@@ -87,8 +79,8 @@ public sealed partial record CmekKeySpec
             problems.Add(new("Type", "-Type is empty: use AWS_KMS, GCP_CLOUD_KMS or AZURE_KEY_VAULT."));
             return null;
         }
-        foreach (CmekKeyType value in Enum.GetValues<CmekKeyType>())
-            if (string.Equals(value.ToString(), t, StringComparison.OrdinalIgnoreCase)) return value;
+        foreach (CmekKeyType value in CustomerTypes)
+            if (string.Equals(value.Value, t, StringComparison.OrdinalIgnoreCase)) return value;
         string hint = t.ToUpperInvariant() switch
         {
             "NULL_KMS" => " NULL_KMS is in the API but has no documented use; a customer key is one of the three.",
@@ -113,11 +105,11 @@ public sealed partial record CmekKeySpec
 
     private static void CheckRegion(string? region, CmekKeyType? type, List<CmekSpecProblem> problems)
     {
-        string example = type switch
+        string example = CloudOf(type) switch
         {
-            CmekKeyType.AWS_KMS => "'us-east-1'",
-            CmekKeyType.GCP_CLOUD_KMS => "'us-central1'",
-            CmekKeyType.AZURE_KEY_VAULT => "'eastus'",
+            KeyCloud.Aws => "'us-east-1'",
+            KeyCloud.Gcp => "'us-central1'",
+            KeyCloud.Azure => "'eastus'",
             _ => "'us-east-1' (AWS), 'us-central1' (GCP) or 'eastus' (Azure)",
         };
         if (string.IsNullOrEmpty(region))
@@ -132,30 +124,38 @@ public sealed partial record CmekKeySpec
             problems.Add(new("Region", $"-Region '{region}' is not a cloud region name: lower-case letters, digits and '-', e.g. {example}.{suggestion}"));
             return;
         }
-        bool fits = type switch
+        bool fits = CloudOf(type) switch
         {
-            CmekKeyType.AWS_KMS => AwsRegion().IsMatch(region),
-            CmekKeyType.GCP_CLOUD_KMS => GcpRegion().IsMatch(region),
-            CmekKeyType.AZURE_KEY_VAULT => AzureRegion().IsMatch(region),
+            KeyCloud.Aws => AwsRegion().IsMatch(region),
+            KeyCloud.Gcp => GcpRegion().IsMatch(region),
+            KeyCloud.Azure => AzureRegion().IsMatch(region),
             _ => true,
         };
         if (!fits)
-            problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
+            problems.Add(new("Region", $"-Region '{region}' is not written like {Cloud(type!.Value)} region names; the key lives in the cluster's cloud, " +
+                $"so give the cluster region as {Cloud(type.Value)} writes it, e.g. {example}."));
     }
 
-    [GeneratedRegex(@"\Aarn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):([0-9]{12}):(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"\Aarn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):([0-9]{12}):"
+            + @"(key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]+)\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex AwsKeyArn();
-    [GeneratedRegex(@"\Aprojects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Aprojects/([a-z][a-z0-9.:-]{4,62}[a-z0-9])/locations/([a-z0-9-]+)/keyRings/([A-Za-z0-9_-]{1,63})/cryptoKeys/([A-Za-z0-9_-]{1,63})\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex GcpKeyName();
-    [GeneratedRegex(@"\Ahttps://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"\Ahttps://([A-Za-z0-9-]{3,24})\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)"
+            + @"/keys/([A-Za-z0-9-]{1,127})/([0-9a-fA-F]{32})\z",
+        RegexOptions.CultureInvariant)]
     private static partial Regex AzureKeyId();
 
     private static void CheckUri(string? uri, CmekKeyType type, string? region, List<CmekSpecProblem> problems)
     {
-        string shape = type switch
+        string shape = CloudOf(type) switch
         {
-            CmekKeyType.AWS_KMS => "the KMS key ARN, arn:aws:kms:<region>:<12-digit account>:key/<key id>",
-            CmekKeyType.GCP_CLOUD_KMS => "the crypto key resource name, projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
+            KeyCloud.Aws => "the KMS key ARN, arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+            KeyCloud.Gcp => "the crypto key resource name, projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
             _ => "the key identifier URL, https://<vault>.vault.azure.net/keys/<name>/<32-hex version>",
         };
         if (string.IsNullOrEmpty(uri))
@@ -163,25 +163,36 @@ public sealed partial record CmekKeySpec
             problems.Add(new("Uri", $"-Uri is empty: for {type} give {shape}."));
             return;
         }
-        switch (type)
+        switch (CloudOf(type))
         {
-            case CmekKeyType.AWS_KMS:
+            case KeyCloud.Aws:
                 Match m = AwsKeyArn().Match(uri);
                 if (!m.Success)
-                    problems.Add(new("Uri", $"-Uri '{uri}' is not an AWS KMS key ARN: for AWS_KMS give {shape}{(uri.StartsWith("alias/", StringComparison.Ordinal) ? " (an alias must be a full alias ARN, arn:aws:kms:<region>:<account>:alias/<name>)" : "")}."));
+                {
+                    string alias = uri.StartsWith("alias/", StringComparison.Ordinal)
+                        ? " (an alias must be a full alias ARN, arn:aws:kms:<region>:<account>:alias/<name>)"
+                        : "";
+                    problems.Add(new("Uri", $"-Uri '{uri}' is not an AWS KMS key ARN: for AWS_KMS give {shape}{alias}."));
+                }
                 break;
-            case CmekKeyType.GCP_CLOUD_KMS:
+            case KeyCloud.Gcp:
                 if (!GcpKeyName().IsMatch(uri))
                 {
-                    string hint = uri.Contains("/cryptoKeyVersions/", StringComparison.Ordinal) ? " Leave out /cryptoKeyVersions/<n>: CockroachDB uses the key's primary version." :
-                        uri.StartsWith("gcp-kms://", StringComparison.Ordinal) || uri.StartsWith("https://", StringComparison.Ordinal) ? " Give the bare resource name, without a scheme or host." : "";
+                    string hint =
+                        uri.Contains("/cryptoKeyVersions/", StringComparison.Ordinal)
+                            ? " Leave out /cryptoKeyVersions/<n>: CockroachDB uses the key's primary version."
+                        : uri.StartsWith("gcp-kms://", StringComparison.Ordinal) || uri.StartsWith("https://", StringComparison.Ordinal)
+                            ? " Give the bare resource name, without a scheme or host."
+                        : "";
                     problems.Add(new("Uri", $"-Uri '{uri}' is not a GCP KMS crypto key name: for GCP_CLOUD_KMS give {shape}.{hint}"));
                 }
                 break;
-            case CmekKeyType.AZURE_KEY_VAULT:
+            case KeyCloud.Azure:
                 if (!AzureKeyId().IsMatch(uri))
                 {
-                    string hint = Regex.IsMatch(uri, @"\Ahttps://[^/]+/keys/[^/]+/?\z", RegexOptions.CultureInvariant) ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)." : "";
+                    string hint = Regex.IsMatch(uri, @"\Ahttps://[^/]+/keys/[^/]+/?\z", RegexOptions.CultureInvariant)
+                        ? " Add the key version (az keyvault key show --vault-name <vault> --name <key> --query key.kid)."
+                        : "";
                     problems.Add(new("Uri", $"-Uri '{uri}' is not an Azure Key Vault key identifier: for AZURE_KEY_VAULT give {shape}.{hint}"));
                 }
                 break;
@@ -213,10 +224,10 @@ public sealed partial record CmekKeySpec
 
     private static void CheckPrincipal(string? principal, CmekKeyType type, List<CmekSpecProblem> problems)
     {
-        string what = type switch
+        string what = CloudOf(type) switch
         {
-            CmekKeyType.AWS_KMS => "the ARN of the cross-account IAM role CockroachDB Cloud assumes, arn:aws:iam::<account>:role/<name>",
-            CmekKeyType.GCP_CLOUD_KMS => "the e-mail of the cross-tenant service account, <name>@<project>.iam.gserviceaccount.com",
+            KeyCloud.Aws => "the ARN of the cross-account IAM role CockroachDB Cloud assumes, arn:aws:iam::<account>:role/<name>",
+            KeyCloud.Gcp => "the e-mail of the cross-tenant service account, <name>@<project>.iam.gserviceaccount.com",
             _ => "your Azure tenant ID (a GUID)",
         };
         if (string.IsNullOrEmpty(principal))
@@ -224,36 +235,22 @@ public sealed partial record CmekKeySpec
             problems.Add(new("AuthPrincipal", $"-AuthPrincipal is empty: for {type} give {what}."));
             return;
         }
-        bool ok = type switch
+        bool ok = CloudOf(type) switch
         {
-            CmekKeyType.AWS_KMS => AwsRoleArn().IsMatch(principal),
-            CmekKeyType.GCP_CLOUD_KMS => GcpServiceAccount().IsMatch(principal),
+            KeyCloud.Aws => AwsRoleArn().IsMatch(principal),
+            KeyCloud.Gcp => GcpServiceAccount().IsMatch(principal),
             _ => Guid().IsMatch(principal),
         };
         if (!ok)
             problems.Add(new("AuthPrincipal", $"-AuthPrincipal '{principal}' does not fit {type}: give {what}."));
     }
 
-    private static string Cloud(CmekKeyType type) => type switch
+    private static string Cloud(CmekKeyType type) => CloudOf(type) switch
     {
-        CmekKeyType.AWS_KMS => "AWS",
-        CmekKeyType.GCP_CLOUD_KMS => "GCP",
+        KeyCloud.Aws => "AWS",
+        KeyCloud.Gcp => "GCP",
         _ => "Azure",
     };
-
-    /// <summary>The API's <c>CMEKRegionSpecification</c> object.</summary>
-    public JsonObject ToRegionSpecification() => new()
-    {
-        ["region"] = Region,
-        ["key_spec"] = new JsonObject
-        {
-            ["type"] = TypeName,
-            ["uri"] = Uri,
-            ["auth_principal"] = AuthPrincipal,
-        },
-    };
-
-    public override string ToString() => $"{Region}: {TypeName} {Uri}";
 }
 
 /// <summary>One problem with a CMEK spec field; <see cref="Field"/> is the parameter name (Region, Type, Uri, AuthPrincipal).</summary>
