@@ -19,8 +19,8 @@
 #   {PIPELINE_ROLE_ID} {PIPELINE_SECRET_ID}  the AppRole PipelineAppRole below (made when needed)
 #   {<KEY>}                 any other text of serve's info file ({SYSTEM_OIDCREQUESTURI}, ...)
 @{
-    # Literal text replaced in every ```powershell block, top to bottom: put a longer text before a
-    # shorter one it contains (crdb.example.com:26257 before crdb.example.com).
+    # Literal text replaced in every ```powershell block and pipeline step (script and env:), top to
+    # bottom: put a longer text before a shorter one it contains (crdb.example.com:26257 first).
     Text = @(
         @{ Docs = 'https://vault.example.com:8200'; Sandbox = '{VAULT_ADDR}' }
         @{ Docs = 'https://vault-dr.example.com:8200'; Sandbox = '{VAULT_ADDR}' }

@@ -87,7 +87,7 @@ Describe 'Docs as tests' {
                 $run = Invoke-CrdbDocPipeline -Sandbox $script:Sandbox -Pipeline $Pipeline
                 $script:Tally.Steps += @($run.Steps | Where-Object Ran).Count
                 # Always printed: what an agent's log of this pipeline shows (secrets masked as it masks them).
-                Write-Host "----- ${File}:$Line, a $($run.System) run, each step in a new pwsh (masked agent log)"
+                Write-Host "----- ${File}:$Line, $($script:CrdbDocSystemNames[$run.System]) run, each step in a new pwsh (masked agent log)"
                 Write-Host $run.Log
                 $run.Leaks | Should -BeNullOrEmpty -Because 'no value registered as secret may stand unmasked in the log'
                 $failedSteps = @($run.Steps | Where-Object { -not $_.Ok } | ForEach-Object { "step $($_.Index) ($($_.Name)) exit code $($_.ExitCode)" })

@@ -166,7 +166,7 @@ function New-CrdbDocValues {
         __Sandbox         = $Sandbox
         __Mapping         = $Mapping
     }
-    # Every other text of serve's info file by its key ({SYSTEM_OIDCREQUESTURI}, {SECRETLESS_...}).
+    # Every other text of serve's info file by its key ({SYSTEM_OIDCREQUESTURI}, {ACTIONS_ID_TOKEN_REQUEST_URL}, ...).
     if ($Sandbox.PSObject.Properties['Info'] -and $Sandbox.Info) {
         foreach ($p in $Sandbox.Info.PSObject.Properties) { if ($p.Value -is [string] -and -not $values.ContainsKey($p.Name)) { $values[$p.Name] = $p.Value } }
     }

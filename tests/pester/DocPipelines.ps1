@@ -227,6 +227,9 @@ function Read-CrdbDocGitHubFile([string] $Path) {
 
 # ---- running a pipeline --------------------------------------------------------------------------
 
+# How a log names the system.
+$script:CrdbDocSystemNames = @{ AzureDevOps = 'an Azure DevOps (TF_BUILD=True)'; GitHub = 'a GitHub Actions (GITHUB_ACTIONS=true)' }
+
 # Runs a pipeline (Read-CrdbDocPipeline) against the sandbox. Returns @{ System; Ok; Failed; Steps =
 # @(@{ Index; Name; Ran; ExitCode; Ok; Log }); Leaks; Log }: Log is the masked agent log, Leaks the
 # steps whose (masked) output still holds a value registered as secret at any time of the run.
@@ -314,7 +317,7 @@ function Invoke-CrdbDocPipeline {
             Remove-Item $file   # it may hold secrets expanded from macros
 
             $stepLog = [System.Text.StringBuilder]::new()
-            foreach ($line in ($run.StdOut -split "`r?`n")) { $null = $stepLog.AppendLine((Read-CrdbDocAgentLine $line $Pipeline.System $state)) }
+            foreach ($line in ($run.StdOut.TrimEnd("`r", "`n") -split "`r?`n" | Select-Object -Skip ([int] ($run.StdOut.Trim().Length -eq 0)))) { $null = $stepLog.AppendLine((Read-CrdbDocAgentLine $line $Pipeline.System $state)) }
             foreach ($line in ($run.StdErr -split "`r?`n" | Where-Object { $_ })) { $null = $stepLog.AppendLine((Hide-CrdbDocMasked $line $state)) }
             if ($run.TimedOut) { $null = $stepLog.AppendLine("##[error]The step ran out of time ($($mapping.FileTimeoutSeconds) s).") }
             if ($Pipeline.System -eq 'GitHub') {
@@ -325,7 +328,10 @@ function Invoke-CrdbDocPipeline {
             $text = $stepLog.ToString().TrimEnd()
             $results.Add([pscustomobject]@{ Index = $step.Index; Name = $step.Name; Ran = $true; ExitCode = $run.ExitCode; Ok = $ok -or $step.ContinueOnError; Log = $text })
             $outcome = if ($ok) { 'succeeded' } elseif ($step.ContinueOnError) { 'failed, continueOnError' } else { 'failed' }
-            $null = $log.AppendLine($header).AppendLine($text).AppendLine("##[section]Finishing: $($step.Name) (exit code $($run.ExitCode), $outcome)")
+            # The script as it ran (macros and expressions expanded, masked), as GitHub shows it under "Run".
+            $shown = (Hide-CrdbDocMasked $script.TrimEnd() $state) -split "`n" | ForEach-Object { "  | $_" }
+            $null = $log.AppendLine($header).AppendLine('##[group]the script as it ran').AppendLine(($shown -join "`n")).AppendLine('##[endgroup]')
+            $null = $log.AppendLine($text).AppendLine("##[section]Finishing: $($step.Name) (exit code $($run.ExitCode), $outcome)")
             if (-not $ok -and -not $step.ContinueOnError) { $failed = $true }
         }
         # No value registered as secret, at any time of the run, may stand in the log: a secret

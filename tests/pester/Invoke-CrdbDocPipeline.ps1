@@ -36,7 +36,7 @@ if ($pipeline.NotAPipeline) { Write-Host "${File}:$($block.Line) is $($pipeline.
 $sandbox = Start-CrdbSandbox
 try {
     $run = Invoke-CrdbDocPipeline -Sandbox $sandbox -Pipeline $pipeline
-    Write-Host "===== ${File}:$($block.Line), a $($run.System) run (TF_BUILD / GITHUB_ACTIONS set), each step in a new pwsh; secrets masked as the agent masks them"
+    Write-Host "===== ${File}:$($block.Line), $($script:CrdbDocSystemNames[$run.System]) run, each step in a new pwsh; secrets masked as the agent masks them"
     Write-Host $run.Log
     foreach ($leak in $run.Leaks) { Write-Host "LEAK: $leak" }
     $ran = @($run.Steps | Where-Object Ran).Count
