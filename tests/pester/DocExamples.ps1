@@ -207,9 +207,12 @@ function Get-CrdbDocLazyValue {
                 -Body (@{ region_specs = $specs } | ConvertTo-Json -Depth 5)
             $null = Invoke-RestMethod -Method Post -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" -Headers $cloudHeaders -ContentType 'application/json' `
                 -Body (@{ x509_pem_cert = $Values.SQL_CA_PEM } | ConvertTo-Json)
-            # Polled gently: the double keeps the Cloud's limit of 10 requests per second per key.
-            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/cmek" -Headers $cloudHeaders).status } -Until 'ENABLED'
-            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" -Headers $cloudHeaders).status } -Until 'IS_SET'
+            # Polled gently: the double keeps the Cloud's limit of 10 requests per second per key. On a
+            # loaded machine the requests can still reach it in a burst; a 429 of these reads is retried
+            # after its Retry-After (Invoke-RestMethod's own retry; reads only, so nothing happens twice).
+            $poll = @{ Headers = $cloudHeaders; MaximumRetryCount = 5; RetryIntervalSec = 1 }
+            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/cmek" @poll).status } -Until 'ENABLED'
+            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" @poll).status } -Until 'IS_SET'
             return $id
         }
     }
