@@ -112,6 +112,7 @@ function Read-CrdbSandboxInfo {
         PostgresCaCertificate = $query['sslrootcert']
         RoleId           = $info.VAULT_ROLE_ID
         SecretId         = $info.VAULT_SECRET_ID
+        Info             = $info   # every key, e.g. for the docs test's mapping ({SYSTEM_OIDCREQUESTURI})
         AdminCredential  = [pscredential]::new([uri]::UnescapeDataString($userInfo[0]),
             (ConvertTo-SecureString ([uri]::UnescapeDataString($userInfo[1])) -AsPlainText -Force))
     }

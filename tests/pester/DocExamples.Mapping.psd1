@@ -16,9 +16,11 @@
 #   {CMEK_CLUSTER}          a cluster with CMEK ENABLED and the sandbox CA as client CA (IS_SET)   file needs it
 #   {LEASE}                 a live lease of database/creds/app, issued with {TOKEN}
 #   {KMS_SECRET}            a random string (the simulated KMSs take any credential)
+#   {PIPELINE_ROLE_ID} {PIPELINE_SECRET_ID}  the AppRole PipelineAppRole below (made when needed)
+#   {<KEY>}                 any other text of serve's info file ({SYSTEM_OIDCREQUESTURI}, ...)
 @{
-    # Literal text replaced in every ```powershell block, top to bottom: put a longer text before a
-    # shorter one it contains (crdb.example.com:26257 before crdb.example.com).
+    # Literal text replaced in every ```powershell block and pipeline step (script and env:), top to
+    # bottom: put a longer text before a shorter one it contains (crdb.example.com:26257 first).
     Text = @(
         @{ Docs = 'https://vault.example.com:8200'; Sandbox = '{VAULT_ADDR}' }
         @{ Docs = 'https://vault-dr.example.com:8200'; Sandbox = '{VAULT_ADDR}' }
@@ -147,6 +149,69 @@ region_specs:
     # (COCKROACH_CLUSTER_ID), which the docs' CMEK examples give one key each.
     ClusterRegions = @('us-east-1', 'us-west-2', 'eu-west-1')
 
-    # How long one docs file may run before its pwsh is stopped (and its remaining blocks fail).
+    # The ```yaml blocks that are pipelines (tests/pester/DocPipelines.ps1) run step by step, each step in
+    # a new pwsh as an agent runs it, in a world of their own (folders and Files as above, the working
+    # folder holding ./out = the built module). What a job gets from outside its YAML is set here:
+    #   Agent            the environment the agent or runner gives every step ({ROOT}/ is the fake root;
+    #                    any key of serve's info file is a {NAME}); TempVariable names the temp folder
+    #   AzureDevOps      Variables: pipeline variables, $(Name) in the YAML and, not being secret, in every
+    #                    step's environment as NAME (. -> _); SecretVariables: the same but secret (masked
+    #                    from the start, in no environment unless a step maps them with env:)
+    #   GitHub           Vars: ${{ vars.X }}; Secrets: ${{ secrets.X }} (masked from the start)
+    Pipelines = @{
+        AzureDevOps = @{
+            Agent           = @{
+                TF_BUILD              = 'True'
+                AGENT_TEMPDIRECTORY   = '{ROOT}/agent/_temp'
+                # Predefined for every job; the token it needs is $(System.AccessToken), mapped by the step.
+                SYSTEM_OIDCREQUESTURI = '{SYSTEM_OIDCREQUESTURI}'
+            }
+            TempVariable    = 'AGENT_TEMPDIRECTORY'
+            Variables       = @{
+                VaultAddr   = '{VAULT_ADDR}'
+                VaultRoleId = '{VAULT_ROLE_ID}'
+                CRDB_HOST   = '{SQL_HOST}'
+            }
+            SecretVariables = @{
+                VaultSecretId        = '{VAULT_SECRET_ID}'
+                'System.AccessToken' = '{SYSTEM_ACCESSTOKEN}'
+            }
+        }
+        GitHub      = @{
+            Agent        = @{
+                GITHUB_ACTIONS                 = 'true'
+                RUNNER_TEMP                    = '{ROOT}/runner/_temp'
+                # What a job with `permissions: id-token: write` gets.
+                ACTIONS_ID_TOKEN_REQUEST_URL   = '{ACTIONS_ID_TOKEN_REQUEST_URL}'
+                ACTIONS_ID_TOKEN_REQUEST_TOKEN = '{ACTIONS_ID_TOKEN_REQUEST_TOKEN}'
+            }
+            TempVariable = 'RUNNER_TEMP'
+            # The GitHub example (docs/ci-pipelines.md) reads a static credential and issues a client
+            # certificate: its role is PipelineAppRole, not serve's crdb-runbook (dynamic credentials only).
+            Vars         = @{
+                VAULT_ADDR    = '{VAULT_ADDR}'
+                VAULT_ROLE_ID = '{PIPELINE_ROLE_ID}'
+                CRDB_HOST     = '{SQL_HOST}'
+            }
+            Secrets      = @{
+                VAULT_SECRET_ID = '{PIPELINE_SECRET_ID}'
+            }
+        }
+    }
+
+    # An AppRole for the pipelines whose jobs go beyond serve's crdb-runbook, with the policy
+    # docs/ci-pipelines.md asks for (about_CrdbVault_Policies' jobs): dynamic and static credentials,
+    # revoking leases, issuing client certificates from cockroach_client_ca.
+    PipelineAppRole = @{
+        Name   = 'crdb-docs-pipeline'
+        Policy = @'
+path "database/creds/*" { capabilities = ["read"] }
+path "database/static-creds/*" { capabilities = ["read"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
+path "cockroach_client_ca/issue/client" { capabilities = ["create", "update"] }
+'@
+    }
+
+    # How long one docs file (or one pipeline step) may run before its pwsh is stopped (and its remaining blocks fail).
     FileTimeoutSeconds = 180
 }

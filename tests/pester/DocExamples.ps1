@@ -1,8 +1,10 @@
 # The docs test's machinery (dot-sourced by DocExamples.Tests.ps1; see docs/testing.md, "Docs as tests"):
 #   Get-CrdbDocFile        README.md, docs/*.md and docs/cmdlets/*.md, in the order they run
-#   Get-CrdbDocBlock       the ```powershell blocks of one file, with their "docs-test skip" marks
+#   Get-CrdbDocBlock       the ```powershell and ```yaml blocks of one file, with their "docs-test skip" marks
 #   Invoke-CrdbDocFile     maps a file's blocks onto the sandbox (DocExamples.Mapping.psd1), prepares
 #                          its environment and runs them in order in a fresh pwsh (DocExamples.Driver.ps1)
+#   New-CrdbDocWorld       what a file or a pipeline starts from (folders, sandbox values, files)
+# The ```yaml blocks (pipelines) run through DocPipelines.ps1.
 Set-StrictMode -Version Latest
 
 $script:CrdbDocMappingPath = Join-Path $PSScriptRoot 'DocExamples.Mapping.psd1'
@@ -18,13 +20,16 @@ function Get-CrdbDocFile {
     $files | ForEach-Object { [IO.Path]::GetRelativePath($RepoRoot, $_).Replace('\', '/') }
 }
 
-# The ```powershell (or ```pwsh) blocks of a markdown file. Fences follow CommonMark: ``` or ~~~, three
+# The ```powershell (or ```pwsh) and ```yaml (or ```yml) blocks of a markdown file, each with its
+# Language ('powershell' or 'yaml'). Fences follow CommonMark: ``` or ~~~, three
 # or more, closed by a fence of the same character at least as long, so a ```powershell shown inside a
 # ````markdown block is not a block of its own. A block is marked "not run" by an HTML comment on the
 # last non-blank line before its fence:
 #     <!-- docs-test skip: <reason> -->
-# A mark without a reason, a mark that is not right above a ```powershell block, or any other
+# A mark without a reason, a mark that is not right above a ```powershell or ```yaml block, or any other
 # "docs-test" comment is an error: a typo must not silently skip (or run) a block.
+$script:CrdbDocLanguages = @{ powershell = 'powershell'; pwsh = 'powershell'; yaml = 'yaml'; yml = 'yaml' }
+
 function Get-CrdbDocBlock {
     param([Parameter(Mandatory)] [string] $Path, [string] $Name = $Path)
     $lines = [IO.File]::ReadAllLines($Path)
@@ -37,9 +42,10 @@ function Get-CrdbDocBlock {
         $n = $i + 1
         if ($fence) {
             if ($line -match "^ {0,3}$([regex]::Escape($fence.Char)){$($fence.Length),}\s*$") {
-                if ($fence.Language -in 'powershell', 'pwsh') {
+                if ($fence.Language -in $script:CrdbDocLanguages.Keys) {
                     $blocks.Add([pscustomobject]@{
                         File   = $Name
+                        Language = $script:CrdbDocLanguages[$fence.Language]
                         Line   = $fence.Line
                         Index  = $blocks.Count
                         Code   = ($fence.Body -join "`n")
@@ -55,8 +61,8 @@ function Get-CrdbDocBlock {
         if ($line -match '^( {0,3})(`{3,}|~{3,})\s*([^\s`]*)') {
             $language = $Matches[3].ToLowerInvariant()
             $ownMark = if ($mark -and $mark.Line -eq $lastNonBlank) { $mark } else { $null }
-            if ($mark -and -not $ownMark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell block." }
-            if ($ownMark -and $language -notin 'powershell', 'pwsh') { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell block (this one is ``````$language)." }
+            if ($mark -and -not $ownMark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell or ``````yaml block." }
+            if ($ownMark -and $language -notin $script:CrdbDocLanguages.Keys) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell or ``````yaml block (this one is ``````$language)." }
             $mark = $null
             $fence = @{ Char = $Matches[2][0].ToString(); Length = $Matches[2].Length; Language = $language; Line = $n; Body = [System.Collections.Generic.List[string]]::new(); Mark = $ownMark }
             continue
@@ -65,13 +71,13 @@ function Get-CrdbDocBlock {
             if ($line -notmatch '^\s*<!--\s*docs-test skip:\s*(?<reason>\S.*?)\s*-->\s*$') {
                 throw "${Name}:${n}: a docs-test mark reads <!-- docs-test skip: <why the block cannot run here> -->, not: $($line.Trim())"
             }
-            if ($mark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell block." }
+            if ($mark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell or ``````yaml block." }
             $mark = @{ Line = $n; Reason = $Matches['reason'] }
         }
         if ($line.Trim()) { $lastNonBlank = $n }
     }
     if ($fence) { throw "${Name}:$($fence.Line): a code fence is not closed." }
-    if ($mark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell block." }
+    if ($mark) { throw "${Name}:$($mark.Line): a docs-test mark must be the last line before a ``````powershell or ``````yaml block." }
     $blocks
 }
 
@@ -81,7 +87,7 @@ function Read-CrdbDocMapping { Import-PowerShellDataFile $script:CrdbDocMappingP
 # first use (Get-CrdbDocLazyValue) and then remembered.
 function Resolve-CrdbDocTemplate {
     param([AllowEmptyString()] [string] $Text, [Parameter(Mandatory)] [hashtable] $Values)
-    [regex]::Replace($Text, '\{([A-Z_]+)\}', {
+    [regex]::Replace($Text, '\{([A-Z][A-Z0-9_]*)\}', {
             param($m)
             $name = $m.Groups[1].Value
             if (-not $Values.ContainsKey($name)) { throw "DocExamples.Mapping.psd1 uses {$name}, which the docs test does not know." }
@@ -91,10 +97,10 @@ function Resolve-CrdbDocTemplate {
 }
 
 # The {NAME}s a template needs.
-function Get-CrdbDocPlaceholder([string] $Text) { [regex]::Matches($Text, '\{([A-Z_]+)\}') | ForEach-Object { $_.Groups[1].Value } }
+function Get-CrdbDocPlaceholder([string] $Text) { [regex]::Matches($Text, '\{([A-Z][A-Z0-9_]*)\}') | ForEach-Object { $_.Groups[1].Value } }
 
 # Values made only when a docs file needs them (they cost Cloud or Vault round trips).
-$script:CrdbDocLazyValues = 'NEW_CLUSTER', 'STAGING_CLUSTER', 'CMEK_CLUSTER', 'LEASE'
+$script:CrdbDocLazyValues = 'NEW_CLUSTER', 'STAGING_CLUSTER', 'CMEK_CLUSTER', 'LEASE', 'PIPELINE_ROLE_ID', 'PIPELINE_SECRET_ID'
 
 # Applies the Text table: each docs text becomes a marker first and the markers become sandbox values
 # last, so a value (a temp path, a URL) is never itself rewritten by a later entry.
@@ -155,8 +161,14 @@ function New-CrdbDocValues {
         STAGING_CLUSTER   = $null
         CMEK_CLUSTER      = $null
         LEASE             = $null
+        PIPELINE_ROLE_ID  = $null
+        PIPELINE_SECRET_ID = $null
         __Sandbox         = $Sandbox
         __Mapping         = $Mapping
+    }
+    # Every other text of serve's info file by its key ({SYSTEM_OIDCREQUESTURI}, {ACTIONS_ID_TOKEN_REQUEST_URL}, ...).
+    if ($Sandbox.PSObject.Properties['Info'] -and $Sandbox.Info) {
+        foreach ($p in $Sandbox.Info.PSObject.Properties) { if ($p.Value -is [string] -and -not $values.ContainsKey($p.Name)) { $values[$p.Name] = $p.Value } }
     }
     $values
 }
@@ -169,6 +181,20 @@ function Get-CrdbDocLazyValue {
     $cloudHeaders = @{ Authorization = "Bearer $($sandbox.CloudApiKey)" }
     switch ($Name) {
         { $_ -in 'NEW_CLUSTER', 'STAGING_CLUSTER' } { return New-CrdbSandboxCluster $sandbox -Region $regions }
+        { $_ -in 'PIPELINE_ROLE_ID', 'PIPELINE_SECRET_ID' } {
+            # The AppRole of the mapping's PipelineAppRole, with its policy, written with the root token
+            # (as a Vault operator would); a new secret_id for this world.
+            $role = $Values.__Mapping.PipelineAppRole
+            $vault = "$($Values.VAULT_ADDR)/v1"
+            $root = @{ 'X-Vault-Token' = $sandbox.VaultToken }
+            $null = Invoke-RestMethod -Method Post -Uri "$vault/sys/policies/acl/$($role.Name)" -Headers $root -ContentType 'application/json' `
+                -Body (@{ policy = $role.Policy } | ConvertTo-Json)
+            $null = Invoke-RestMethod -Method Post -Uri "$vault/auth/approle/role/$($role.Name)" -Headers $root -ContentType 'application/json' `
+                -Body (@{ token_policies = @($role.Name); token_ttl = '1h'; token_max_ttl = '8h' } | ConvertTo-Json)
+            $Values.PIPELINE_ROLE_ID = (Invoke-RestMethod -Uri "$vault/auth/approle/role/$($role.Name)/role-id" -Headers $root).data.role_id
+            $Values.PIPELINE_SECRET_ID = (Invoke-RestMethod -Method Post -Uri "$vault/auth/approle/role/$($role.Name)/secret-id" -Headers $root).data.secret_id
+            return $Values[$Name]
+        }
         'LEASE' { return (Invoke-RestMethod -Uri "$($Values.VAULT_ADDR)/v1/database/creds/app" -Headers @{ 'X-Vault-Token' = $Values.TOKEN }).lease_id }
         'CMEK_CLUSTER' {
             # A production-like cluster: CMEK enabled in every region, the sandbox CA as its client CA.
@@ -181,13 +207,69 @@ function Get-CrdbDocLazyValue {
                 -Body (@{ region_specs = $specs } | ConvertTo-Json -Depth 5)
             $null = Invoke-RestMethod -Method Post -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" -Headers $cloudHeaders -ContentType 'application/json' `
                 -Body (@{ x509_pem_cert = $Values.SQL_CA_PEM } | ConvertTo-Json)
-            # Polled gently: the double keeps the Cloud's limit of 10 requests per second per key.
-            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/cmek" -Headers $cloudHeaders).status } -Until 'ENABLED'
-            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" -Headers $cloudHeaders).status } -Until 'IS_SET'
+            # Polled gently: the double keeps the Cloud's limit of 10 requests per second per key. On a
+            # loaded machine the requests can still reach it in a burst; a 429 of these reads is retried
+            # after its Retry-After (Invoke-RestMethod's own retry; reads only, so nothing happens twice).
+            $poll = @{ Headers = $cloudHeaders; MaximumRetryCount = 5; RetryIntervalSec = 1 }
+            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/cmek" @poll).status } -Until 'ENABLED'
+            Wait-CrdbCloudState { Start-Sleep -Milliseconds 200; (Invoke-RestMethod -Uri "$cloud/api/v1/clusters/$id/client-ca-cert" @poll).status } -Until 'IS_SET'
             return $id
         }
     }
     throw "no lazy value $Name"
+}
+
+# What every docs file and every pipeline starts from: its own folders (home, a fake root, a working
+# folder), the sandbox values (with a Vault token of its own), the Vault objects, folders and files of
+# the mapping. $Code is the text of what will run: a value that costs a round trip (a Cloud cluster, a
+# lease) is made only when that text names what needs it. Remove-CrdbDocWorld undoes it.
+function New-CrdbDocWorld {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] $Mapping, [AllowEmptyString()] [string] $Code)
+    $base = Join-Path ([IO.Path]::GetTempPath()) ('crdbvault-docs-' + [guid]::NewGuid().ToString('n').Substring(0, 12))
+    New-CrdbDocPrivateFolder $base
+    $folders = @{ Base = $base; Home = Join-Path $base 'home'; Root = Join-Path $base 'root'; Work = Join-Path $base 'work' }
+    foreach ($f in $folders.Home, $folders.Root, $folders.Work) { New-CrdbDocPrivateFolder $f }
+    $world = [pscustomobject]@{ Folders = $folders; Values = $null; Code = $Code }
+    try {
+        $world.Values = $values = New-CrdbDocValues -Sandbox $Sandbox -Mapping $Mapping -Folders $folders
+
+        foreach ($write in $Mapping.VaultWrites) {
+            try {
+                $null = Invoke-RestMethod -Method Post -Uri "$($values.VAULT_ADDR)/v1/$($write.Path)" -Headers @{ 'X-Vault-Token' = $Sandbox.VaultToken } `
+                    -Body ($write.Body | ConvertTo-Json -Depth 5) -ContentType 'application/json'
+            }
+            catch { throw "DocExamples.Mapping.psd1, VaultWrites: POST $($write.Path) failed: $($_.ErrorDetails.Message) $($_.Exception.Message)" }
+        }
+        foreach ($dir in $Mapping.Directories) { New-CrdbDocPrivateFolder (Resolve-CrdbDocPath $dir $folders) }
+        foreach ($entry in $Mapping.Files.GetEnumerator()) {
+            if (-not (Test-CrdbDocNeed $world $entry.Value ([IO.Path]::GetFileName($entry.Key)))) { continue }
+            $path = Resolve-CrdbDocPath $entry.Key $folders
+            New-CrdbDocPrivateFolder (Split-Path $path)
+            [IO.File]::WriteAllText($path, (Resolve-CrdbDocTemplate $entry.Value $values))
+            if (-not $IsWindows) { [IO.File]::SetUnixFileMode($path, [IO.UnixFileMode]'UserRead, UserWrite') }
+        }
+        $world
+    }
+    catch { Remove-CrdbDocWorld $world $Sandbox; throw }
+}
+
+# Whether a template of the mapping is needed: one with a value that costs a round trip only when
+# the world's code names $Name.
+function Test-CrdbDocNeed($World, [string] $Template, [string] $Name) {
+    $lazy = @(Get-CrdbDocPlaceholder $Template | Where-Object { $_ -in $script:CrdbDocLazyValues })
+    -not $lazy -or $World.Code.Contains($Name)
+}
+
+function Remove-CrdbDocWorld($World, $Sandbox) {
+    if ($World.Values) {
+        # The file's leases end with its token: the SQL users its examples made are dropped.
+        try {
+            $null = Invoke-RestMethod -Method Post -Uri "$($World.Values.VAULT_ADDR)/v1/auth/token/revoke" -Headers @{ 'X-Vault-Token' = $Sandbox.VaultToken } `
+                -Body (@{ token = $World.Values.TOKEN } | ConvertTo-Json) -ContentType 'application/json'
+        }
+        catch { Write-Warning "The docs test could not revoke its token for the file: $_" }
+    }
+    Remove-Item $World.Folders.Base -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 # Maps one docs file's blocks onto the sandbox, prepares its folders, files and environment, runs the
@@ -199,41 +281,14 @@ function Invoke-CrdbDocFile {
         [Parameter(Mandatory)] [object[]] $Blocks
     )
     $mapping = Read-CrdbDocMapping
-    $base = Join-Path ([IO.Path]::GetTempPath()) ('crdbvault-docs-' + [guid]::NewGuid().ToString('n').Substring(0, 12))
-    New-CrdbDocPrivateFolder $base
-    $folders = @{ Home = Join-Path $base 'home'; Root = Join-Path $base 'root'; Work = Join-Path $base 'work' }
-    $folders.Values | ForEach-Object { New-CrdbDocPrivateFolder $_ }
-    $values = $null
+    $toRun = @($Blocks | Where-Object { -not $_.Skip })
+    $world = New-CrdbDocWorld -Sandbox $Sandbox -Mapping $mapping -Code (($toRun | ForEach-Object { $_.Code }) -join "`n")
     try {
-        $values = New-CrdbDocValues -Sandbox $Sandbox -Mapping $mapping -Folders $folders
-        $toRun = @($Blocks | Where-Object { -not $_.Skip })
-        $allCode = ($toRun | ForEach-Object { $_.Code }) -join "`n"
-        # A value that costs a round trip is made only for a file whose blocks name what needs it.
-        $needs = {
-            param([string] $Template, [string] $Name)
-            $lazy = @(Get-CrdbDocPlaceholder $Template | Where-Object { $_ -in $script:CrdbDocLazyValues })
-            -not $lazy -or $allCode.Contains($Name)
-        }
-
-        foreach ($write in $mapping.VaultWrites) {
-            try {
-                $null = Invoke-RestMethod -Method Post -Uri "$($values.VAULT_ADDR)/v1/$($write.Path)" -Headers @{ 'X-Vault-Token' = $Sandbox.VaultToken } `
-                    -Body ($write.Body | ConvertTo-Json -Depth 5) -ContentType 'application/json'
-            }
-            catch { throw "DocExamples.Mapping.psd1, VaultWrites: POST $($write.Path) failed: $($_.ErrorDetails.Message) $($_.Exception.Message)" }
-        }
-        foreach ($dir in $mapping.Directories) { New-CrdbDocPrivateFolder (Resolve-CrdbDocPath $dir $folders) }
-        foreach ($entry in $mapping.Files.GetEnumerator()) {
-            if (-not (& $needs $entry.Value ([IO.Path]::GetFileName($entry.Key)))) { continue }
-            $path = Resolve-CrdbDocPath $entry.Key $folders
-            New-CrdbDocPrivateFolder (Split-Path $path)
-            [IO.File]::WriteAllText($path, (Resolve-CrdbDocTemplate $entry.Value $values))
-            if (-not $IsWindows) { [IO.File]::SetUnixFileMode($path, [IO.UnixFileMode]'UserRead, UserWrite') }
-        }
-
+        $values = $world.Values
+        $folders = $world.Folders
         $environment = @{}
         foreach ($entry in $mapping.Environment.GetEnumerator()) {
-            if (& $needs $entry.Value $entry.Key) { $environment[$entry.Key] = Resolve-CrdbDocTemplate $entry.Value $values }
+            if (Test-CrdbDocNeed $world $entry.Value $entry.Key) { $environment[$entry.Key] = Resolve-CrdbDocTemplate $entry.Value $values }
         }
         $plan = [ordered]@{
             Blocks              = @($toRun | ForEach-Object { @{ Index = $_.Index; Line = $_.Line; Code = ConvertTo-CrdbDocCode -Code $_.Code -Mapping $mapping -Values $values } })
@@ -250,29 +305,17 @@ function Invoke-CrdbDocFile {
         foreach ($e in $mapping.Prompts.GetEnumerator()) { $plan.Prompts[$e.Key] = Resolve-CrdbDocTemplate $e.Value $values }
         foreach ($e in $mapping.AutomationVariables.GetEnumerator()) { $plan.AutomationVariables[$e.Key] = Resolve-CrdbDocTemplate $e.Value $values }
 
-        $planPath = Join-Path $base 'plan.json'
-        $resultPath = Join-Path $base 'result.json'
+        $planPath = Join-Path $folders.Base 'plan.json'
+        $resultPath = Join-Path $folders.Base 'result.json'
         [IO.File]::WriteAllText($planPath, ($plan | ConvertTo-Json -Depth 6))
         $run = Invoke-CrdbDocDriver -PlanPath $planPath -ResultPath $resultPath -Folders $folders -Environment $environment -TimeoutSeconds $mapping.FileTimeoutSeconds
         $results = if (Test-Path $resultPath) { @(Get-Content -Raw $resultPath | ConvertFrom-Json) } else { @() }
         [pscustomobject]@{ Results = $results; TimedOut = $run.TimedOut; ExitCode = $run.ExitCode; Log = $run.Log }
     }
-    finally {
-        if ($values) {
-            # The file's leases end with its token: the SQL users its examples made are dropped.
-            try {
-                $null = Invoke-RestMethod -Method Post -Uri "$($values.VAULT_ADDR)/v1/auth/token/revoke" -Headers @{ 'X-Vault-Token' = $Sandbox.VaultToken } `
-                    -Body (@{ token = $values.TOKEN } | ConvertTo-Json) -ContentType 'application/json'
-            }
-            catch { Write-Warning "The docs test could not revoke its token for the file: $_" }
-        }
-        Remove-Item $base -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    finally { Remove-CrdbDocWorld $world $Sandbox }
 }
 
-# Starts pwsh with the driver: a clean environment (no VAULT_*/COCKROACH_* of the caller), HOME and
-# XDG_* in the file's home folder, the built module on PSModulePath (so the docs' cmdlets autoload, as
-# for an installed module), working folder = the file's ./, and the file's environment on top.
+# Starts pwsh with the driver (see Set-CrdbDocProcessEnvironment for its environment).
 function Invoke-CrdbDocDriver {
     param([string] $PlanPath, [string] $ResultPath, [hashtable] $Folders, [hashtable] $Environment, [int] $TimeoutSeconds)
     $pwsh = Get-CrdbPwshCommand
@@ -280,25 +323,32 @@ function Invoke-CrdbDocDriver {
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script:CrdbDocDriverPath, '-PlanPath', $PlanPath, '-ResultPath', $ResultPath)) {
         $psi.ArgumentList.Add($a)
     }
-    $psi.WorkingDirectory = $Folders.Work
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
-    foreach ($name in @($psi.Environment.Keys)) {
-        if ($name -match '^(VAULT_|COCKROACH_|CRDB_|SYSTEM_|ACTIONS_|IDENTITY_|PSModulePath$|XDG_|TF_BUILD$|GITHUB_|AGENT_|RUNNER_)') { $null = $psi.Environment.Remove($name) }
-    }
-    $psi.Environment['HOME'] = $Folders.Home
-    foreach ($xdg in 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME') { $psi.Environment[$xdg] = Join-Path $Folders.Home ".$($xdg.ToLowerInvariant())" }
-    $psi.Environment['PSModulePath'] = Join-Path $script:CrdbRepoRoot 'out'
-    $psi.Environment['NO_COLOR'] = '1'
-    foreach ($e in $Environment.GetEnumerator()) { $psi.Environment[$e.Key] = $e.Value }
-
+    Set-CrdbDocProcessEnvironment $psi $Folders $Environment
     $process = [System.Diagnostics.Process]::Start($psi)
     $stdout = $process.StandardOutput.ReadToEndAsync()
     $stderr = $process.StandardError.ReadToEndAsync()
     $timedOut = -not $process.WaitForExit($TimeoutSeconds * 1000)
     if ($timedOut) { $process.Kill($true); $process.WaitForExit() }
     [pscustomobject]@{ ExitCode = $process.ExitCode; TimedOut = $timedOut; Log = (Hide-CrdbDocCiSecret ($stdout.Result + $stderr.Result)) }
+}
+
+# A docs pwsh (a file's driver, a pipeline's step): a clean environment (no VAULT_*/COCKROACH_*/CI
+# variables of the caller), HOME and XDG_* in the world's home folder, the built module on
+# PSModulePath (so the docs' cmdlets autoload, as for an installed module), working folder = the
+# world's ./, and the given environment on top.
+function Set-CrdbDocProcessEnvironment([System.Diagnostics.ProcessStartInfo] $Psi, [hashtable] $Folders, [hashtable] $Environment) {
+    $Psi.WorkingDirectory = $Folders.Work
+    $Psi.UseShellExecute = $false
+    $Psi.RedirectStandardOutput = $true
+    $Psi.RedirectStandardError = $true
+    foreach ($name in @($Psi.Environment.Keys)) {
+        if ($name -match '^(VAULT_|COCKROACH_|CRDB_|SYSTEM_|ACTIONS_|IDENTITY_|PSModulePath$|XDG_|TF_BUILD$|GITHUB_|AGENT_|RUNNER_|BUILD_|CI$)') { $null = $Psi.Environment.Remove($name) }
+    }
+    $Psi.Environment['HOME'] = $Folders.Home
+    foreach ($xdg in 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME') { $Psi.Environment[$xdg] = Join-Path $Folders.Home ".$($xdg.ToLowerInvariant())" }
+    $Psi.Environment['PSModulePath'] = Join-Path $script:CrdbRepoRoot 'out'
+    $Psi.Environment['NO_COLOR'] = '1'
+    foreach ($e in $Environment.GetEnumerator()) { $Psi.Environment[$e.Key] = $e.Value }
 }
 
 # The logging commands that carry a secret (the registrations for masking, secret variables) keep

@@ -86,8 +86,9 @@ public sealed class PesterFilesTests
     {
         var exported = ReadExportedCmdlets().ToHashSet(StringComparer.Ordinal);
         string[] others = ["Common.ps1", "Invoke-CrdbPesterSuite.ps1", "Scenarios.Tests.ps1", "Package.Tests.ps1",
-            // The docs test (docs/testing.md, "Docs as tests"): the test, its machinery, the pwsh it starts per docs file.
-            "DocExamples.Tests.ps1", "DocExamples.ps1", "DocExamples.Driver.ps1"];
+            // The docs test (docs/testing.md, "Docs as tests"): the test, its machinery, the pwsh it starts per docs file,
+            // the pipeline runner for the ```yaml blocks and its command-line front.
+            "DocExamples.Tests.ps1", "DocExamples.ps1", "DocExamples.Driver.ps1", "DocPipelines.ps1", "Invoke-CrdbDocPipeline.ps1"];
         foreach (string file in Directory.EnumerateFiles(PesterDir, "*.ps1"))
         {
             string name = Path.GetFileName(file);
