@@ -77,8 +77,17 @@ public sealed class DatabaseEngine
                 $"{MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
 
     /// <summary>Rotates the root password Vault holds; afterwards nobody, you included, knows it.</summary>
-    public Task RotateRootAsync(string name, CancellationToken ct) =>
-        _client.WriteAsync($"{MountPath}/rotate-root/{InputValidator.PathSegment(name, "Name")}", null, new VaultRequestOptions { Idempotent = false }, ct);
+    public Task RotateRootAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "Name");
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = "The root password may have been rotated: if the old password no longer logs in " +
+                "(Test-CrdbConnection -Credential), it was, and only Vault knows the new one.",
+        };
+        return _client.WriteAsync($"{MountPath}/rotate-root/{name}", null, options, ct);
+    }
 
     public async Task WriteRoleAsync(string name, string connectionName, RoleStatements statements, TimeSpan? defaultTtl, TimeSpan? maxTtl,
         CancellationToken ct)

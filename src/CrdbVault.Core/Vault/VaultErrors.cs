@@ -46,9 +46,13 @@ internal sealed class VaultErrors(Uri address) : IHttpFailureMapper
             HttpRequestError.ConnectionError => "the connection was refused or dropped (is Vault running and the address right?)",
             _ => failure.Detail,
         };
+        bool mayHave = !failure.NeverSent && call.MayRepeatEffect;
+        // .NET words a connection that broke after a request with a body went out as "An error
+        // occurred while sending the request": say what that means for a call that creates something.
+        string outcome = mayHave ? " The request may have reached Vault, but no answer came back, so the outcome is unknown." : "";
         return new VaultApiException(
-            $"Could not reach Vault at {Server} for {call.Display}: {what}.{(failure.NeverSent ? "" : OutcomeHint(call))}",
-            VaultErrorKind.ConnectionFailed, path, mayHaveExecuted: !failure.NeverSent && call.MayRepeatEffect);
+            $"Could not reach Vault at {Server} for {call.Display}: {what.TrimEnd('.')}.{outcome}{(failure.NeverSent ? "" : OutcomeHint(call))}",
+            VaultErrorKind.ConnectionFailed, path, mayHaveExecuted: mayHave);
     }
 
     /// <summary>An error answer: the kind, Vault's own words and the likely fix.</summary>
