@@ -55,6 +55,11 @@ public sealed class Fault
     /// done), e.g. to strip <c>lease_id</c> the way some servers and the API docs' samples answer.
     /// </summary>
     public Func<string, string>? TransformBody { get; init; }
+    /// <summary>
+    /// Armed only while this holds (null = always): a test states WHEN in the double's own state the
+    /// fault applies (e.g. "once the change is in"), set up before the run instead of racing it.
+    /// </summary>
+    public Func<bool>? When { get; init; }
     /// <summary>Counts how often it fired.</summary>
     public int Hits { get; set; }
 }
@@ -85,6 +90,7 @@ public sealed class FaultInjector
                 if (f.Times == 0) continue;
                 if (f.Method is not null && !string.Equals(f.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
                 if (!path.StartsWith(f.PathPrefix, StringComparison.Ordinal)) continue;
+                if (f.When is { } when && !when()) continue;
                 if (f.Times > 0) f.Times--;
                 f.Hits++;
                 return f;

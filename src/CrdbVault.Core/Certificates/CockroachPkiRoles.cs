@@ -99,7 +99,11 @@ public static class CockroachPkiRoles
     /// </summary>
     public static readonly IReadOnlyList<string> AlwaysProtected = ["root", "node"];
 
-    /// <summary>The most spellings a policy denies per protected name (2^8: a name of 8 letters).</summary>
+    /// <summary>
+    /// The most spellings a policy denies per protected name. Each letter counts 2 (two cases), i and k
+    /// count 3, anything else 1, and the product may be at most this: 8 letters without i or k, but 5
+    /// when all are i or k, and 6 letters with 5 of them i or k are already too many (3^5 x 2 = 486).
+    /// </summary>
     public const int MaxSpellings = 256;
 
     /// <summary>
@@ -216,8 +220,9 @@ public static class CockroachPkiRoles
         foreach (char c in name) count *= Alternatives(c).Length;
         if (count > limit)
             throw new ArgumentException(
-                $"-ProtectedUser '{name}' has {count} spellings CockroachDB reads as the same user; " +
-                    $"a policy can deny at most {limit} per name (a name of 8 letters). " +
+                $"-ProtectedUser '{name}' has {count} spellings CockroachDB reads as the same user; a policy can deny at most {limit} per name. " +
+                    $"Each letter comes in 2 spellings and i and k in 3 (also U+0130 and the Kelvin sign); digits, '_', '.' and '-' in 1; " +
+                    $"the product may be at most {limit}: 8 letters without i or k, fewer with them (kkkkk is 243, kkkkka 486). " +
                 "Protect it another way: give issuers per-user pinned policies (Set-CrdbCertificateIssuerPolicy -Name <policy> -User <their users>) " +
                     "instead of the issuer policy, so they can name no other user.",
                 "ProtectedUser");

@@ -77,8 +77,17 @@ public sealed class DatabaseEngine
                 $"{MountPath} (or give the -ConnectionName of an existing one). Nothing was written.");
 
     /// <summary>Rotates the root password Vault holds; afterwards nobody, you included, knows it.</summary>
-    public Task RotateRootAsync(string name, CancellationToken ct) =>
-        _client.WriteAsync($"{MountPath}/rotate-root/{InputValidator.PathSegment(name, "Name")}", null, new VaultRequestOptions { Idempotent = false }, ct);
+    public Task RotateRootAsync(string name, CancellationToken ct)
+    {
+        InputValidator.PathSegment(name, "Name");
+        var options = new VaultRequestOptions
+        {
+            Idempotent = false,
+            UnknownOutcomeHint = "The root password may have been rotated: if the old password no longer logs in " +
+                "(Test-CrdbConnection -Credential), it was, and only Vault knows the new one.",
+        };
+        return _client.WriteAsync($"{MountPath}/rotate-root/{name}", null, options, ct);
+    }
 
     public async Task WriteRoleAsync(string name, string connectionName, RoleStatements statements, TimeSpan? defaultTtl, TimeSpan? maxTtl,
         CancellationToken ct)
@@ -125,6 +134,19 @@ public sealed class DatabaseEngine
     }
 
     /// <summary>
+    /// Vault's own 5xx answer to creds: the database refused the role's creation statements or could
+    /// not be reached. Vault runs the statements in one transaction that is rolled back on error and
+    /// keeps no lease, so no user exists (docs/vault-notes.md, "Failed creations").
+    /// </summary>
+    private VaultApiException CreationFailed(string role, string path, VaultApiException ex) => new(
+        $"No credential was issued: Vault could not create a database user for role '{role}', because the role's SQL statements failed " +
+            "or the database could not be reached (Vault runs them in one transaction and rolled it back, so no user exists and there is no lease). " +
+            $"Vault said ({ex.Status}): {string.Join("; ", ex.Errors.Select(e => ServerText.Printable(e).Trim()))}. " +
+            $"Check the role's statements (Get-CrdbVaultRole -Name {role} -MountPath '{MountPath}'), that every role or database they " +
+            "name exists, and that the connection's user may run them.",
+        VaultErrorKind.ServerError, path, ex.Status, ex.Errors, inner: ex);
+
+    /// <summary>
     /// Issues a credential (<c>GET &lt;mount&gt;/creds/&lt;role&gt;</c>). Never retried: each call
     /// creates a database user, and a retried call could leave an unknown one behind.
     /// </summary>
@@ -153,6 +175,10 @@ public sealed class DatabaseEngine
         {
             throw ex.AsNotFound($"Nothing answers at '{path}': is '{MountPath}' a database secrets engine, and does role '{role}' exist? " +
                 $"Check -MountPath (Initialize-CrdbVaultDatabase enables it) and Get-CrdbVaultRole.", path);
+        }
+        catch (VaultApiException ex) when (ex.Status >= 500 && !ex.MayHaveExecuted && ex.Errors.Count > 0)
+        {
+            throw CreationFailed(role, path, ex);
         }
         if (r is null)
             throw new VaultApiException($"Vault has no database role '{role}' at '{MountPath}/'. " +

@@ -14,6 +14,9 @@ namespace CrdbVault.Core.Database;
 /// </summary>
 public sealed class StaticRoles
 {
+    /// <summary>The stable error id of a static role the checks refuse.</summary>
+    public const string InvalidArgumentId = "InvalidStaticRoleArgument";
+
     /// <summary>Vault's minimum rotation_period.</summary>
     public static readonly TimeSpan MinimumPeriod = TimeSpan.FromSeconds(5);
     /// <summary>Vault's minimum rotation_window.</summary>
@@ -76,16 +79,17 @@ public sealed class StaticRoles
                 $"so it cannot be checked that -UserName '{request.UserName}' is not that user. Nothing was written.");
         // CockroachDB folds user names to lower case: compare the way it would.
         if (string.Equals(connection.Username, request.UserName, StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. " +
+            throw new InputRefusedException($"-UserName '{request.UserName}' is the user connection '{request.ConnectionName}' itself logs in as. " +
                 $"A static role rotates that password at once, and Vault's own connection would stop working. " +
-                "Use another SQL user; to rotate the connection's password, use Vault's rotate-root instead.", "UserName");
+                "Use another SQL user; to rotate the connection's password, use Vault's rotate-root instead.", InvalidArgumentId, "UserName");
         StaticRoleInfo? existing = await ReadAsync(request.Name, ct).ConfigureAwait(false);
         if (existing is not null && !string.Equals(existing.UserName, request.UserName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. " +
-                $"Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", "UserName");
+            throw new InputRefusedException($"Static role '{request.Name}' manages user '{existing.UserName}'; Vault cannot change a static role's user. " +
+                $"Remove it with Remove-CrdbVaultStaticRole -Name {request.Name} and create it again, or choose another -Name.", InvalidArgumentId, "UserName");
         if (existing is not null && !string.Equals(existing.ConnectionName, request.ConnectionName, StringComparison.Ordinal))
-            throw new ArgumentException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; " +
-                $"Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", "ConnectionName");
+            throw new InputRefusedException($"Static role '{request.Name}' uses connection '{existing.ConnectionName}'; " +
+                $"Vault cannot move a static role to another connection. Remove it and create it again, or choose another -Name.", InvalidArgumentId,
+                "ConnectionName");
         return new StaticRolePlan(request, existing is null, connection);
     }
 

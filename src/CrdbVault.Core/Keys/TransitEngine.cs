@@ -102,7 +102,12 @@ public sealed class TransitEngine
         try
         {
             // Not idempotent: a retried rotation would add two versions.
-            await _client.WriteAsync($"{MountPath}/keys/{name}/rotate", null, new VaultRequestOptions { Idempotent = false }, ct).ConfigureAwait(false);
+            var options = new VaultRequestOptions
+            {
+                Idempotent = false,
+                UnknownOutcomeHint = $"The key may have been rotated: check latest_version with vault read {MountPath}/keys/{name}.",
+            };
+            await _client.WriteAsync($"{MountPath}/keys/{name}/rotate", null, options, ct).ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (ex.IsRefusal("not found"))
         {

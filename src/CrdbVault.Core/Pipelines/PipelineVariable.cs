@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Validation;
 
 namespace CrdbVault.Core.Pipelines;
 
@@ -14,6 +15,9 @@ namespace CrdbVault.Core.Pipelines;
 /// </summary>
 public sealed partial class PipelineVariable
 {
+    /// <summary>The stable error id of a refused name or value.</summary>
+    public const string ErrorId = "InvalidPipelineVariable";
+
     /// <summary>Both systems hand variables to later steps as environment variables; Windows caps one at 32,767 characters.</summary>
     public const int MaxValueLength = 32_767;
 
@@ -63,35 +67,36 @@ public sealed partial class PipelineVariable
 
     /// <summary>
     /// Checks everything: the CI system, the name, the value (a secret must be one non-empty line),
-    /// and for GitHub Actions the file to append to. Throws <see cref="ArgumentException"/> for bad
-    /// input and <see cref="InvalidOperationException"/> outside a CI system; nothing is written.
+    /// and for GitHub Actions the file to append to. Throws <see cref="InputRefusedException"/> for bad
+    /// input and <see cref="NotInPipelineException"/> outside a CI system; nothing is written.
     /// </summary>
     public static PipelineVariable Prepare(CiEnvironment env, string name, SecureString value, bool secret, bool isOutput)
     {
         ValidateName(name, env.System, isOutput);
         if (env.Ambiguous)
-            throw new InvalidOperationException("Both TF_BUILD (Azure DevOps) and GITHUB_ACTIONS (GitHub Actions) are set, " +
+            throw new NotInPipelineException("Both TF_BUILD (Azure DevOps) and GITHUB_ACTIONS (GitHub Actions) are set, " +
                 "so it is unclear which system reads the variable; nothing was written. Unset the one that does not apply.");
         if (env.System == CiSystem.None)
-            throw new InvalidOperationException("Set-CrdbPipelineVariable works inside an Azure DevOps pipeline (TF_BUILD=True) " +
+            throw new NotInPipelineException("Set-CrdbPipelineVariable works inside an Azure DevOps pipeline (TF_BUILD=True) " +
                 "or a GitHub Actions job (GITHUB_ACTIONS=true); neither is set here, so nothing was written. Outside a pipeline, " +
                 "keep the value in a variable of your session instead.");
 
         string plain = SecureStrings.Reveal(value);
         if (plain.Length > MaxValueLength)
-            throw new ArgumentException($"-Value is {plain.Length} characters long; at most {MaxValueLength} fit in the environment variable later steps " +
-                $"receive. Write large values to a file in {env.TempFolderExpression} instead.", "Value");
+            throw new InputRefusedException($"-Value is {plain.Length} characters long; at most {MaxValueLength} fit in the environment variable later steps " +
+                $"receive. Write large values to a file in {env.TempFolderExpression} instead.", ErrorId, "Value");
         if (secret)
         {
             if (plain.Length == 0)
-                throw new ArgumentException("-Value is empty: there is no secret to mask. Check where the value comes from.", "Value");
+                throw new InputRefusedException("-Value is empty: there is no secret to mask. Check where the value comes from.", ErrorId, "Value");
             if (plain.AsSpan().IndexOfAny('\r', '\n') >= 0)
-                throw new ArgumentException($"-Value is a secret of several lines. {env.Name} masks secrets line by line, " +
+                throw new InputRefusedException($"-Value is a secret of several lines. {env.Name} masks secrets line by line, " +
                     $"so it cannot be masked as one value (a PEM key would leak in pieces). " +
                     $"Write such secrets to files in the job's temporary folder instead, e.g. New-CrdbClientCert -User <user> -CertsDir (Join-Path " +
-                        $"{env.TempFolderExpression} 'certs'), and pass the folder's path as the variable.", "Value");
+                        $"{env.TempFolderExpression} 'certs'), and pass the folder's path as the variable.", ErrorId, "Value");
             if (string.IsNullOrWhiteSpace(plain))
-                throw new ArgumentException("-Value is only white space: masking it would blank the whole log. Check where the value comes from.", "Value");
+                throw new InputRefusedException("-Value is only white space: masking it would blank the whole log. Check where the value comes from.",
+                    ErrorId, "Value");
         }
 
         string? file = null;
@@ -100,11 +105,11 @@ public sealed partial class PipelineVariable
             string variable = isOutput ? "GITHUB_OUTPUT" : "GITHUB_ENV";
             file = env.Variable(variable);
             if (string.IsNullOrWhiteSpace(file))
-                throw new InvalidOperationException($"GITHUB_ACTIONS is true but {variable} is not set, so there is no file to write the variable to; " +
+                throw new NotInPipelineException($"GITHUB_ACTIONS is true but {variable} is not set, so there is no file to write the variable to; " +
                     $"nothing was written. Run this inside a step of a GitHub Actions job.");
             string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
             if (folder is null || !Directory.Exists(folder))
-                throw new InvalidOperationException($"{variable} points to '{file}', whose folder does not exist; nothing was written.");
+                throw new NotInPipelineException($"{variable} points to '{file}', whose folder does not exist; nothing was written.");
         }
         return new PipelineVariable(env.System, name, value, secret, isOutput, file);
     }
@@ -113,22 +118,22 @@ public sealed partial class PipelineVariable
     public static string ValidateName(string? name, CiSystem system, bool isOutput)
     {
         if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))
-            throw new ArgumentException($"-Name '{name}' is not a valid variable name. Use letters, digits and '_' (at most 100), " +
-                $"starting with a letter or '_', e.g. 'DB_PASSWORD'.", "Name");
+            throw new InputRefusedException($"-Name '{name}' is not a valid variable name. Use letters, digits and '_' (at most 100), " +
+                $"starting with a letter or '_', e.g. 'DB_PASSWORD'.", ErrorId, "Name");
         foreach (string prefix in AzureReservedPrefixes)
         {
             if (system != CiSystem.GitHubActions && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException($"-Name '{name}' starts with '{prefix}': Azure DevOps hides variables starting with endpoint, input, secret, " +
-                    $"path or securefile from tasks and scripts. Choose another name, e.g. 'DB_{name}'.", "Name");
+                throw new InputRefusedException($"-Name '{name}' starts with '{prefix}': Azure DevOps hides variables starting with endpoint, input, secret, " +
+                    $"path or securefile from tasks and scripts. Choose another name, e.g. 'DB_{name}'.", ErrorId, "Name");
         }
         if (system != CiSystem.AzureDevOps && !isOutput)
         {
             foreach (string prefix in GitHubReservedEnvPrefixes)
                 if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    throw new ArgumentException($"-Name '{name}' starts with '{prefix}': " +
-                        $"GitHub Actions does not let a step overwrite its own {prefix}* variables. Choose another name.", "Name");
+                    throw new InputRefusedException($"-Name '{name}' starts with '{prefix}': " +
+                        $"GitHub Actions does not let a step overwrite its own {prefix}* variables. Choose another name.", ErrorId, "Name");
             if (name.Equals("NODE_OPTIONS", StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException("-Name 'NODE_OPTIONS' is blocked by GitHub Actions in GITHUB_ENV. Choose another name.", "Name");
+                throw new InputRefusedException("-Name 'NODE_OPTIONS' is blocked by GitHub Actions in GITHUB_ENV. Choose another name.", ErrorId, "Name");
         }
         return name;
     }
@@ -176,3 +181,6 @@ public sealed partial class PipelineVariable
 
     public override string ToString() => Description;
 }
+
+/// <summary>Outside a CI system (or in two at once, or without GitHub's file): nothing can be set. Error id NotInPipeline.</summary>
+public sealed class NotInPipelineException(string message) : InvalidOperationException(message);

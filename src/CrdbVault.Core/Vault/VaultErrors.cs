@@ -46,9 +46,13 @@ internal sealed class VaultErrors(Uri address) : IHttpFailureMapper
             HttpRequestError.ConnectionError => "the connection was refused or dropped (is Vault running and the address right?)",
             _ => failure.Detail,
         };
+        bool mayHave = !failure.NeverSent && call.MayRepeatEffect;
+        // .NET words a connection that broke after a request with a body went out as "An error
+        // occurred while sending the request": say what that means for a call that creates something.
+        string outcome = mayHave ? " The request may have reached Vault, but no answer came back, so the outcome is unknown." : "";
         return new VaultApiException(
-            $"Could not reach Vault at {Server} for {call.Display}: {what}.{(failure.NeverSent ? "" : OutcomeHint(call))}",
-            VaultErrorKind.ConnectionFailed, path, mayHaveExecuted: !failure.NeverSent && call.MayRepeatEffect);
+            $"Could not reach Vault at {Server} for {call.Display}: {what.TrimEnd('.')}.{outcome}{(failure.NeverSent ? "" : OutcomeHint(call))}",
+            VaultErrorKind.ConnectionFailed, path, mayHaveExecuted: mayHave);
     }
 
     /// <summary>An error answer: the kind, Vault's own words and the likely fix.</summary>
@@ -65,13 +69,30 @@ internal sealed class VaultErrors(Uri address) : IHttpFailureMapper
                 + "(see Get-Help about_CrdbVault_Policies)."),
             404 => (VaultErrorKind.NotFound, "The path does not exist: check the name and that the secrets engine is mounted at that path."),
             429 => (VaultErrorKind.RateLimited, "Vault throttled the request (quota): wait and try again."),
-            503 => (VaultErrorKind.ServerError, "Vault is sealed or in maintenance: try again once it is unsealed."),
-            >= 500 => (VaultErrorKind.ServerError, "Vault failed on its side (its log has the cause)." + OutcomeHint(call)),
+            503 => (VaultErrorKind.ServerError, "Vault is sealed or in maintenance: try again once it is unsealed." + FailedOrOpen(call, errors)),
+            >= 500 => (VaultErrorKind.ServerError, "Vault failed on its side (its log has the cause)." + FailedOrOpen(call, errors)),
             _ => (VaultErrorKind.InvalidRequest, "Vault rejected the request as sent."),
         };
-        bool mayHave = call.MayRepeatEffect && status >= 500;
+        bool mayHave = call.MayRepeatEffect && status >= 500 && OutcomeUnknown(status, errors);
         return new VaultApiException($"Vault answered {call.Display} with {status}: {said}. {fix}".TrimEnd(), kind, path, status, errors, mayHave);
     }
+
+    /// <summary>What a 5xx answer to a creating call means for what it made: where to look, or nothing.</summary>
+    private static string FailedOrOpen(HttpCall call, IReadOnlyList<string> errors) =>
+        !call.MayRepeatEffect ? ""
+        : OutcomeUnknown(500, errors) ? OutcomeHint(call)
+        : " Vault reports that the call failed, so nothing was created.";
+
+    /// <summary>
+    /// Whether a 5xx answer leaves the outcome of a creating call open (docs/vault-notes.md, "Failed
+    /// creations"). An answer with Vault's own words is Vault reporting that the call failed: the
+    /// engine refused or rolled back (a database user is created in one transaction, rolled back on
+    /// error), so nothing was made. Open are an answer without Vault's words (a proxy's 502/503/504,
+    /// a load balancer) and Vault's masked "internal error", which it also sends when the work was
+    /// done but the lease could not be stored.
+    /// </summary>
+    private static bool OutcomeUnknown(int status, IReadOnlyList<string> errors) =>
+        status >= 500 && (errors.Count == 0 || errors.All(e => e.Trim().Equals("internal error", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The body of a success answer is not JSON.</summary>
     public static VaultApiException Unreadable(HttpCall call, int status, string why) => new(

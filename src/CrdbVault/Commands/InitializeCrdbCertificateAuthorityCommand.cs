@@ -90,8 +90,9 @@ public sealed class InitializeCrdbCertificateAuthorityCommand : VaultCmdlet
     /// <summary>
     /// SQL users no issuer may get a client certificate for, besides root and node (always protected).
     /// The issuer policy denies every letter-case spelling of each as common_name, so a name may have at
-    /// most 256 spellings (8 letters, fewer with k or i, which have three); protect longer names with
-    /// per-user pinned policies (Set-CrdbCertificateIssuerPolicy).
+    /// most 256 spellings: 2 per letter, 3 per i or k, 1 per digit, '_', '.' or '-', multiplied (8 letters
+    /// without i or k; kkkkk is 243, kkkkka 486 and refused). Protect such names with per-user pinned
+    /// policies (Set-CrdbCertificateIssuerPolicy).
     /// </summary>
     [Parameter]
     [Input(InputKind.SqlUser)]

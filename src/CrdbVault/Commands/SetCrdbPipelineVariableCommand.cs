@@ -60,25 +60,12 @@ public sealed class SetCrdbPipelineVariableCommand : CrdbCmdlet
                 break;
             default:
                 ThrowInvalidArgument($"-Value must be a string or a SecureString, not {raw?.GetType().Name ?? "null"}. For a credential pass its password: " +
-                    $"-Value $cred.Password.", "InvalidPipelineVariable", Name);
+                    $"-Value $cred.Password.", PipelineVariable.ErrorId, Name);
                 return;
         }
 
-        PipelineVariable variable;
-        try
-        {
-            variable = PipelineVariable.Prepare(CiEnvironment.Current(), Name, value, secret, IsOutput);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidPipelineVariable", Name);
-            return;
-        }
-        catch (InvalidOperationException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "NotInPipeline", ErrorCategory.InvalidOperation, Name));
-            return;
-        }
+        // Core's refusals carry their stable ids (InvalidPipelineVariable, NotInPipeline): the mapping reports them.
+        PipelineVariable variable = Mapped(() => PipelineVariable.Prepare(CiEnvironment.Current(), Name, value, secret, IsOutput), Name);
 
         if (!ShouldProcess(variable.Description, "Set")) return;
         if (variable.System == CiSystem.GitHubActions && variable.IsOutput && variable.IsSecret)

@@ -81,24 +81,11 @@ public sealed class SetCrdbVaultStaticRoleCommand : VaultCmdlet
             RotationSchedule = ParameterSetName == ScheduleSet ? RotationSchedule : null,
             RotationWindow = RotationWindow,
             RotationStatements = RotationStatements,
-        }), "InvalidStaticRoleArgument", Name);
+        }), StaticRoles.InvalidArgumentId, Name);
         var roles = new StaticRoles(vault.Client, MountPath);
         string target = $"{roles.MountPath}/static-roles/{Name}";
-        StaticRolePlan plan;
-        try
-        {
-            plan = Await(ct => roles.PlanAsync(request, ct));
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowInvalidArgument(ex.Message, "InvalidStaticRoleArgument", Name);
-            return;
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowMapped(ex, target);
-            return;
-        }
+        // Core's refusals carry their stable id (InvalidStaticRoleArgument): the mapping reports them.
+        StaticRolePlan plan = Run(ct => roles.PlanAsync(request, ct), target);
 
         string rule = request.RotationPeriod is TimeSpan p ? $"every {p}" : $"on schedule '{request.RotationSchedule}'";
         string action = plan.Creates

@@ -14,9 +14,9 @@ internal static class ErrorMapper
     internal static ErrorRecord ToErrorRecord(Exception exception, object? target, string? idOverride = null)
     {
         Exception ex = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerException! : exception;
+        (string id, ErrorCategory category) = Classify(ex);
         if (ex is ArgumentException { ParamName: not null } arg)
             ex = new ArgumentException(WithoutParameterSuffix(arg.Message), arg);
-        (string id, ErrorCategory category) = Classify(ex);
         var record = new ErrorRecord(ex, idOverride ?? id, category, target);
         string? advice = ex switch
         {
@@ -66,6 +66,8 @@ internal static class ErrorMapper
         },
         CloudOperationFailedException => ("CloudOperationFailed", ErrorCategory.InvalidResult),
         CmekSpecRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),
+        CrdbVault.Core.Validation.InputRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),
+        CrdbVault.Core.Pipelines.NotInPipelineException => ("NotInPipeline", ErrorCategory.InvalidOperation),
         CmekStateException s => (s.ErrorId, ErrorCategory.InvalidOperation),
         CloudOperationTimeoutException => ("CloudOperationTimeout", ErrorCategory.OperationTimeout),
         CrdbVault.Core.Keys.CmekManifestException => ("InvalidCmekManifest", ErrorCategory.InvalidData),

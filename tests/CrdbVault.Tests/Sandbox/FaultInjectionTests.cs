@@ -53,10 +53,22 @@ public sealed class FaultInjectionTests(SandboxFixture sandbox)
             Faults.Add(new Fault { PathPrefix = "sys/health", Drop = true });
             await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.SendAsync("GET", "sys/health"));
 
-            Faults.Add(new Fault { PathPrefix = "sys/health", Delay = TimeSpan.FromMilliseconds(300) });
-            var watch = System.Diagnostics.Stopwatch.StartNew();
+            // A delay holds the answer back: once the double has taken the request (the fault's hit),
+            // the answer is still outstanding, a minute away; the client gives up by itself.
+            Fault held = Faults.Add(new Fault { PathPrefix = "sys/health", Delay = TimeSpan.FromMinutes(1) });
+            using (var http = new HttpClient { BaseAddress = new Uri(sandbox.World.VaultAddress) })
+            using (var giveUp = new CancellationTokenSource())
+            {
+                Task<HttpResponseMessage> waiting = http.GetAsync("v1/sys/health", giveUp.Token);
+                Assert.True(SpinWait.SpinUntil(() => held.Hits == 1 || waiting.IsCompleted, TimeSpan.FromMinutes(1)), "the request never reached the double");
+                Assert.False(waiting.IsCompleted, "the answer came without the delay");
+                await giveUp.CancelAsync();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+            }
+
+            // Used up, the fault lets the next request through at once.
             Assert.Equal(HttpStatusCode.OK, (await sandbox.SendAsync("GET", "sys/health")).Status);
-            Assert.True(watch.ElapsedMilliseconds >= 280);
+            Assert.Equal(1, held.Hits);
         }
         finally { Faults.Clear(); }
     }

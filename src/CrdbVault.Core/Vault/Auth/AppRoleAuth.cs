@@ -30,7 +30,13 @@ public sealed class AppRoleAuth : IVaultAuthMethod
         var body = new Dictionary<string, string> { ["role_id"] = RoleId };
         if (_secretId is not null) body["secret_id"] = SecureStrings.Reveal(_secretId);
         VaultResponse? r = await client.WriteAsync($"auth/{Mount}/login", body,
-            new VaultRequestOptions { Anonymous = true, Idempotent = false }, ct).ConfigureAwait(false);
+            new VaultRequestOptions
+            {
+                Anonymous = true,
+                Idempotent = false,
+                UnknownOutcomeHint = "A token may have been issued to this login: it expires with its TTL " +
+                    "(an admin sees it with vault list auth/token/accessors). Log in again.",
+            }, ct).ConfigureAwait(false);
         return r?.Auth ?? throw new VaultApiException($"Vault's AppRole login at auth/{Mount}/login returned no auth " +
             $"block.", VaultErrorKind.Other, $"auth/{Mount}/login");
     }
