@@ -63,6 +63,7 @@ First release. Every CockroachDB secret from HashiCorp Vault, as typed objects t
 - Static roles (Vault rotates one existing SQL user's password): Set-CrdbVaultStaticRole, Get-CrdbVaultStaticRole, Remove-CrdbVaultStaticRole, Get-CrdbStaticCredential, Reset-CrdbStaticCredential.
 - CI: Set-CrdbPipelineVariable (secret variables for Azure DevOps and GitHub Actions); inside either, every secret the module hands out is registered for masking first.
 - Certificates from Vault PKI in the cockroach certs-dir layout: Initialize-CrdbCertificateAuthority, Get-CrdbCertificateAuthority, New-CrdbClientCert, New-CrdbNodeCert, Revoke-CrdbCertificate, Set-CrdbCertificateIssuerPolicy (issuers that can never get root or node, or only their own users).
+- Certificate renewal on a schedule: New-CrdbClientCert and New-CrdbNodeCert -RenewWithin keep the certificate in -CertsDir while it is current (Status Current: nothing issued or written) and replace the set otherwise (Status Issued); a job run hourly with -RenewWithin 8h keeps 24-hour certificates fresh, and SIGHUP makes CockroachDB load them without a restart.
 - CockroachDB Cloud client CA: Connect-CrdbCloud, Set-CrdbClientCaCert, Get-CrdbClientCaCert, Remove-CrdbClientCaCert.
 - Encryption keys: New-CrdbCmekKey, New-CrdbCmekRegionSpec, Set-CrdbCmek, Get-CrdbCmek, Revoke-CrdbCmek (CMEK for Cloud Advanced); New-CrdbStoreKey, Restore-CrdbStoreKey (encryption-at-rest store keys through Vault transit).
 - Least-privilege Vault policies per job: Get-Help about_CrdbVault_Policies.

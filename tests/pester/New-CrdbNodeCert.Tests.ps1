@@ -85,4 +85,29 @@ Describe 'New-CrdbNodeCert' {
     It 'refuses a host that is neither a DNS name nor an IP address, before any request' {
         { New-CrdbNodeCert -Hosts 'db 1; rm -rf' -ErrorAction Stop } | Should -Throw -ErrorId 'Invalid*'
     }
+
+    It 'Example 3: -RenewWithin keeps the certificate for the same hosts in any order and case, renews when they change' {
+        $certs = Join-Path $Dir 'renew'
+        $first = New-CrdbNodeCert -Hosts db1.internal, 10.0.0.5, localhost -Ttl 24h -RenewWithin 8h -CertsDir $certs
+        $first.Status | Should -Be 'Issued'
+        $before = Get-ChildItem -File $certs | ForEach-Object { "$($_.Name)|$($_.LastWriteTimeUtc.Ticks)|$((Get-FileHash $_.FullName).Hash)" }
+
+        $same = New-CrdbNodeCert -Hosts LOCALHOST, 10.0.0.5, DB1.internal -Ttl 24h -RenewWithin 8h -CertsDir $certs
+        $same.Status | Should -Be 'Current'
+        $same.SerialNumber | Should -Be $first.SerialNumber
+        $same.KeyPath | Should -Be (Join-Path $certs 'node.key')
+        $same.PrivateKey | Should -BeNullOrEmpty
+        Get-ChildItem -File $certs | ForEach-Object { "$($_.Name)|$($_.LastWriteTimeUtc.Ticks)|$((Get-FileHash $_.FullName).Hash)" } | Should -Be $before
+
+        $moved = New-CrdbNodeCert -Hosts db1.internal, 10.0.0.6, localhost -Ttl 24h -RenewWithin 8h -CertsDir $certs
+        $moved.Status | Should -Be 'Issued'
+        (Get-San $moved.Certificate).Ip | Should -Be @('10.0.0.6')
+        (New-CrdbNodeCert -Hosts db1.internal, 10.0.0.6, localhost -RenewWithin 30h -Ttl 24h -CertsDir $certs -WarningVariable w -WarningAction SilentlyContinue).Status |
+            Should -Be 'Issued'
+        $w | Should -Match 'renews it again'
+    }
+
+    It '-RenewWithin needs -CertsDir' {
+        { New-CrdbNodeCert -Hosts localhost -RenewWithin 8h -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidNodeCertArgument*'
+    }
 }

@@ -124,7 +124,8 @@ public static class CertificateIssuance
         return (dns, ips);
     }
 
-    private static async Task<CaInfo> ReadCaOrThrowAsync(PkiEngine engine, CancellationToken ct) =>
+    /// <summary>The mount's CA; a mount without one is a NotFound error that says how to create it.</summary>
+    public static async Task<CaInfo> ReadCaOrThrowAsync(PkiEngine engine, CancellationToken ct) =>
         await engine.ReadCaAsync(ct).ConfigureAwait(false)
         ?? throw new VaultApiException($"Mount '{engine.MountPath}' has no CA yet. " +
             $"Run Initialize-CrdbCertificateAuthority -MountPath '{engine.MountPath}' first.",

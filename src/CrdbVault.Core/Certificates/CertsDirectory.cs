@@ -148,7 +148,12 @@ public sealed class CertsDirectory
         X509Certificate2 withKey;
         try
         {
-            withKey = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+            withKey = LoadPair(certPath, keyPath);
+        }
+        catch (FileTooLargeException ex)
+        {
+            problems.Add(ex.Message);
+            return problems;
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -163,11 +168,43 @@ public sealed class CertsDirectory
         return problems;
     }
 
+    /// <summary>A file past its budget (<see cref="InputBudgets"/>): a hostile or foreign file, never parsed.</summary>
+    private sealed class FileTooLargeException(string message) : Exception(message);
+
+    /// <summary>
+    /// The certificate (its first PEM certificate) with its key, both files read within their budgets
+    /// (a huge file in a certs dir costs no memory) and the key's text zeroed after use.
+    /// </summary>
+    private static X509Certificate2 LoadPair(string certPath, string keyPath)
+    {
+        string certPem;
+        byte[] keyBytes;
+        try
+        {
+            certPem = InputBudgets.ReadPemFile(certPath);
+            keyBytes = InputBudgets.ReadKeyFile(keyPath);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FileTooLargeException(ex.Message);
+        }
+        char[] keyPem = Encoding.ASCII.GetChars(keyBytes);
+        try
+        {
+            return X509Certificate2.CreateFromPem(certPem, keyPem);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyBytes);
+            Array.Clear(keyPem);
+        }
+    }
+
     private static bool Pkcs8Matches(X509Certificate2 withKey, string pkcs8Path)
     {
         byte[] der;
-        try { der = File.ReadAllBytes(pkcs8Path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
+        try { der = InputBudgets.ReadKeyFile(pkcs8Path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException) { return false; }
         try
         {
             using AsymmetricAlgorithm? expected = (AsymmetricAlgorithm?)withKey.GetRSAPublicKey() ?? withKey.GetECDsaPublicKey();

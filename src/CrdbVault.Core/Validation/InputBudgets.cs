@@ -23,7 +23,7 @@ public static class InputBudgets
     /// <summary>PEM text or a certificate file: a bundle of many CAs fits comfortably.</summary>
     public const long PemBytes = 1024 * 1024;
 
-    /// <summary>Small files: a store key recovery record, ~/.vault-token.</summary>
+    /// <summary>Small files: a store key recovery record, ~/.vault-token, a private key file (PEM or PKCS#8 DER; an RSA-8192 key is 6 KiB).</summary>
     public const long SmallFileBytes = 64 * 1024;
 
     /// <summary>
@@ -50,6 +50,11 @@ public static class InputBudgets
     public static string ReadPemFile(string path) =>
         System.Text.Encoding.UTF8.GetString(ReadFile(path, PemBytes, size =>
             new ArgumentException($"'{path}' is {size / 1024} KiB: more than the {Describe(PemBytes)} a PEM certificate file may be.")));
+
+    /// <summary>A private key file's bytes, refused with an ArgumentException past <see cref="SmallFileBytes"/>. The caller zeroes them.</summary>
+    public static byte[] ReadKeyFile(string path) =>
+        ReadFile(path, SmallFileBytes, size =>
+            new ArgumentException($"'{path}' is {size / 1024} KiB: more than the {Describe(SmallFileBytes)} a private key file may be."));
 
     /// <summary>"1 MiB", "64 KiB": how budgets appear in messages.</summary>
     public static string Describe(long bytes) =>

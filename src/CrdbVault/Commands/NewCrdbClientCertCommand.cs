@@ -18,7 +18,12 @@ namespace CrdbVault.Commands;
 /// certificate is issued that cannot be written.
 /// The folder is created (0700) when only it is missing. COCKROACH_CERTS_DIR is not read implicitly:
 /// pass -CertsDir $env:COCKROACH_CERTS_DIR. Without -CertsDir the key comes back as a SecureString in
-/// PrivateKey (a plain string only with -AsPlainText). Never retried: each call creates a certificate.</para>
+/// PrivateKey (a plain string only with -AsPlainText). Never retried: each call creates a certificate.
+/// With -RenewWithin (for runs on a schedule) a certificate already in -CertsDir for -User that chains to
+/// the CA the mount serves now, has its key (0600, matching) and stays valid beyond now + the window is
+/// kept: nothing is issued or written and it is emitted with Status Current (paths, NotAfter, serial;
+/// never the key). Otherwise a new one replaces the set without -Force, since a scheduled run must be
+/// able to replace what it wrote; a ca.crt of another CA still needs -Force (a CA rotation).</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbClientCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ClientCertificate))]
@@ -60,6 +65,7 @@ public sealed class NewCrdbClientCertCommand : CertificateCmdlet
         if (Pkcs8 && dir is null) ThrowInvalidArgument("-Pkcs8 writes client.<user>.key.pk8 and needs -CertsDir.", "InvalidClientCertArgument", User);
         if (AsPlainText && dir is not null) ThrowInvalidArgument("-AsPlainText applies only without -CertsDir (with it the key goes to " +
             "client.<user>.key).", "InvalidClientCertArgument", User);
+        RefuseRenewalWithoutCertsDir(dir, "InvalidClientCertArgument", User);
 
         try
         {
@@ -70,29 +76,50 @@ public sealed class NewCrdbClientCertCommand : CertificateCmdlet
             ThrowMapped(ex, User);
             return;
         }
-        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into " +
-            $"{dir.FullPath}";
-        if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
         var engine = new PkiEngine(vault.Client, mount);
-        if (_ca is null || _ca.MountPath != mount)
+        DateTimeOffset asked = DateTimeOffset.UtcNow;
+        RenewalDecision? renewal = null;
+        if (RenewWithin is TimeSpan window && dir is not null)
         {
-            if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return;
-            if (ca is null)
+            if (!TryReadCa(engine, mount)) return;
+            CaInfo ca = _ca!;
+            if (!TryDecide(() => CertificateRenewal.DecideClient(dir, User, Pkcs8, ca, window, asked, Force), User, out renewal)) return;
+            if (renewal.Current is CurrentCertificate current)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. " +
-                    $"Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
-                    "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, mount));
+                if (KeepCurrent(renewal)) WriteObject(ClientCertificate.From(current, User, Role));
                 return;
             }
-            _ca = ca;
         }
-        CaInfo knownCa = _ca;
+        string action = dir is null ? $"Issue a client certificate for SQL user '{User}'" : $"Issue a client certificate for SQL user '{User}' into " +
+            $"{dir.FullPath}{(renewal is null ? "" : $", replacing the set there: {renewal.Reason}")}";
+        if (!ShouldProcess($"{mount}/issue/{Role}", action)) return;
+        if (!TryReadCa(engine, mount)) return;
+        CaInfo knownCa = _ca!;
+        bool pkcs8 = renewal is not null && dir is not null ? CertificateRenewal.RenewsPkcs8(dir, User, Pkcs8) : Pkcs8;
+        bool force = Force || renewal is not null; // a run on a schedule replaces the set it keeps fresh
         bool issued = TryIssue(dir, dir?.ClientSetPaths(User) ?? [],
-            ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, Pkcs8, Force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser),
+            ct => CertificateIssuance.IssueClientAsync(engine, Role, User, Ttl, dir, pkcs8, force, knownCa, VerboseSink.Write, ct, AllowPrivilegedUser),
             User, out IssueResult result);
         if (!issued) return;
         if (dir is not null && Directory.Exists(dir.FullPath) && SecretFileWriter.IsWorldReadable(dir.FullPath))
             WriteWarning($"'{dir.FullPath}' can be listed by other users. The key files are 0600, but consider: chmod 700 '{dir.FullPath}'");
+        WarnIfTooShort(result, asked);
         WriteObject(ClientCertificate.From(result, User, Role, AsPlainText));
+    }
+
+    /// <summary>The mount's CA, read once per mount for the whole pipeline; false when it failed or there is none (reported).</summary>
+    private bool TryReadCa(PkiEngine engine, string mount)
+    {
+        if (_ca is not null && _ca.MountPath == mount) return true;
+        if (!TryRun(ct => engine.ReadCaAsync(ct), out CaInfo? ca, mount)) return false;
+        if (ca is null)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"Mount '{mount}' has no CA yet. " +
+                $"Run Initialize-CrdbCertificateAuthority -MountPath '{mount}' -CommonName 'Cockroach Client CA' first."),
+                "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, mount));
+            return false;
+        }
+        _ca = ca;
+        return true;
     }
 }

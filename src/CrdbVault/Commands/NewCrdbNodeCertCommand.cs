@@ -11,7 +11,10 @@ namespace CrdbVault.Commands;
 /// clientAuth, chains to the mount's CA) and, with -CertsDir, writes ca.crt, node.key (0600) and node.crt,
 /// each replaced by one rename, node.crt last (no replacing without -Force; a half-replaced set is reported
 /// as CertificateSetInconsistent; checked before Vault is asked). A node certificate
-/// lets its holder act as any node: keep the node role for administrators.</para>
+/// lets its holder act as any node: keep the node role for administrators. With -RenewWithin (for runs
+/// on a schedule) a node.crt for exactly -Hosts (in any order and letter case) that chains to the mount's
+/// CA, has its key and stays valid beyond now + the window is kept (Status Current, nothing issued or
+/// written); otherwise a new set replaces it without -Force. CockroachDB reloads it on SIGHUP.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbNodeCert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(NodeCertificate))]
@@ -34,12 +37,30 @@ public sealed class NewCrdbNodeCertCommand : CertificateCmdlet
         string mount = Core.Validation.InputValidator.MountPath(MountPath);
         Checked(() => CertificateIssuance.SplitHosts(Hosts), "InvalidNodeCertArgument", string.Join(",", Hosts));
         CertsDirectory? dir = ResolveCertsDir("InvalidNodeCertArgument");
-        if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for " +
-            $"{string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}")) return;
+        string target = string.Join(",", Hosts);
+        RefuseRenewalWithoutCertsDir(dir, "InvalidNodeCertArgument", target);
         var engine = new PkiEngine(vault.Client, mount);
+        DateTimeOffset asked = DateTimeOffset.UtcNow;
+        RenewalDecision? renewal = null;
+        if (RenewWithin is TimeSpan window && dir is not null)
+        {
+            if (!TryRun(ct => CertificateIssuance.ReadCaOrThrowAsync(engine, ct), out CaInfo ca, mount)) return;
+            if (!TryDecide(() => CertificateRenewal.DecideNode(dir, Hosts, ca, window, asked, Force), target, out renewal)) return;
+            if (renewal.Current is CurrentCertificate current)
+            {
+                if (KeepCurrent(renewal)) WriteObject(NodeCertificate.From(current, Hosts, Role));
+                return;
+            }
+        }
+        string replacing = renewal is null ? "" : $", replacing the set there: {renewal.Reason}";
+        if (!ShouldProcess($"{mount}/issue/{Role}", $"Issue a node certificate for " +
+            $"{string.Join(", ", Hosts)}{(dir is null ? "" : " into " + dir.FullPath)}{replacing}")) return;
+        bool force = Force || renewal is not null; // a run on a schedule replaces the set it keeps fresh
         bool issued = TryIssue(dir, dir?.NodeSetPaths ?? [],
-            ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, Force, VerboseSink.Write, ct),
-            string.Join(",", Hosts), out IssueResult result);
-        if (issued) WriteObject(NodeCertificate.From(result, Hosts, Role));
+            ct => CertificateIssuance.IssueNodeAsync(engine, Role, Hosts, Ttl, dir, force, VerboseSink.Write, ct),
+            target, out IssueResult result);
+        if (!issued) return;
+        WarnIfTooShort(result, asked);
+        WriteObject(NodeCertificate.From(result, Hosts, Role));
     }
 }

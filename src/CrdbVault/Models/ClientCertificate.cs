@@ -7,15 +7,19 @@ namespace CrdbVault;
 /// <summary>
 /// A CockroachDB client certificate from Vault PKI (CN = the SQL user). With -CertsDir the files are
 /// written and PrivateKey is null; without it PrivateKey holds the PEM key as a SecureString (a plain
-/// string only with -AsPlainText). Pipe it to Revoke-CrdbCertificate or Revoke-CrdbLease.
+/// string only with -AsPlainText). Pipe it to Revoke-CrdbCertificate or Revoke-CrdbLease. Status says
+/// whether it was issued now or (-RenewWithin) is the current one already in the certs dir.
 /// </summary>
 public sealed class ClientCertificate
 {
+    /// <summary>Issued, or Current: -RenewWithin kept the certificate in -CertsDir, nothing was issued or written.</summary>
+    public required CertificateStatus Status { get; init; }
     public required string User { get; init; }
     public required string MountPath { get; init; }
     /// <summary>
-    /// The PKI role that issued it. Named PkiRole, not Role, so that a certificate piped into
-    /// New-CrdbDynamicCredential does not bind its PKI role to -Role (a database role).
+    /// The PKI role that issued it (for a Current certificate: the role this run would have issued with).
+    /// Named PkiRole, not Role, so that a certificate piped into New-CrdbDynamicCredential does not bind
+    /// its PKI role to -Role (a database role).
     /// </summary>
     public required string PkiRole { get; init; }
     public required string SerialNumber { get; init; }
@@ -39,6 +43,7 @@ public sealed class ClientCertificate
         IssuedCertificate issued = result.Certificate;
         return new ClientCertificate
         {
+            Status = CertificateStatus.Issued,
             User = user,
             MountPath = issued.MountPath,
             PkiRole = pkiRole,
@@ -54,6 +59,26 @@ public sealed class ClientCertificate
             LeaseId = issued.LeaseId,
         };
     }
+
+    /// <summary>
+    /// The certificate -RenewWithin kept: its public part and the paths of the set, never the key (it
+    /// stays in its file); no lease is known for it.
+    /// </summary>
+    internal static ClientCertificate From(CurrentCertificate current, string user, string pkiRole) => new()
+    {
+        Status = CertificateStatus.Current,
+        User = user,
+        MountPath = current.Ca.MountPath,
+        PkiRole = pkiRole,
+        SerialNumber = current.SerialNumber,
+        NotAfter = current.NotAfter,
+        Thumbprint = current.Certificate.Thumbprint,
+        CertificatePath = current.Files.CertificatePath,
+        KeyPath = current.Files.KeyPath,
+        Pkcs8Path = current.Files.Pkcs8Path,
+        CaPath = current.Files.CaPath,
+        Certificate = current.Certificate,
+    };
 
     public override string ToString() => $"client.{User} (serial {SerialNumber}, expires {NotAfter:u})";
 }

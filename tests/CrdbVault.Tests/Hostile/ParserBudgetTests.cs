@@ -165,6 +165,27 @@ public sealed class ParserBudgetTests : IDisposable
         Assert.Contains("KiB", Assert.Throws<ArgumentException>(() => TokenAuth.FromFile(token)).Message);
     }
 
+    [Fact]
+    public void A_certs_dir_certificate_or_key_over_the_limit_is_reported_without_being_read()
+    {
+        // -RenewWithin reads these files on every scheduled run: a huge one must cost nothing.
+        var dir = new Core.Certificates.CertsDirectory(_dir);
+        File.WriteAllText(dir.ClientKeyPath("alice"), "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n");
+        using (var s = new FileStream(dir.ClientCertPath("alice"), FileMode.Create)) s.SetLength(64 * MiB);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        IReadOnlyList<string> problems = dir.CheckClientSet("alice");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 * MiB);
+        Assert.Contains(problems, p => p.Contains("1 MiB", StringComparison.Ordinal));
+
+        File.WriteAllText(dir.ClientCertPath("alice"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+        using (var s = new FileStream(dir.ClientKeyPath("alice"), FileMode.Create)) s.SetLength(64 * MiB);
+        using (var s = new FileStream(dir.ClientPkcs8Path("alice"), FileMode.Create)) s.SetLength(64 * MiB);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        problems = dir.CheckClientSet("alice");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 * MiB);
+        Assert.Contains(problems, p => p.Contains("64 KiB", StringComparison.Ordinal));
+    }
+
     // ---- Answers from Vault and the Cloud API ----
 
     private static VaultClient Vault(StubHandler handler)
@@ -266,6 +287,7 @@ public sealed class ParserBudgetTests : IDisposable
         Assert.Equal(32, InputBudgets.ManifestDepth);
         Assert.Equal(16 * MiB, InputBudgets.AnswerBytes);
         Assert.Equal(1 * MiB, InputBudgets.PemBytes);
+        Assert.Equal(64 * 1024, InputBudgets.SmallFileBytes);
     }
 
     /// <summary>prefix, then <c>fill</c> bytes up to <c>length</c>, produced on demand.</summary>
