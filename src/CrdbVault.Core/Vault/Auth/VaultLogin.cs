@@ -58,7 +58,8 @@ internal static class VaultLogin
         if (Has("signature") || Has("issuer"))
             return $"The mount does not trust this token's issuer or keys ({mount}/config: oidc_discovery_url, bound_issuer). Each issuer needs its " +
                 "own mount: Azure DevOps service connections created since 2025 are issued by Microsoft Entra, so use -AuthMount jwt-entra.";
-        if (Has("service principal") || Has("resource group") || Has("subscription") || Has("location") || Has("scale set") || Has("resource id"))
+        if (Has("service principal") || Has("resource group") || Has("subscription") || Has("location") || Has("scale set") || Has("resource id")
+            || Has("resource_id") || Has("resource_group") || Has("vm_name") || Has("vmss_name") || Has("subscription_id"))
             return $"The identity or its resource is not what the role binds ({roleRead}: bound_service_principal_ids, bound_subscription_ids, " +
                 "bound_resource_groups); pass -SubscriptionId, -ResourceGroupName and -VMName or -ResourceId of the resource the identity belongs to.";
         if (Has("username or password") || Has("failed to bind"))
