@@ -60,7 +60,10 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AzureDevOpsSet)]
     public SwitchParameter AzureDevOps { get; set; }
 
-    /// <summary>Log in with an Azure managed identity (IDENTITY_ENDPOINT in Azure Automation and App Service, else instance metadata) on the azure auth method.</summary>
+    /// <summary>
+    /// Log in with an Azure managed identity (IDENTITY_ENDPOINT in Azure Automation and App Service, else instance metadata) on the
+    /// azure auth method.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
     public SwitchParameter ManagedIdentity { get; set; }
 

@@ -311,6 +311,7 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
             if (attr is null || !attr.Mandatory) continue;
             string value = InputAttribute(p) is object input
                 ? Prop<object>(input, "Kind")!.ToString() == "Choice" ? $"'{p.GetCustomAttribute<ValidateSetAttribute>()!.ValidValues[0]}'" : Valid(Prop<object>(input, "Kind")!.ToString()!, p.Name)
+                : p.PropertyType == typeof(SwitchParameter) ? "$true" // a set chosen by a switch (Connect-CrdbVault -AzureDevOps)
                 : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })"
                 : p.PropertyType == typeof(object) ? "'sample-value'" // an untyped value the cmdlet judges itself (Set-CrdbPipelineVariable -Value)
                 : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");

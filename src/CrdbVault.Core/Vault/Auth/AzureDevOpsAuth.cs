@@ -54,5 +54,6 @@ public sealed class AzureDevOpsAuth : IVaultAuthMethod
         return ExternalTokenClient.TokenField(answer, "oidcToken", request);
     }
 
-    public override string ToString() => $"azuredevops role={Role} mount={Mount}" + (ServiceConnectionId is null ? "" : $" serviceConnectionId={ServiceConnectionId}");
+    public override string ToString() =>
+        $"azuredevops role={Role} mount={Mount}" + (ServiceConnectionId is null ? "" : $" serviceConnectionId={ServiceConnectionId}");
 }

@@ -42,7 +42,8 @@ public sealed class GitHubActionsAuth : IVaultAuthMethod
             Headers = [new("Authorization", "Bearer " + bearer)],
             RefusedAdvice = "ACTIONS_ID_TOKEN_REQUEST_TOKEN is not this job's request token (it is valid only inside the job that received it).",
         };
-        string jwt = ExternalTokenClient.TokenField(await ExternalTokenClient.GetJsonAsync(client.Options, request, ct).ConfigureAwait(false), "value", request);
+        var answer = await ExternalTokenClient.GetJsonAsync(client.Options, request, ct).ConfigureAwait(false);
+        string jwt = ExternalTokenClient.TokenField(answer, "value", request);
         return await VaultLogin.SendAsync(client, Name, $"auth/{Mount}/login", new Dictionary<string, string> { ["role"] = Role, ["jwt"] = jwt }, Role, ct)
             .ConfigureAwait(false);
     }

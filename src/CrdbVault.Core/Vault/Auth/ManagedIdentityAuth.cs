@@ -11,7 +11,7 @@ public sealed record AzureResourceNames(string? SubscriptionId, string? Resource
 /// Azure managed identity on Vault's azure auth method (docs/secretless-logins.md). At every login an
 /// access token for <see cref="Resource"/>: from IDENTITY_ENDPOINT when it is set (Azure Automation,
 /// App Service, Functions; api-version 2019-08-01, Metadata: true and X-IDENTITY-HEADER when
-/// IDENTITY_HEADER is set), else from instance metadata at CRDBVAULT_IMDS_ENDPOINT (a VM;
+/// IDENTITY_HEADER is set), else from instance metadata at ModuleSettings.ImdsEndpoint (a VM;
 /// api-version 2018-02-01), which also gives subscription, resource group and VM name when they
 /// were not passed. Then auth/&lt;mount&gt;/login {role, jwt, subscription_id, resource_group_name,
 /// vm_name | vmss_name | resource_id}.
@@ -133,8 +133,9 @@ public sealed class ManagedIdentityAuth : IVaultAuthMethod
         };
     }
 
-    private const string NoInstanceMetadata = "This machine has no Azure instance metadata service (it is not an Azure VM). In Azure Automation, " +
-        "App Service and Functions IDENTITY_ENDPOINT is set instead; where a proxy serves instance metadata, set CRDBVAULT_IMDS_ENDPOINT.";
+    private static readonly string NoInstanceMetadata = "This machine has no Azure instance metadata service (it is not an Azure VM). In Azure " +
+        "Automation, App Service and Functions IDENTITY_ENDPOINT is set instead; where a proxy serves instance metadata, set " +
+        ModuleSettings.ImdsEndpointVariable + ".";
 
     private string Query(string apiVersion) =>
         $"api-version={apiVersion}&resource={Uri.EscapeDataString(Resource)}" + (ClientId is null ? "" : "&client_id=" + Uri.EscapeDataString(ClientId));

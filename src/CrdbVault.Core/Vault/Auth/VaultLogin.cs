@@ -39,7 +39,9 @@ internal static class VaultLogin
     internal static string Check(IReadOnlyList<string> said, string method, string path, string? role)
     {
         string all = string.Join(" ", said);
-        string mount = path.EndsWith("/login", StringComparison.Ordinal) ? path[..^"/login".Length] : path[..path.LastIndexOf("/login/", StringComparison.Ordinal)];
+        string mount = path.EndsWith("/login", StringComparison.Ordinal)
+            ? path[..^"/login".Length]
+            : path[..path.LastIndexOf("/login/", StringComparison.Ordinal)];
         string roleRead = role is null ? $"vault read {mount}/config" : $"vault read {mount}/role/{role}";
         bool Has(string s) => all.Contains(s, StringComparison.OrdinalIgnoreCase);
         if (Has("could not be found") || Has("invalid role name") || Has("missing role"))
@@ -49,7 +51,8 @@ internal static class VaultLogin
                 "pipeline ids for Azure DevOps; repository and ref for GitHub).";
         if (Has("audience"))
             return $"The token's audience (aud) is not in the role's bound_audiences ({roleRead}); GitHub Actions: pass -Audience or bind " +
-                "https://github.com/<owner>; Azure DevOps always sends api://AzureADTokenExchange; managed identity: -Resource must be the azure mount's resource.";
+                "https://github.com/<owner>; Azure DevOps always sends api://AzureADTokenExchange; managed identity: -Resource must be the " +
+                "azure mount's resource.";
         if (Has("sub claim") || Has("subject"))
             return $"The token's subject (sub) is not the role's bound_subject ({roleRead}); copy it from the service connection's 'Subject identifier'.";
         if (Has("expired") || Has("expiry") || Has("not valid yet") || Has("nbf"))
