@@ -14,6 +14,7 @@
         'Connect-CrdbVault'
         'Disconnect-CrdbVault'
         'Initialize-CrdbVaultDatabase'
+        'Initialize-CrdbVaultJwtAuth'
         'Set-CrdbVaultRole'
         'Get-CrdbVaultRole'
         'Remove-CrdbVaultRole'

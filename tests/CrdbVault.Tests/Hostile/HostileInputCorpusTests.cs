@@ -312,6 +312,8 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
             string value = InputAttribute(p) is object input
                 ? Prop<object>(input, "Kind")!.ToString() == "Choice" ? $"'{p.GetCustomAttribute<ValidateSetAttribute>()!.ValidValues[0]}'" : Valid(Prop<object>(input, "Kind")!.ToString()!, p.Name)
                 : p.PropertyType == typeof(SwitchParameter) ? "$true" // a set chosen by a switch (Connect-CrdbVault -AzureDevOps)
+                : p.PropertyType == typeof(Guid) ? "'0b5a7c9e-2f4d-4e8a-9c1b-3d6e8f0a2b4c'"
+                : p.PropertyType == typeof(int) ? "7"
                 : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })"
                 : p.PropertyType == typeof(object) ? "'sample-value'" // an untyped value the cmdlet judges itself (Set-CrdbPipelineVariable -Value)
                 : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");

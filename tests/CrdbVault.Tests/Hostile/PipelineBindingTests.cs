@@ -30,6 +30,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
         {
             // Connections are made, not piped in; Disconnect takes the connection to close.
             ["Connect-CrdbVault"] = ("", Binds()),
+            ["Initialize-CrdbVaultJwtAuth"] = ("", Binds()),
             ["Connect-CrdbCloud"] = ("", Binds()),
             ["Disconnect-CrdbVault"] = ("", Binds((VaultConnection, "Vault"))),
 
