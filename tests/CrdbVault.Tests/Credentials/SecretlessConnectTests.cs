@@ -136,7 +136,7 @@ public sealed class SecretlessConnectTests(SandboxFixture sandbox)
         using PowerShellSession ps = await SessionAsync();
         int before = Identity.Count(IdentityEndpoint.ManagedIdentity), imds = Identity.Count(IdentityEndpoint.ImdsToken);
         ScriptResult r = ConnectIssueAndLogIn(ps, "Connect-CrdbVault -Address $VaultAddress -ManagedIdentity -Role automation " +
-            "-ResourceId $Facts.AutomationResourceId -SubscriptionId $Facts.SubscriptionId -ResourceGroupName $Facts.ResourceGroup", "managedidentity");
+            "-ResourceId $Facts.AutomationResourceId", "managedidentity"); // subscription and resource group come from the id
         AssertNoSecret(r);
         ConnectIssueAndLogIn(ps, "Connect-CrdbVault -Address $VaultAddress -ManagedIdentity -Role automation " +
             "-ClientId $Facts.UserAssignedIdentity.ClientId -ResourceId $Facts.AutomationResourceId -SubscriptionId $Facts.SubscriptionId " +

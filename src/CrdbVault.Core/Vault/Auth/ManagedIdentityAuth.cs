@@ -33,7 +33,24 @@ public sealed class ManagedIdentityAuth : IVaultAuthMethod
         foreach ((string name, string? value) in new[] { ("SubscriptionId", names.SubscriptionId), ("ResourceGroupName", names.ResourceGroupName),
             ("VMName", names.VMName), ("VMScaleSetName", names.VMScaleSetName) })
             if (value is not null) InputValidator.PathSegment(value, name);
-        Names = names;
+        Names = WithNamesFromResourceId(names);
+    }
+
+    /// <summary>A resource id names its subscription and resource group: take them from it when they were not passed.</summary>
+    private static AzureResourceNames WithNamesFromResourceId(AzureResourceNames names)
+    {
+        if (names.ResourceId is null) return names;
+        string[] parts = names.ResourceId.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string? Segment(string key)
+        {
+            int i = Array.FindIndex(parts, p => p.Equals(key, StringComparison.OrdinalIgnoreCase));
+            return i >= 0 && i + 1 < parts.Length ? parts[i + 1] : null;
+        }
+        return names with
+        {
+            SubscriptionId = names.SubscriptionId ?? Segment("subscriptions"),
+            ResourceGroupName = names.ResourceGroupName ?? Segment("resourceGroups"),
+        };
     }
 
     public string Role { get; }
