@@ -6,8 +6,11 @@ namespace CrdbVault;
 /// <summary>A jwt auth role for secretless logins as Initialize-CrdbVaultJwtAuth left it, with what the run changed.</summary>
 public sealed class VaultJwtAuthRole
 {
-    /// <summary>The role (auth/&lt;AuthMount&gt;/role/&lt;Role&gt;); Connect-CrdbVault -Role takes it.</summary>
-    public required string Role { get; init; }
+    /// <summary>
+    /// The role (auth/&lt;AuthMount&gt;/role/&lt;JwtRole&gt;); Connect-CrdbVault -Role takes it. Named JwtRole, not Role or
+    /// Name, so a piped object never binds as a database role (New-CrdbDynamicCredential -Role, Remove-CrdbVaultRole -Name).
+    /// </summary>
+    public required string JwtRole { get; init; }
     public required string AuthMount { get; init; }
 
     /// <summary>AzureDevOpsPipeline, AzureDevOpsServiceConnection, EntraServiceConnection or GitHubActions.</summary>
@@ -26,7 +29,7 @@ public sealed class VaultJwtAuthRole
 
     internal static VaultJwtAuthRole From(JwtRoleSpec spec, bool mountCreated, bool issuerConfigured, bool roleWritten) => new()
     {
-        Role = spec.Name,
+        JwtRole = spec.Name,
         AuthMount = spec.Mount,
         Kind = spec.Kind.ToString(),
         Issuer = spec.Issuer,
@@ -42,5 +45,5 @@ public sealed class VaultJwtAuthRole
         RoleWritten = roleWritten,
     };
 
-    public override string ToString() => $"auth/{AuthMount}/role/{Role}";
+    public override string ToString() => $"auth/{AuthMount}/role/{JwtRole}";
 }

@@ -22,10 +22,13 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
     /// <summary>Parameter types that carry text and therefore need a kind.</summary>
     private static readonly Type[] TextTypes = [typeof(string), typeof(string[]), typeof(SecureString), typeof(PSCredential), typeof(TimeSpan), typeof(TimeSpan?)];
 
-    /// <summary>Parameter types that need no kind: switches, numbers PowerShell range-checks, and objects the cmdlet itself reads and checks.</summary>
+    /// <summary>
+    /// Parameter types that need no kind: switches, numbers PowerShell range-checks, GUIDs its binder parses (anything else is
+    /// refused at binding), and objects the cmdlet itself reads and checks.
+    /// </summary>
     private static readonly string[] OtherTypes =
     [
-        typeof(SwitchParameter).FullName!, typeof(int).FullName!, typeof(object).FullName!, typeof(PSObject[]).FullName!,
+        typeof(SwitchParameter).FullName!, typeof(int).FullName!, typeof(Guid).FullName!, typeof(object).FullName!, typeof(PSObject[]).FullName!,
         "CrdbVault.VaultConnection", "CrdbVault.CloudConnection", "CrdbVault.StoreKey",
     ];
 

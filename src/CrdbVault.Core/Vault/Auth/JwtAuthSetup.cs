@@ -202,7 +202,8 @@ public sealed class JwtAuthSetup(VaultClient client)
         if (!SameSet(List(role, "bound_audiences"), spec.BoundAudiences) || !SameSet(List(role, "token_policies"), spec.Policies)) return false;
         var claims = new Dictionary<string, string>();
         if (role.TryGetProperty("bound_claims", out JsonElement c) && c.ValueKind == JsonValueKind.Object)
-            foreach (JsonProperty p in c.EnumerateObject()) claims[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.ToString();
+            foreach (JsonProperty p in c.EnumerateObject())
+                claims[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.ToString();
         if (claims.Count != spec.BoundClaims.Count || spec.BoundClaims.Any(kv => !claims.TryGetValue(kv.Key, out string? v) || v != kv.Value)) return false;
         if (spec.TokenTtl is TimeSpan ttl && Seconds(role, "token_ttl") != (long)ttl.TotalSeconds) return false;
         if (spec.TokenMaxTtl is TimeSpan max && Seconds(role, "token_max_ttl") != (long)max.TotalSeconds) return false;
@@ -215,7 +216,8 @@ public sealed class JwtAuthSetup(VaultClient client)
 
     private static IReadOnlyList<string> List(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) ? VaultResponse.StringList(v) : [];
 
-    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static long Seconds(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) ? (long)VaultDuration.FromJson(v).TotalSeconds : 0;
 
