@@ -14,6 +14,7 @@
         'Connect-CrdbVault'
         'Disconnect-CrdbVault'
         'Initialize-CrdbVaultDatabase'
+        'Initialize-CrdbVaultJwtAuth'
         'Set-CrdbVaultRole'
         'Get-CrdbVaultRole'
         'Remove-CrdbVaultRole'
@@ -59,6 +60,7 @@
             ReleaseNotes = @'
 First release. Every CockroachDB secret from HashiCorp Vault, as typed objects that pipe into each other; PowerShell 7.4 and later on Windows, Linux and macOS.
 - Vault: Connect-CrdbVault (token, VAULT_TOKEN, ~/.vault-token or AppRole; renews and logs in again before expiry), Disconnect-CrdbVault.
+- Secretless logins for unattended jobs: Connect-CrdbVault -AzureDevOps (the pipeline's or a service connection's OIDC token), -ManagedIdentity (Azure Automation, App Service, VMs), -GitHubActions, -Jwt / -JwtPath, and -Credential for userpass and LDAP; a fresh external token at every login; errors ExternalTokenUnavailable and VaultLoginRejected say what to fix. Initialize-CrdbVaultJwtAuth sets up a jwt mount and a pinned role for Azure DevOps or GitHub in one idempotent step.
 - Dynamic SQL credentials: Initialize-CrdbVaultDatabase (a CockroachDB-correct database secrets engine), Set-CrdbVaultRole, Get-CrdbVaultRole, Remove-CrdbVaultRole, New-CrdbDynamicCredential, Get-CrdbLease, Update-CrdbLease, Revoke-CrdbLease, Test-CrdbConnection, Get-CrdbConnectionString.
 - Static roles (Vault rotates one existing SQL user's password): Set-CrdbVaultStaticRole, Get-CrdbVaultStaticRole, Remove-CrdbVaultStaticRole, Get-CrdbStaticCredential, Reset-CrdbStaticCredential.
 - CI: Set-CrdbPipelineVariable (secret variables for Azure DevOps and GitHub Actions); inside either, every secret the module hands out is registered for masking first.

@@ -113,6 +113,17 @@ function Read-CrdbSandboxInfo {
         RoleId           = $info.VAULT_ROLE_ID
         SecretId         = $info.VAULT_SECRET_ID
         Info             = $info   # every key, e.g. for the docs test's mapping ({SYSTEM_OIDCREQUESTURI})
+        # What a secretless job would have in its environment, and the Vault side serve prepared for it.
+        Job              = @{
+            SYSTEM_OIDCREQUESTURI          = $info.SYSTEM_OIDCREQUESTURI
+            SYSTEM_ACCESSTOKEN             = $info.SYSTEM_ACCESSTOKEN
+            ACTIONS_ID_TOKEN_REQUEST_URL   = $info.ACTIONS_ID_TOKEN_REQUEST_URL
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN = $info.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+            IDENTITY_ENDPOINT              = $info.IDENTITY_ENDPOINT
+            IDENTITY_HEADER                = $info.IDENTITY_HEADER
+            CRDBVAULT_IMDS_ENDPOINT        = $info.CRDBVAULT_IMDS_ENDPOINT
+        }
+        Secretless       = $info.SECRETLESS_LOGINS
         AdminCredential  = [pscredential]::new([uri]::UnescapeDataString($userInfo[0]),
             (ConvertTo-SecureString ([uri]::UnescapeDataString($userInfo[1])) -AsPlainText -Force))
     }

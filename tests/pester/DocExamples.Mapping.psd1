@@ -18,6 +18,10 @@
 #   {KMS_SECRET}            a random string (the simulated KMSs take any credential)
 #   {PIPELINE_ROLE_ID} {PIPELINE_SECRET_ID}  the AppRole PipelineAppRole below (made when needed)
 #   {<KEY>}                 any other text of serve's info file ({SYSTEM_OIDCREQUESTURI}, ...)
+#   {SYSTEM_OIDCREQUESTURI} {SYSTEM_ACCESSTOKEN} {ACTIONS_ID_TOKEN_REQUEST_URL} {ACTIONS_ID_TOKEN_REQUEST_TOKEN}
+#   {IDENTITY_ENDPOINT} {IDENTITY_HEADER} {IMDS_ENDPOINT}   a secretless job's environment (the identity double)
+#   {ADO_ORG_ID} {ADO_PROJECT_ID} {ADO_CONNECTION_ID} {ENTRA_TENANT_ID} {ENTRA_SUBJECT} {AZ_SUBSCRIPTION_ID}
+#   {AZ_AUTOMATION_ID} {USERPASS_PASSWORD}   the ids and the userpass user (dba) serve's secretless roles pin
 @{
     # Literal text replaced in every ```powershell block and pipeline step (script and env:), top to
     # bottom: put a longer text before a shorter one it contains (crdb.example.com:26257 first).
@@ -29,6 +33,14 @@
         @{ Docs = 'crdb.example.com'; Sandbox = '{SQL_HOST}' }
         @{ Docs = 'db.example.com'; Sandbox = '{SQL_HOST}' }
         @{ Docs = '9b3f0c2e-7d41-4a8e-b1f6-0e2c5d7a9f10'; Sandbox = '{NEW_CLUSTER}' }
+        # The made-up Azure DevOps organisation, Entra tenant and Azure resources of the secretless examples.
+        @{ Docs = '/subscriptions/5e1c2a7b-3f48-4d9e-a6b0-8c2d4e6f1a3b/resourceGroups/rg-crdb/providers/Microsoft.Automation/automationAccounts/aa-crdb'; Sandbox = '{AZ_AUTOMATION_ID}' }
+        @{ Docs = '5e1c2a7b-3f48-4d9e-a6b0-8c2d4e6f1a3b'; Sandbox = '{AZ_SUBSCRIPTION_ID}' }
+        @{ Docs = '3c6f8a1d-2b4e-4f7a-9d0c-5e8b1a4d7c2f'; Sandbox = '{ADO_ORG_ID}' }
+        @{ Docs = '7a2d5f8c-1e3b-4c6d-8f0a-2b5c8e1f4a7d'; Sandbox = '{ADO_PROJECT_ID}' }
+        @{ Docs = 'e4b7c0d3-6a9f-4b2e-8c5d-1f4a7b0e3c6d'; Sandbox = '{ADO_CONNECTION_ID}' }
+        @{ Docs = '9d2a5c8f-4b7e-4a1d-b3c6-0e9f2a5d8b1c'; Sandbox = '{ENTRA_TENANT_ID}' }
+        @{ Docs = '/eid1/c/pub/t/copied-from-the-service-connection'; Sandbox = '{ENTRA_SUBJECT}' }
         # Paths on the Vault server: the sandbox's own files (they outlive one docs file).
         @{ Docs = '/etc/vault/crdb-ca.crt'; Sandbox = '{SQL_CA}' }
         @{ Docs = '/etc/vault/crdb-eu-ca.crt'; Sandbox = '{SQL_CA}' }
@@ -56,6 +68,14 @@
         CRDB_LEASE         = '{LEASE}'
         TF_BUILD            = 'True'
         AGENT_TEMPDIRECTORY = '{ROOT}/agent/_temp'
+        # What the job's platform gives a secretless login (Azure DevOps, GitHub Actions, Azure Automation).
+        SYSTEM_OIDCREQUESTURI          = '{SYSTEM_OIDCREQUESTURI}'
+        SYSTEM_ACCESSTOKEN             = '{SYSTEM_ACCESSTOKEN}'
+        ACTIONS_ID_TOKEN_REQUEST_URL   = '{ACTIONS_ID_TOKEN_REQUEST_URL}'
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN = '{ACTIONS_ID_TOKEN_REQUEST_TOKEN}'
+        IDENTITY_ENDPOINT              = '{IDENTITY_ENDPOINT}'
+        IDENTITY_HEADER                = '{IDENTITY_HEADER}'
+        CRDBVAULT_IMDS_ENDPOINT        = '{IMDS_ENDPOINT}'
     }
 
     # $PSDefaultParameterValues of each file's session: the docs leave -Port at CockroachDB's 26257.
@@ -71,6 +91,7 @@
     Prompts = @{
         '*Vault token*' = '{TOKEN}'
         '*API key*'     = '{COCKROACH_API_KEY}'
+        '*Vault password*' = '{USERPASS_PASSWORD}'
     }
 
     # Get-Credential. A SQL user listed under SqlUsers gets a NEW password through the sandbox's admin

@@ -153,6 +153,22 @@ function New-CrdbDocValues {
         COCKROACH_API_KEY = $Sandbox.CloudApiKey
         VAULT_ROLE_ID     = $Sandbox.RoleId
         VAULT_SECRET_ID   = $Sandbox.SecretId
+        # A secretless job's environment (identity double) and the ids serve's Vault roles pin.
+        SYSTEM_OIDCREQUESTURI          = $Sandbox.Job.SYSTEM_OIDCREQUESTURI
+        SYSTEM_ACCESSTOKEN             = $Sandbox.Job.SYSTEM_ACCESSTOKEN
+        ACTIONS_ID_TOKEN_REQUEST_URL   = $Sandbox.Job.ACTIONS_ID_TOKEN_REQUEST_URL
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN = $Sandbox.Job.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+        IDENTITY_ENDPOINT              = $Sandbox.Job.IDENTITY_ENDPOINT
+        IDENTITY_HEADER                = $Sandbox.Job.IDENTITY_HEADER
+        IMDS_ENDPOINT                  = $Sandbox.Job.CRDBVAULT_IMDS_ENDPOINT
+        ADO_ORG_ID          = $Sandbox.Secretless.organization_id
+        ADO_PROJECT_ID      = $Sandbox.Secretless.project_id
+        ADO_CONNECTION_ID   = $Sandbox.Secretless.'azuredevops-entra-service-connection'.service_connection_id
+        ENTRA_TENANT_ID     = $Sandbox.Secretless.tenant_id
+        ENTRA_SUBJECT       = $Sandbox.Secretless.entra_subject
+        AZ_SUBSCRIPTION_ID  = $Sandbox.Secretless.'managedidentity-automation'.subscription_id
+        AZ_AUTOMATION_ID    = $Sandbox.Secretless.'managedidentity-automation'.resource_id
+        USERPASS_PASSWORD   = $Sandbox.Secretless.userpass.password
         HOME              = $Folders.Home
         ROOT              = $Folders.Root
         KMS_SECRET        = [guid]::NewGuid().ToString('n')

@@ -113,6 +113,21 @@ public static class VaultPolicies
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Setting up secretless logins on one jwt mount (Initialize-CrdbVaultJwtAuth): see and enable the
+    /// mount (enabling an auth method needs sudo), point it at its issuer, write its roles.
+    /// </summary>
+    public static string JwtAuthAdmin(string authMount = "jwt-azuredevops")
+    {
+        string mount = InputValidator.VaultPath(authMount, "AuthMount", "the auth mount such as 'jwt-azuredevops'");
+        var sb = new StringBuilder();
+        sb.Append("# Initialize-CrdbVaultJwtAuth: read and enable the mount, set its issuer, write roles (one mount per issuer).\n");
+        Path(sb, $"sys/auth/{mount}", "create", "read", "update", "sudo");
+        Path(sb, $"auth/{mount}/config", "create", "read", "update");
+        Path(sb, $"auth/{mount}/role/*", "create", "read", "update");
+        return sb.ToString();
+    }
+
     /// <summary>Every job's policy with the default names, in the order of the help topic.</summary>
     public static IReadOnlyList<VaultPolicyDefinition> Defaults() =>
     [
@@ -123,6 +138,8 @@ public static class VaultPolicies
             "Initialize-CrdbCertificateAuthority).", CertificateIssuer()),
         new("crdb-key-operator", "KEY OPERATOR", "Store keys through transit and CMEK keys through keymgmt.", KeyOperator()),
         new("crdb-cmek-operator", "CLOUD CMEK OPERATOR", "Build a cluster's CMEK spec from an existing key and hand it to CockroachDB Cloud.", CmekOperator()),
+        new("crdb-jwt-auth-admin", "SECRETLESS LOGIN SETUP", "Set up a jwt auth mount and its roles for pipelines (Initialize-CrdbVaultJwtAuth); " +
+            "one policy per mount.", JwtAuthAdmin()),
     ];
 
     private static void Path(StringBuilder sb, string path, params string[] capabilities) => Path(sb, path, capabilities, allowed: null);

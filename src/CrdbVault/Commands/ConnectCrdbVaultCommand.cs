@@ -10,9 +10,15 @@ namespace CrdbVault.Commands;
 /// <summary>
 /// <para type="synopsis">Connects to HashiCorp Vault and makes the connection the session default.</para>
 /// <para type="description">Logs in with a token (parameter, VAULT_TOKEN, then ~/.vault-token, as the
-/// vault CLI does) or AppRole, verifies the token with auth/token/lookup-self and returns a
-/// VaultConnection that never shows the token. The module renews a renewable token before it
-/// expires and logs in again with AppRole when the token runs out, so long runbooks keep working.</para>
+/// vault CLI does), AppRole, or without any stored secret: as an Azure DevOps pipeline job (-AzureDevOps),
+/// an Azure managed identity (-ManagedIdentity), a GitHub Actions job (-GitHubActions), any other JWT
+/// (-Jwt, -JwtPath), or a userpass/LDAP user (-Credential). It verifies the token with
+/// auth/token/lookup-self and returns a VaultConnection that never shows the token. The module renews a
+/// renewable token before it expires and logs in again when the token runs out, fetching a fresh external
+/// token each time (every method except -Token and -Jwt), so long runbooks keep working. A login that
+/// cannot get its external token fails with ExternalTokenUnavailable (naming the variable or endpoint and
+/// the fix); a login Vault refuses fails with VaultLoginRejected (Vault's words and the role's bound to
+/// check). See docs/secretless-logins.md.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "CrdbVault", DefaultParameterSetName = TokenSet)]
 [OutputType(typeof(VaultConnection))]
@@ -20,6 +26,12 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
 {
     private const string TokenSet = "Token";
     private const string AppRoleSet = "AppRole";
+    private const string AzureDevOpsSet = "AzureDevOps";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string GitHubActionsSet = "GitHubActions";
+    private const string JwtSet = "Jwt";
+    private const string JwtPathSet = "JwtPath";
+    private const string PasswordSet = "Credential";
 
     /// <summary>Vault URL, e.g. https://vault.example.com:8200. Default: VAULT_ADDR; one of the two is required.</summary>
     [Parameter(Position = 0)]
@@ -41,10 +53,115 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     [Input(InputKind.Secret, ErrorId = "InvalidAppRole")]
     public SecureString? SecretId { get; set; }
 
-    /// <summary>Where the AppRole auth method is mounted (auth/&lt;AuthMount&gt;/login).</summary>
+    /// <summary>
+    /// Log in as this Azure DevOps pipeline job: its OIDC token (SYSTEM_OIDCREQUESTURI, with SYSTEM_ACCESSTOKEN mapped into the step)
+    /// on a jwt mount. A new token is fetched at every login.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = AzureDevOpsSet)]
+    public SwitchParameter AzureDevOps { get; set; }
+
+    /// <summary>
+    /// Log in with an Azure managed identity (IDENTITY_ENDPOINT in Azure Automation and App Service, else instance metadata) on the
+    /// azure auth method.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter ManagedIdentity { get; set; }
+
+    /// <summary>Log in as this GitHub Actions job: its OIDC token (needs `permissions: id-token: write`) on a jwt mount.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = GitHubActionsSet)]
+    public SwitchParameter GitHubActions { get; set; }
+
+    /// <summary>A JWT from any other issuer, for a jwt mount. A fixed value: when Vault's token runs out the session cannot log in again.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = JwtSet)]
+    [Input(InputKind.Secret, ErrorId = "InvalidJwt")]
+    public SecureString? Jwt { get; set; }
+
+    /// <summary>A file holding a JWT (a Kubernetes projected service-account token, say), read again at every login.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = JwtPathSet)]
+    [Input(InputKind.ReadPath, ErrorId = "InvalidJwtPath")]
+    public string JwtPath { get; set; } = "";
+
+    /// <summary>The Vault role to log in to (auth/&lt;AuthMount&gt;/role/&lt;Role&gt;).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AzureDevOpsSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    [Parameter(Mandatory = true, ParameterSetName = GitHubActionsSet)]
+    [Parameter(Mandatory = true, ParameterSetName = JwtSet)]
+    [Parameter(Mandatory = true, ParameterSetName = JwtPathSet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidVaultRole")]
+    public string Role { get; set; } = "";
+
+    /// <summary>
+    /// Ask for the token of this Azure DevOps service connection (its id) instead of the pipeline's own. Connections created since
+    /// 2025 are issued by Microsoft Entra: log in on the jwt-entra mount (-AuthMount jwt-entra).
+    /// </summary>
+    [Parameter(ParameterSetName = AzureDevOpsSet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidServiceConnectionId")]
+    public string? ServiceConnectionId { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; default: the system-assigned identity.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidClientId")]
+    public string? ClientId { get; set; }
+
+    /// <summary>The audience of the managed-identity token: the azure auth mount's configured resource. Default: https://management.azure.com/.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.FreeText, MaxLength = 512, ErrorId = "InvalidResource")]
+    public string Resource { get; set; } = ManagedIdentityAuth.DefaultResource;
+
+    /// <summary>The subscription of the resource whose identity logs in. Default on a VM: from instance metadata.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidAzureResource")]
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The resource group of the resource whose identity logs in. Default on a VM: from instance metadata.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidAzureResource")]
+    public string? ResourceGroupName { get; set; }
+
+    /// <summary>The virtual machine whose identity logs in. Default on a VM: from instance metadata.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidAzureResource")]
+    public string? VMName { get; set; }
+
+    /// <summary>The scale set whose identity logs in. Default on a scale-set VM: from instance metadata.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.NameSegment, ErrorId = "InvalidAzureResource")]
+    public string? VMScaleSetName { get; set; }
+
+    /// <summary>The full resource id (an Automation account, an app): what Azure Automation and App Service logins name.</summary>
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Input(InputKind.FreeText, MaxLength = 1024, ErrorId = "InvalidAzureResource")]
+    public string? ResourceId { get; set; }
+
+    /// <summary>The audience to ask GitHub for; default: GitHub's own, https://github.com/&lt;owner&gt;.</summary>
+    [Parameter(ParameterSetName = GitHubActionsSet)]
+    [Input(InputKind.FreeText, MaxLength = 512, ErrorId = "InvalidAudience")]
+    public string? Audience { get; set; }
+
+    /// <summary>A userpass or LDAP user and password, for admins at a prompt (Get-Credential). Kept only as a SecureString.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PasswordSet)]
+    [Input(InputKind.SqlCredential, ErrorId = "InvalidCredential")]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>The password method of -Credential: userpass or ldap.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PasswordSet)]
+    [ValidateSet("userpass", "ldap")]
+    [Input(InputKind.Choice)]
+    public string AuthMethod { get; set; } = "userpass";
+
+    /// <summary>
+    /// Where the auth method is mounted (auth/&lt;AuthMount&gt;/login). Defaults: approle, jwt-azuredevops, azure, jwt-github, jwt, and for
+    /// -Credential the method's name.
+    /// </summary>
     [Parameter(ParameterSetName = AppRoleSet)]
-    [Input(InputKind.VaultPath, ErrorId = "InvalidAppRole")]
-    public string AuthMount { get; set; } = "approle";
+    [Parameter(ParameterSetName = AzureDevOpsSet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = GitHubActionsSet)]
+    [Parameter(ParameterSetName = JwtSet)]
+    [Parameter(ParameterSetName = JwtPathSet)]
+    [Parameter(ParameterSetName = PasswordSet)]
+    [Input(InputKind.VaultPath, ErrorId = "InvalidAuthMount")]
+    public string? AuthMount { get; set; }
 
     /// <summary>Enterprise/HCP namespace (X-Vault-Namespace). Default: VAULT_NAMESPACE.</summary>
     [Parameter]
@@ -128,8 +245,27 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
 
     private IVaultAuthMethod BuildAuth()
     {
-        if (ParameterSetName == AppRoleSet)
-            return Checked(() => new AppRoleAuth(RoleId, SecretId, AuthMount), "InvalidAppRole", null);
+        switch (ParameterSetName)
+        {
+            case AppRoleSet:
+                return Checked(() => new AppRoleAuth(RoleId, SecretId, AuthMount ?? "approle"), "InvalidAppRole", null);
+            case AzureDevOpsSet:
+                return new AzureDevOpsAuth(Role, ServiceConnectionId, AuthMount ?? AzureDevOpsAuth.DefaultMount);
+            case GitHubActionsSet:
+                return new GitHubActionsAuth(Role, Audience, AuthMount ?? GitHubActionsAuth.DefaultMount);
+            case ManagedIdentitySet:
+                return BuildManagedIdentity();
+            case JwtSet:
+                return JwtAuth.FromToken(Jwt!, Role, AuthMount ?? JwtAuth.DefaultMount);
+            case JwtPathSet:
+                string file = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(JwtPath), "InvalidJwtPath", JwtPath);
+                if (!File.Exists(file))
+                    ThrowInvalidArgument($"JWT file '{file}' does not exist. Pass the file the token is written to (it is read again at every login).",
+                        "InvalidJwtPath", file);
+                return JwtAuth.FromFile(file, Role, AuthMount ?? JwtAuth.DefaultMount);
+            case PasswordSet:
+                return new PasswordAuth(AuthMethod, Credential!.UserName, Credential.Password, AuthMount);
+        }
         if (Token is not null)
         {
             if (Token.Length == 0) ThrowInvalidArgument("-Token is empty. Pass the token as a SecureString, e.g. " +
@@ -142,6 +278,18 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
                 "or use -RoleId/-SecretId for AppRole."), null, "MissingVaultToken");
         Checked(() => { InputValidator.Secret(found!.Token, $"Token ({found.Source})"); return true; }, "InvalidVaultToken", null);
         return found!;
+    }
+
+    private ManagedIdentityAuth BuildManagedIdentity()
+    {
+        int named = new[] { VMName, VMScaleSetName, ResourceId }.Count(v => v is not null);
+        if (named > 1)
+            ThrowInvalidArgument("Pass at most one of -VMName, -VMScaleSetName and -ResourceId: Vault's azure login takes one of them.",
+                "ConflictingAzureResource", null);
+        var auth = Checked(() => new ManagedIdentityAuth(Role, new AzureResourceNames(SubscriptionId, ResourceGroupName, VMName, VMScaleSetName, ResourceId),
+            ClientId, Resource, AuthMount ?? ManagedIdentityAuth.DefaultMount), "InvalidAzureResource", ResourceId);
+        Checked(() => { auth.CheckNamesWithoutInstanceMetadata(); return true; }, "AzureResourceRequired", null);
+        return auth;
     }
 
     private bool EnvBool(string name)

@@ -64,6 +64,8 @@ internal static class ErrorMapper
             CloudErrorKind.Timeout => ("CloudTimeout", ErrorCategory.OperationTimeout),
             _ => ("CloudError", ErrorCategory.NotSpecified),
         },
+        CrdbVault.Core.Vault.Auth.ExternalTokenUnavailableException => ("ExternalTokenUnavailable", ErrorCategory.AuthenticationError),
+        CrdbVault.Core.Vault.Auth.VaultLoginRejectedException => ("VaultLoginRejected", ErrorCategory.AuthenticationError),
         CloudOperationFailedException => ("CloudOperationFailed", ErrorCategory.InvalidResult),
         CmekSpecRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),
         CrdbVault.Core.Validation.InputRefusedException r => (r.ErrorId, ErrorCategory.InvalidArgument),

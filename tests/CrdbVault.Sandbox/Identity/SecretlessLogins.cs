@@ -146,6 +146,11 @@ public sealed class SecretlessLogins
             ["userpass"] = new JsonObject { ["mount"] = UserpassMount, ["username"] = UserpassUsername, ["password"] = UserpassPassword },
             ["ldap"] = new JsonObject { ["mount"] = LdapMount, ["username"] = LdapUsername, ["password"] = LdapPassword },
             ["policy"] = Policy,
+            // What Initialize-CrdbVaultJwtAuth's examples pin: the made-up organisation, project and tenant.
+            ["organization_id"] = f.OrganizationId,
+            ["project_id"] = f.ProjectId,
+            ["tenant_id"] = f.TenantId,
+            ["entra_subject"] = identity.Tokens.EntraSubject(f.EntraConnection),
         };
     }
 

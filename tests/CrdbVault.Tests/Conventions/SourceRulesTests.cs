@@ -73,7 +73,7 @@ public sealed partial class SourceRulesTests
         Assert.True(missing.Count == 0, string.Join("\n", missing));
     }
 
-    [GeneratedRegex(@"""(?<name>(?:VAULT|COCKROACH|CRDBVAULT|TF|GITHUB)_[A-Z0-9_]+)""")]
+    [GeneratedRegex(@"""(?<name>(?:VAULT|COCKROACH|CRDBVAULT|TF|GITHUB|SYSTEM|ACTIONS|IDENTITY)_[A-Z0-9_]+)""")]
     private static partial Regex VariableLiteral();
 
     [Fact]

@@ -22,10 +22,13 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
     /// <summary>Parameter types that carry text and therefore need a kind.</summary>
     private static readonly Type[] TextTypes = [typeof(string), typeof(string[]), typeof(SecureString), typeof(PSCredential), typeof(TimeSpan), typeof(TimeSpan?)];
 
-    /// <summary>Parameter types that need no kind: switches, numbers PowerShell range-checks, and objects the cmdlet itself reads and checks.</summary>
+    /// <summary>
+    /// Parameter types that need no kind: switches, numbers PowerShell range-checks, GUIDs its binder parses (anything else is
+    /// refused at binding), and objects the cmdlet itself reads and checks.
+    /// </summary>
     private static readonly string[] OtherTypes =
     [
-        typeof(SwitchParameter).FullName!, typeof(int).FullName!, typeof(object).FullName!, typeof(PSObject[]).FullName!,
+        typeof(SwitchParameter).FullName!, typeof(int).FullName!, typeof(Guid).FullName!, typeof(object).FullName!, typeof(PSObject[]).FullName!,
         "CrdbVault.VaultConnection", "CrdbVault.CloudConnection", "CrdbVault.StoreKey",
     ];
 
@@ -311,6 +314,9 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
             if (attr is null || !attr.Mandatory) continue;
             string value = InputAttribute(p) is object input
                 ? Prop<object>(input, "Kind")!.ToString() == "Choice" ? $"'{p.GetCustomAttribute<ValidateSetAttribute>()!.ValidValues[0]}'" : Valid(Prop<object>(input, "Kind")!.ToString()!, p.Name)
+                : p.PropertyType == typeof(SwitchParameter) ? "$true" // a set chosen by a switch (Connect-CrdbVault -AzureDevOps)
+                : p.PropertyType == typeof(Guid) ? "'0b5a7c9e-2f4d-4e8a-9c1b-3d6e8f0a2b4c'"
+                : p.PropertyType == typeof(int) ? "7"
                 : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })"
                 : p.PropertyType == typeof(object) ? "'sample-value'" // an untyped value the cmdlet judges itself (Set-CrdbPipelineVariable -Value)
                 : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");

@@ -30,6 +30,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
         {
             // Connections are made, not piped in; Disconnect takes the connection to close.
             ["Connect-CrdbVault"] = ("", Binds()),
+            ["Initialize-CrdbVaultJwtAuth"] = ("-Name x -Policy p -GitHubRepository o/r", Binds()),
             ["Connect-CrdbCloud"] = ("", Binds()),
             ["Disconnect-CrdbVault"] = ("", Binds((VaultConnection, "Vault"))),
 
@@ -141,6 +142,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             'CrdbVault.VaultDatabaseRole' = New-Sample CrdbVault.VaultDatabaseRole @{ Name = 'app'; ConnectionName = 'pg'; MountPath = 'database' }
             'CrdbVault.VaultLease' = New-Sample CrdbVault.VaultLease @{ LeaseId = 'database/creds/app/AbCd' }
             'CrdbVault.VaultStaticRole' = New-Sample CrdbVault.VaultStaticRole @{ Role = 'etl'; ConnectionName = 'pg'; MountPath = 'database'; UserName = 'etl_user'; RotationPeriod = [TimeSpan]::FromHours(24) }
+            'CrdbVault.VaultJwtAuthRole' = New-Sample CrdbVault.VaultJwtAuthRole @{ JwtRole = 'deploy'; AuthMount = 'jwt-github'; Kind = 'GitHubActions'; Issuer = 'https://token.actions.githubusercontent.com'; BoundAudiences = [string[]]@('https://github.com/o'); BoundClaims = @{ repository = 'o/r' }; UserClaim = 'sub'; Policies = [string[]]@('p') }
             'CrdbVault.StaticCredential' = New-Sample CrdbVault.StaticCredential @{ Role = 'etl'; MountPath = 'database'; UserName = 'etl_user'; Password = $secret; Credential = [pscredential]::new('etl_user', $secret); RotationPeriod = [TimeSpan]::FromHours(24) }
         }
         """;

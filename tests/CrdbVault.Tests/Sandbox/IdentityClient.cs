@@ -53,14 +53,11 @@ public sealed class IdentityClient(SandboxFixture sandbox)
         return login.Json!["auth"]!["client_token"]!.GetValue<string>();
     }
 
-    /// <summary>
-    /// With <paramref name="vaultToken"/>: issue a credential from a fresh database mount and log in to
-    /// PostgreSQL with it; returns the SQL user.
-    /// </summary>
-    public async Task<string> IssueCredentialAndConnectAsync(string vaultToken)
+    /// <summary>A fresh database mount with connection 'pg' to the sandbox's PostgreSQL and role 'app' (10 min credentials).</summary>
+    public async Task<string> CreateDatabaseMountAsync()
     {
-        string mount = SandboxFixture.Unique("db");
         var pg = sandbox.World.Postgres;
+        string mount = SandboxFixture.Unique("db");
         Assert.Equal(204, (await sandbox.RootAsync("POST", $"sys/mounts/{mount}", new { type = "database" })).Code);
         var config = await sandbox.RootAsync("POST", $"{mount}/config/pg", new JsonObject
         {
@@ -69,6 +66,8 @@ public sealed class IdentityClient(SandboxFixture sandbox)
             ["username"] = pg.AdminUser,
             ["password"] = pg.AdminPassword,
             ["allowed_roles"] = "*",
+            // Lower case, as CockroachDB folds SQL user names (Test-CrdbConnection refuses mixed case).
+            ["username_template"] = "{{ printf \"v-%s-%s-%s-%s\" (.DisplayName | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 | lowercase }}",
         });
         Assert.True(config.Code == 204, config.Text);
         var role = await sandbox.RootAsync("POST", $"{mount}/roles/app", new
@@ -79,6 +78,17 @@ public sealed class IdentityClient(SandboxFixture sandbox)
         });
         Assert.True(role.Code == 204, role.Text);
 
+        return mount;
+    }
+
+    /// <summary>
+    /// With <paramref name="vaultToken"/>: issue a credential from a fresh database mount and log in to
+    /// PostgreSQL with it; returns the SQL user.
+    /// </summary>
+    public async Task<string> IssueCredentialAndConnectAsync(string vaultToken)
+    {
+        string mount = await CreateDatabaseMountAsync();
+        var pg = sandbox.World.Postgres;
         var creds = await sandbox.SendAsync("GET", $"{mount}/creds/app", vaultToken);
         Assert.True(creds.Status == HttpStatusCode.OK, creds.Text);
         string user = creds.Data!["username"]!.GetValue<string>();

@@ -43,6 +43,7 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             ["Keymgmt"] = SandboxFixture.Unique("leakkeymgmt"),
             ["ProviderSecret"] = "aws-secret-" + Guid.NewGuid().ToString("N"),
             ["StaticUser"] = SandboxFixture.Unique("leak_static"),
+            ["JwtMount"] = SandboxFixture.Unique("leak-jwt"),
         });
         using (var conn = new Npgsql.NpgsqlConnection(sandbox.World.Postgres.AdminConnectionString))
         {
@@ -77,6 +78,7 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
             $out['VaultStaticRole'] = Set-CrdbVaultStaticRole -Name leak-static -ConnectionName pg -MountPath $Db -UserName $StaticUser -RotationPeriod 1h -Confirm:$false
             $out['StaticCredential'] = Get-CrdbStaticCredential -Role leak-static -MountPath $Db
             $out['StoreKey'] = New-CrdbStoreKey -Path (Join-Path $Dir 'store.key') -MountPath $Transit
+            $out['VaultJwtAuthRole'] = Initialize-CrdbVaultJwtAuth -Name leak -Policy default -GitHubRepository crdbvault/leak -AuthMount $JwtMount
             """).AssertSuccess();
 
         string Reveal(string expression) => (string)session.Run(expression).AssertSuccess().Output.Single().BaseObject;
