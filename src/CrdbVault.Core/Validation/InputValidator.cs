@@ -32,6 +32,9 @@ public static partial class InputValidator
     [GeneratedRegex(@"\A[A-Za-z0-9_.\-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex SegmentPattern();
 
+    [GeneratedRegex(@"\A[A-Za-z0-9_.@\-]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LoginNamePattern();
+
     [GeneratedRegex(@"\A[A-Za-z0-9_.\-*?\[\]]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex SegmentWildcardPattern();
 
@@ -133,6 +136,19 @@ public static partial class InputValidator
     // ---- SQL user ----
 
     /// <summary>Kind "SQL user": a CockroachDB SQL user or role name (the CN of a client certificate, a role to grant).</summary>
+    /// <summary>
+    /// A user name Vault's userpass or LDAP method logs in (auth/&lt;mount&gt;/login/&lt;name&gt;): one path segment, so
+    /// LDAP's 'alice@corp.example' passes where a SQL user name would not; '/', '%', blanks and '.'/'..' never do.
+    /// </summary>
+    public static string VaultLoginName(string? value, string parameterName = "Credential")
+    {
+        CheckText(value, parameterName, 256, "a login name such as 'alice' or 'alice@corp.example'");
+        if (value is "." or ".." || !LoginNamePattern().IsMatch(value!))
+            throw new ArgumentException($"-{parameterName} {Shown(value)} is not a login name Vault can take in a path. " +
+                "Use letters, digits and '_', '.', '-', '@' only.", parameterName);
+        return value!;
+    }
+
     public static string SqlUserName(string? value, string parameterName = "User")
     {
         CheckText(value, parameterName, 256, "a CockroachDB SQL user name such as 'app_reader'");

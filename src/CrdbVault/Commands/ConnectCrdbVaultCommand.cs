@@ -140,7 +140,7 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
 
     /// <summary>A userpass or LDAP user and password, for admins at a prompt (Get-Credential). Kept only as a SecureString.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PasswordSet)]
-    [Input(InputKind.SqlCredential, ErrorId = "InvalidCredential")]
+    [Input(InputKind.LoginCredential, ErrorId = "InvalidCredential")]
     public PSCredential? Credential { get; set; }
 
     /// <summary>The password method of -Credential: userpass or ldap.</summary>

@@ -47,6 +47,8 @@ public enum InputKind
     Secret,
     /// <summary>A PSCredential whose user name is a SQL user (the password is checked as a secret).</summary>
     SqlCredential,
+    /// <summary>A PSCredential whose user name is a Vault login name (userpass, LDAP: 'alice', 'alice@corp.example').</summary>
+    LoginCredential,
     /// <summary>A TimeSpan from [DurationTransformation]: longer than zero, at most 100 years.</summary>
     Duration,
     /// <summary>A closed set of values given by the parameter's [ValidateSet]; PowerShell checks it.</summary>
@@ -105,7 +107,7 @@ public sealed class InputAttribute(InputKind kind) : ArgumentTransformationAttri
 
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
-        if (Kind is InputKind.Secret or InputKind.SqlCredential or InputKind.Duration or InputKind.Choice) return inputData;
+        if (Kind is InputKind.Secret or InputKind.SqlCredential or InputKind.LoginCredential or InputKind.Duration or InputKind.Choice) return inputData;
         object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
         switch (value)
         {

@@ -54,7 +54,7 @@ internal static class InputChecks
         InputKind.Pem => "InvalidPem",
         InputKind.FreeText => "InvalidText",
         InputKind.Secret => "InvalidSecret",
-        InputKind.SqlCredential => "InvalidCredential",
+        InputKind.SqlCredential or InputKind.LoginCredential => "InvalidCredential",
         InputKind.Duration => "InvalidDuration",
         _ => "InvalidArgument",
     };
@@ -102,10 +102,14 @@ internal static class InputChecks
                 InputValidator.SqlUserName(credential.UserName, name + " user name");
                 if (credential.Password is { Length: > 0 }) InputValidator.Secret(credential.Password, name + " password");
                 return;
+            case (InputKind.LoginCredential, PSCredential credential):
+                InputValidator.VaultLoginName(credential.UserName, name + " user name");
+                if (credential.Password is { Length: > 0 }) InputValidator.Secret(credential.Password, name + " password");
+                return;
             case (InputKind.Duration, TimeSpan duration):
                 InputValidator.Duration(duration, name);
                 return;
-            case (InputKind.Duration or InputKind.SqlCredential, null):
+            case (InputKind.Duration or InputKind.SqlCredential or InputKind.LoginCredential, null):
                 throw new ArgumentException($"-{name} is empty.", name);
         }
         string? text = value switch
@@ -144,7 +148,7 @@ internal static class InputChecks
     /// <summary>What the error record points at: never a secret, and a URL only without its credentials.</summary>
     private static object? Target(KindedParameter p, object? value) => p.Input.Kind switch
     {
-        InputKind.Secret or InputKind.SqlCredential => null,
+        InputKind.Secret or InputKind.SqlCredential or InputKind.LoginCredential => null,
         InputKind.ServiceUrl or InputKind.DatabaseUrl when value is string url => UrlRedaction.Redact(url),
         InputKind.Pem => null, // can be a megabyte; the message describes it
         _ => value,

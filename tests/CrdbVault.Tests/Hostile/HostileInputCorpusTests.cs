@@ -39,7 +39,7 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
         ["SqlUser"] = "InvalidSqlUser", ["LeaseId"] = "InvalidLeaseId", ["LeasePrefix"] = "InvalidLeasePrefix", ["ReadPath"] = "InvalidPath",
         ["WritePath"] = "InvalidPath", ["ServiceUrl"] = "InvalidUrl", ["DatabaseUrl"] = "InvalidUrl", ["Host"] = "InvalidHost",
         ["ClusterId"] = "InvalidClusterId", ["Region"] = "InvalidRegion", ["SerialNumber"] = "InvalidSerialNumber", ["Pem"] = "InvalidPem",
-        ["FreeText"] = "InvalidText", ["Secret"] = "InvalidSecret", ["SqlCredential"] = "InvalidCredential", ["Duration"] = "InvalidDuration",
+        ["FreeText"] = "InvalidText", ["Secret"] = "InvalidSecret", ["SqlCredential"] = "InvalidCredential", ["LoginCredential"] = "InvalidCredential", ["Duration"] = "InvalidDuration",
     };
 
     // ---- the corpora ----
@@ -81,6 +81,7 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
         ["FreeText"] = [.. Text],
         ["Secret"] = ["", "tok\n", " tok", "tok ", "tok\0", "t\u200bok", new string('t', 20_000)],
         ["SqlCredential"] = ["", "Admin", "app\n", "app\0", "a/b", "public"],
+        ["LoginCredential"] = ["", "..", "app\n", "app\0", "a/b", "a%2fb", " alice", "al ice", "a\u200bb", Long],
         ["Duration"] = ["-1h", "0", "-5", "1e400h", "NaN", "1h\n", "87660000h", "10000000d", Long, "1h; 2h", ""],
         ["Choice"] = ["not-a-choice", "\n", "", Long],
     };
@@ -105,7 +106,7 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
         "Pem" => "$CaPem",
         "FreeText" => "'text'",
         "Secret" => parameter == "RoleId" ? "'role-id'" : "$Secret",
-        "SqlCredential" => "$Cred",
+        "SqlCredential" or "LoginCredential" => "$Cred",
         "Duration" => "'1h'",
         _ => throw new ArgumentException($"no valid sample for kind {kind}"),
     };

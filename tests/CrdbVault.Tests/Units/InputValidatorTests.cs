@@ -12,6 +12,25 @@ public class InputValidatorTests
     [InlineData("9lives")]
     public void Accepts_cockroachdb_user_names(string name) => Assert.Equal(name, InputValidator.SqlUserName(name));
 
+    // userpass and LDAP names are not SQL users: LDAP logs in 'alice@corp.example' or 'Alice.Smith'.
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("Alice.Smith")]
+    [InlineData("alice@corp.example")]
+    [InlineData("svc-deploy_01")]
+    public void Accepts_vault_login_names(string name) => Assert.Equal(name, InputValidator.VaultLoginName(name));
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("a/b")]
+    [InlineData("a%2fb")]
+    [InlineData("alice\n")]
+    [InlineData("alice ")]
+    [InlineData("CORP\\alice")]
+    public void Rejects_login_names_that_would_change_the_login_path(string name) =>
+        Assert.Throws<ArgumentException>(() => InputValidator.VaultLoginName(name.Replace("\\n", "\n")));
+
     [Theory]
     [InlineData("Alice", "use 'alice'")]
     [InlineData("bad name", "lower-case letters")]
