@@ -14,6 +14,18 @@ public abstract class VaultCmdlet : SessionCmdlet<VaultConnection>
 
     private protected override VaultConnection? SessionDefault => ConnectionStore.Vault;
 
+    private protected override void ShowBackgroundNotices(VaultConnection connection)
+    {
+        foreach (string notice in connection.Session.TakeNotices()) WriteWarning(notice);
+        foreach (string failure in connection.Session.Ledger.TakeFileFailures()) WriteWarning(failure);
+    }
+
+    /// <summary>Warns when this command's lease could not be written to the ledger file (the lease itself was issued or revoked).</summary>
+    private protected void ShowLedgerFailures(VaultConnection connection)
+    {
+        foreach (string failure in connection.Session.Ledger.TakeFileFailures()) WriteWarning(failure);
+    }
+
     private protected override (string Message, string ErrorId) NotConnected =>
         ("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection.", "VaultNotConnected");
 
