@@ -23,6 +23,7 @@
         'Get-CrdbStaticCredential'
         'Reset-CrdbStaticCredential'
         'New-CrdbDynamicCredential'
+        'Use-CrdbDynamicCredential'
         'Get-CrdbLease'
         'Update-CrdbLease'
         'Revoke-CrdbLease'

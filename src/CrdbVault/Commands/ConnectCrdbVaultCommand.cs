@@ -139,8 +139,16 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     /// <summary>-LedgerPath, else CRDBVAULT_LEDGER or the CI default, as a full path whose folder exists.</summary>
     private string? ResolveLedgerPath()
     {
+        bool explicitPath = LedgerPath is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Core.Settings.ModuleSettings.LedgerVariable));
         string? path = LedgerPath ?? Core.Settings.ModuleSettings.DefaultLedgerPath;
         if (path is null) return null;
+        if (!explicitPath && Path.GetDirectoryName(Path.GetFullPath(path)) is string ciTemp && !Directory.Exists(ciTemp))
+        {
+            // The CI default in a job whose temp folder is missing: no ledger, but say so (the clean-up step would find nothing).
+            WriteWarning($"The job's temporary folder '{ciTemp}' does not exist: leases are recorded in this session only, not in '{path}'. " +
+                $"Pass -LedgerPath or set CRDBVAULT_LEDGER to keep a ledger for the clean-up step.");
+            return null;
+        }
         path = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.WritePath(path, "LedgerPath")), "InvalidLedgerPath", path);
         if (Directory.Exists(path))
             ThrowInvalidArgument($"-LedgerPath '{path}' is a folder. Name a file, e.g. '{Path.Combine(path, "crdbvault-leases.jsonl")}'.", "InvalidLedgerPath", path);

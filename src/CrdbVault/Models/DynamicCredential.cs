@@ -38,7 +38,16 @@ public sealed class DynamicCredential
     public DateTimeOffset? EffectiveExpiresAt => LedgerEntry.Earlier(ExpiresAt, TokenExpiresAt);
 
     /// <summary>What the module's background renewal is doing (Use-CrdbDynamicCredential renews; New-CrdbDynamicCredential does not).</summary>
-    public CredentialRenewalState RenewalState { get; internal set; }
+    public CredentialRenewalState RenewalState
+    {
+        get => _renewalState ?? LiveRenewalState?.Invoke() ?? CredentialRenewalState.NotRenewed;
+        internal set => _renewalState = value;
+    }
+
+    private CredentialRenewalState? _renewalState;
+
+    /// <summary>The background renewal's state while it runs (read each time, so the property stays current).</summary>
+    internal Func<CredentialRenewalState>? LiveRenewalState { get; set; }
 
     private readonly DateTimeOffset? _expiresAt;
 
