@@ -5,7 +5,7 @@ using CrdbVault.Core.Validation;
 namespace CrdbVault.Core.Leases;
 
 /// <summary>
-/// The ledger file: one JSON object per line, appended, never rewritten (docs/leases.md, "The ledger file").
+/// The ledger file: one JSON object per line, appended, never rewritten (README.md, "Long jobs").
 /// Lines: <c>{"event":"issued","lease_id":…,"mount":…,"role":…,"user":…,"serial":…,"issued_at":…,"expires_at":…,
 /// "token_expires_at":…,"pid":…,"at":…}</c> and <c>{"event":"revoked"|"gone","lease_id":…,"pid":…,"at":…}</c>. Never a secret.
 /// </summary>
@@ -28,7 +28,8 @@ public static class LedgerFile
     {
         byte[] line = Encoding.UTF8.GetBytes(Format(e) + "\n");
         if (line.Length > InputBudgets.LedgerLineBytes)
-            throw new IOException($"A ledger line for lease '{e.LeaseId}' would be {line.Length} bytes (the budget is {InputBudgets.LedgerLineBytes}); not written.");
+            throw new IOException($"A ledger line for lease '{e.LeaseId}' would be {line.Length} bytes " +
+                $"(the budget is {InputBudgets.LedgerLineBytes}); not written.");
         CheckSafe(path, creating: true);
         WithExclusive(path, FileMode.Append, FileAccess.Write, stream =>
         {

@@ -139,7 +139,8 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     /// <summary>-LedgerPath, else CRDBVAULT_LEDGER or the CI default, as a full path whose folder exists.</summary>
     private string? ResolveLedgerPath()
     {
-        bool explicitPath = LedgerPath is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Core.Settings.ModuleSettings.LedgerVariable));
+        bool explicitPath = LedgerPath is not null
+            || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Core.Settings.ModuleSettings.LedgerVariable));
         string? path = LedgerPath ?? Core.Settings.ModuleSettings.DefaultLedgerPath;
         if (path is null) return null;
         if (!explicitPath && Path.GetDirectoryName(Path.GetFullPath(path)) is string ciTemp && !Directory.Exists(ciTemp))
@@ -151,7 +152,8 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
         }
         path = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.WritePath(path, "LedgerPath")), "InvalidLedgerPath", path);
         if (Directory.Exists(path))
-            ThrowInvalidArgument($"-LedgerPath '{path}' is a folder. Name a file, e.g. '{Path.Combine(path, "crdbvault-leases.jsonl")}'.", "InvalidLedgerPath", path);
+            ThrowInvalidArgument($"-LedgerPath '{path}' is a folder. Name a file, e.g. '{Path.Combine(path, "crdbvault-leases.jsonl")}'.",
+                "InvalidLedgerPath", path);
         if (Path.GetDirectoryName(path) is string dir && !Directory.Exists(dir))
             ThrowInvalidArgument($"The folder of -LedgerPath '{path}' does not exist. Create it first or choose another file.", "InvalidLedgerPath", path);
         WriteVerbose($"Leases are recorded in the ledger '{path}'.");
