@@ -173,6 +173,8 @@ public sealed partial class VaultSession : IVaultTokenSource, IDisposable
         if (Auth.CanLogin)
         {
             DateTimeOffset at = _clock.GetUtcNow();
+            // The old token is no longer renewed after this: it (and every lease it issued) ends at its current expiry.
+            if (ExpiresAt is DateTimeOffset abandoned) Token.Learn(abandoned, "the session logged in again and no longer renews it");
             _token = await LoginToken(Client, Auth, ct).ConfigureAwait(false);
             await LookupSelfWithoutRefresh(ct).ConfigureAwait(false);
             Refreshes++;

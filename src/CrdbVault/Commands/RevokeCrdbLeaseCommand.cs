@@ -127,7 +127,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         foreach (LedgerEntry entry in outstanding)
         {
             if (!ShouldProcess($"{entry.LeaseId} ({entry.IssuedAs})", "Revoke the lease the module issued")) continue;
-            if (TryRun(ct => leases.EndIssuedAsync(entry.LeaseId, ct), out LeaseState state, entry.LeaseId, "LeaseRevocationFailed"))
+            if (TryEndIssued(leases, entry.LeaseId, out LeaseState state))
             {
                 entry.State = state;
                 WriteObject(VaultLease.From(entry, null));

@@ -99,7 +99,7 @@ public sealed class UseCrdbDynamicCredentialCommand : VaultCmdlet
             credential.RenewalState = CredentialRenewalState.NotRenewable;
             return;
         }
-        if (TryRun(ct => leases.EndIssuedAsync(leaseId, ct), out LeaseState state, leaseId, "LeaseRevocationFailed"))
+        if (TryEndIssued(leases, leaseId, out LeaseState state))
         {
             credential.RenewalState = CredentialRenewalState.Revoked;
             WriteVerbose(state == LeaseState.Revoked

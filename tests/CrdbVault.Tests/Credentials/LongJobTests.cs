@@ -1,3 +1,4 @@
+using CrdbVault.Sandbox;
 using CrdbVault.Tests.Infrastructure;
 using Xunit;
 
@@ -188,5 +189,29 @@ public sealed class LongJobTests : CredentialTestBase
         Assert.Contains(host.WhatIf, l => l.Contains("Issue a dynamic SQL credential") && l.Contains($"{Mount}/creds/app"));
         Assert.Contains(host.WhatIf, l => l.Contains("Revoke the lease when the script block ends"));
         Assert.Equal(before, VaultRequestCount);
+    }
+
+    [Fact]
+    public async Task A_failed_revocation_is_an_error_naming_the_lease_and_the_ledger_retries_it()
+    {
+        Sandbox.World.Options.Faults.Add(new Fault { PathPrefix = "sys/leases/revoke", Status = 403, Errors = ["permission denied"], Times = 1 });
+        try
+        {
+            var r = Session.Run("Use-CrdbDynamicCredential -Role app -MountPath $Mount -ScriptBlock { $_.UserName; $global:failedLease = $_.LeaseId }");
+            string user = (string)r.Output[0].BaseObject; // the block's output is still written
+            var e = Assert.Single(r.Errors);
+            Assert.StartsWith("LeaseRevocationFailed", e.FullyQualifiedErrorId);
+            string lease = (string)Session.Run("$global:failedLease").Output[0].BaseObject;
+            Assert.Contains(lease, e.ErrorDetails.Message);
+            Assert.True(await Sandbox.PgRoleExistsAsync(user));
+
+            var cleanup = Session.Run("Revoke-CrdbLease -Issued | Where-Object LeaseId -eq $global:failedLease").AssertSuccess();
+            Assert.Equal("Revoked", (string)((dynamic)cleanup.Output.Single()).State);
+            Assert.False(await Sandbox.PgRoleExistsAsync(user));
+        }
+        finally
+        {
+            Sandbox.World.Options.Faults.Clear();
+        }
     }
 }
