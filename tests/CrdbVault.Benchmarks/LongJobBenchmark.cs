@@ -107,7 +107,8 @@ internal static class LongJobBenchmark
         for (int i = 0; i < writers; i++)
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            start.ArgumentList.Add(typeof(LongJobBenchmark).Assembly.Location);
+            // Started as `dotnet CrdbVault.Benchmarks.dll` (the host needs the dll) or through its apphost (it does not).
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(LongJobBenchmark).Assembly.Location);
             foreach (string arg in new[] { "--ledger-writer", path, perWriter.ToString(System.Globalization.CultureInfo.InvariantCulture), go }) start.ArgumentList.Add(arg);
             processes.Add(Process.Start(start)!);
         }
