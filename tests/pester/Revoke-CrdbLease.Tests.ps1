@@ -80,7 +80,7 @@ Describe 'Revoke-CrdbLease -Issued and the lease ledger file' {
         Set-Content $IssueScript @'
 param($Manifest, $Ledger, $Role = 'app', [int] $Count = 1, $PkiMount, $Go, $SecretsFile)
 Import-Module $Manifest
-$null = Connect-CrdbVault -LedgerPath $Ledger
+$null = if ($Ledger -eq 'default') { Connect-CrdbVault } else { Connect-CrdbVault -LedgerPath $Ledger }
 if ($Go) { while (-not (Test-Path $Go)) { Start-Sleep -Milliseconds 5 } }
 $creds = @(1..$Count | ForEach-Object { New-CrdbDynamicCredential -Role $Role })
 if ($PkiMount) { $null = New-CrdbClientCert -MountPath $PkiMount -User ci_runner -Ttl 1h }
@@ -92,7 +92,7 @@ $creds.UserName
         Set-Content $RevokeScript @'
 param($Manifest, $Ledger)
 Import-Module $Manifest
-$null = Connect-CrdbVault -LedgerPath $Ledger
+$null = if ($Ledger -eq 'default') { Connect-CrdbVault } else { Connect-CrdbVault -LedgerPath $Ledger }
 ConvertTo-Json -InputObject @(Revoke-CrdbLease -Issued -ErrorAction Continue | Select-Object LeaseId, State, IssuedAs)
 '@
         function Invoke-Step([string] $Script, [hashtable] $Arguments) {
@@ -168,5 +168,22 @@ ConvertTo-Json -InputObject @(Revoke-CrdbLease -Issued -ErrorAction Continue | S
         @($parsed.lease_id | Sort-Object -Unique).Count | Should -Be 30
         @($parsed.pid | Sort-Object -Unique).Count | Should -Be 2
         @(Invoke-Step $RevokeScript @{ Ledger = $ledger } | Out-String | ConvertFrom-Json).Count | Should -Be 30
+    }
+
+    It 'keeps the ledger in the job''s temp folder by default inside <Name>, so the clean-up step needs no setting' -ForEach @(
+        @{ Name = 'Azure DevOps'; Ci = @{ TF_BUILD = 'True'; AGENT_TEMPDIRECTORY = '{temp}' } }
+        @{ Name = 'GitHub Actions'; Ci = @{ GITHUB_ACTIONS = 'true'; RUNNER_TEMP = '{temp}' } }
+    ) {
+        $temp = Join-Path $Work (New-CrdbTestName 'jobtemp')
+        $null = New-Item -ItemType Directory $temp
+        foreach ($k in $Ci.Keys) { Set-Item "Env:$k" $Ci[$k].Replace('{temp}', $temp) }
+        try {
+            $user = Invoke-Step $IssueScript @{ Ledger = 'default' }
+            $file = Join-Path $temp 'crdbvault-leases.jsonl'
+            (Get-Content $file | ConvertFrom-Json).user | Should -Be $user
+            (Invoke-Step $RevokeScript @{ Ledger = 'default' } | Out-String | ConvertFrom-Json).State | Should -Be 'Revoked'
+            Test-SqlUser $user | Should -BeFalse
+        }
+        finally { foreach ($k in $Ci.Keys) { Remove-Item "Env:$k" } }
     }
 }

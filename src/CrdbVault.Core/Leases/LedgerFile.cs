@@ -174,7 +174,8 @@ public static class LedgerFile
             return;
         }
         if (info.LinkTarget is not null)
-            throw new IOException($"The lease ledger '{path}' is a symbolic link: refused (a link could point the ledger at another file). Use the file itself.");
+            throw new IOException($"The lease ledger '{path}' is a symbolic link: refused (a link could point the ledger at another file). " +
+                $"Use the file itself.");
         if (!OperatingSystem.IsWindows() && (info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
             throw new IOException($"The lease ledger '{path}' can be written by other users, who could add leases for this job to revoke: refused. " +
                 $"Make it the owner's only (chmod 600 '{path}') or use a new file.");

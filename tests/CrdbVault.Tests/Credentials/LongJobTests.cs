@@ -214,4 +214,19 @@ public sealed class LongJobTests : CredentialTestBase
             Sandbox.World.Options.Faults.Clear();
         }
     }
+
+    [Fact]
+    public async Task A_plain_token_that_will_end_is_told_by_the_next_command_once()
+    {
+        var made = await Sandbox.RootAsync("POST", "auth/token/create", new { policies = new[] { "root" }, ttl = "3s", renewable = false });
+        Session.SetVariable("ShortToken", made.Json!["auth"]!["client_token"]!.GetValue<string>());
+        Session.Run("""
+            $short = Connect-CrdbVault -Address $VaultAddress -Token ([System.Net.NetworkCredential]::new('', $ShortToken).SecurePassword) -NoDefault
+            """).AssertSuccess();
+        // The background looks at about 2/3 of the TTL, finds it cannot renew or log in again, notes it and stops: no call is made.
+        Assert.True(await Eventually(() => !Read<bool>("$short.RenewsInBackground")));
+        var next = Session.Run("Get-CrdbVaultRole -Vault $short -MountPath $Mount -Name app | Out-Null").AssertSuccess();
+        Assert.Contains(next.Warnings, w => w.Contains("cannot be renewed", StringComparison.Ordinal) && w.Contains("Connect again", StringComparison.Ordinal));
+        Assert.Empty(Session.Run("Get-CrdbVaultRole -Vault $short -MountPath $Mount -Name app | Out-Null").AssertSuccess().Warnings);
+    }
 }
