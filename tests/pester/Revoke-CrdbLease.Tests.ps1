@@ -72,6 +72,8 @@ Describe 'Revoke-CrdbLease -Issued and the lease ledger file' {
         $script:Work = New-CrdbPrivateDirectory
         $script:Pwsh = Get-CrdbPwshCommand
         $null = Initialize-CrdbSandboxRole $Sandbox -Role brief -DefaultTtl 2
+        # Two processes issuing at once: users join a group role (concurrent per-user GRANTs on one database collide in PostgreSQL).
+        $null = Set-CrdbVaultRole -Name together -ConnectionName pg -GrantRole (New-CrdbSandboxSqlRole $Sandbox) -DefaultTtl '1h' -MaxTtl '24h'
         $script:LeasedPki = New-CrdbTestName 'ledgerpki'
         $null = Initialize-CrdbCertificateAuthority -MountPath $LeasedPki -CommonName 'Ledger CA' -GenerateLease
 
@@ -79,6 +81,7 @@ Describe 'Revoke-CrdbLease -Issued and the lease ledger file' {
         $script:IssueScript = Join-Path $Work 'issue.ps1'
         Set-Content $IssueScript @'
 param($Manifest, $Ledger, $Role = 'app', [int] $Count = 1, $PkiMount, $Go, $SecretsFile)
+$ErrorActionPreference = 'Stop'
 Import-Module $Manifest
 $null = if ($Ledger -eq 'default') { Connect-CrdbVault } else { Connect-CrdbVault -LedgerPath $Ledger }
 if ($Go) { while (-not (Test-Path $Go)) { Start-Sleep -Milliseconds 5 } }
@@ -154,12 +157,16 @@ ConvertTo-Json -InputObject @(Revoke-CrdbLease -Issued -ErrorAction Continue | S
             $writers = 1, 2 | ForEach-Object {
                 Start-Process -FilePath $Pwsh[0] -PassThru -RedirectStandardOutput (Join-Path $Work "w$_.out") -RedirectStandardError (Join-Path $Work "w$_.err") `
                     -ArgumentList (@($Pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $IssueScript, '-Manifest', $script:CrdbModuleManifest,
-                        '-Ledger', $ledger, '-Count', '15', '-Go', $go))
+                        '-Ledger', $ledger, '-Role', 'together', '-Count', '15', '-Go', $go))
             }
             # Both wait for the same signal, then issue (and append) as fast as they can.
             Start-Sleep -Milliseconds 200
             Set-Content $go 'go'
-            foreach ($w in $writers) { $w.WaitForExit(120000) | Should -BeTrue; $w.ExitCode | Should -Be 0 }
+            foreach ($w in $writers) {
+                $w.WaitForExit(120000) | Should -BeTrue
+                $w.ExitCode | Should -Be 0 -Because (Get-Content -Raw (Join-Path $Work 'w*.err'))
+            }
+            @(Get-Content (Join-Path $Work 'w1.out'), (Join-Path $Work 'w2.out')).Count | Should -Be 30
         }
         finally { Remove-Item Env:VAULT_ADDR, Env:VAULT_TOKEN }
         $lines = @(Get-Content $ledger)
@@ -178,7 +185,7 @@ ConvertTo-Json -InputObject @(Revoke-CrdbLease -Issued -ErrorAction Continue | S
         $null = New-Item -ItemType Directory $temp
         foreach ($k in $Ci.Keys) { Set-Item "Env:$k" $Ci[$k].Replace('{temp}', $temp) }
         try {
-            $user = Invoke-Step $IssueScript @{ Ledger = 'default' }
+            $user = @(Invoke-Step $IssueScript @{ Ledger = 'default' })[-1]   # the lines before are the CI system's masking commands
             $file = Join-Path $temp 'crdbvault-leases.jsonl'
             (Get-Content $file | ConvertFrom-Json).user | Should -Be $user
             (Invoke-Step $RevokeScript @{ Ledger = 'default' } | Out-String | ConvertFrom-Json).State | Should -Be 'Revoked'
