@@ -24,6 +24,7 @@
         'Get-CrdbStaticCredential'
         'Reset-CrdbStaticCredential'
         'New-CrdbDynamicCredential'
+        'Use-CrdbDynamicCredential'
         'Get-CrdbLease'
         'Update-CrdbLease'
         'Revoke-CrdbLease'
@@ -59,9 +60,10 @@
             # The CHANGELOG.md entry of ModuleVersion, word for word (ReleaseFilesTests checks it).
             ReleaseNotes = @'
 First release. Every CockroachDB secret from HashiCorp Vault, as typed objects that pipe into each other; PowerShell 7.4 and later on Windows, Linux and macOS.
-- Vault: Connect-CrdbVault (token, VAULT_TOKEN, ~/.vault-token or AppRole; renews and logs in again before expiry), Disconnect-CrdbVault.
+- Vault: Connect-CrdbVault (token, VAULT_TOKEN, ~/.vault-token or AppRole; renews in the background at about 2/3 of the token's TTL and logs in again when it cannot, failures shown by the next command), Disconnect-CrdbVault.
 - Secretless logins for unattended jobs: Connect-CrdbVault -AzureDevOps (the pipeline's or a service connection's OIDC token), -ManagedIdentity (Azure Automation, App Service, VMs), -GitHubActions, -Jwt / -JwtPath, and -Credential for userpass and LDAP; a fresh external token at every login; errors ExternalTokenUnavailable and VaultLoginRejected say what to fix. Initialize-CrdbVaultJwtAuth sets up a jwt mount and a pinned role for Azure DevOps or GitHub in one idempotent step.
 - Dynamic SQL credentials: Initialize-CrdbVaultDatabase (a CockroachDB-correct database secrets engine), Set-CrdbVaultRole, Get-CrdbVaultRole, Remove-CrdbVaultRole, New-CrdbDynamicCredential, Get-CrdbLease, Update-CrdbLease, Revoke-CrdbLease, Test-CrdbConnection, Get-CrdbConnectionString.
+- Long jobs: Use-CrdbDynamicCredential (a SQL user for one script block, renewed while it runs, revoked however it ends); TokenExpiresAt and EffectiveExpiresAt on credentials and leases (a lease dies with its token) with a warning when the token ends first; a lease ledger (Get-CrdbLease -Issued, Revoke-CrdbLease -Issued, Connect-CrdbVault -LedgerPath / CRDBVAULT_LEDGER, a default file in Azure DevOps and GitHub Actions jobs) so a clean-up step revokes what earlier steps or crashed processes issued.
 - Static roles (Vault rotates one existing SQL user's password): Set-CrdbVaultStaticRole, Get-CrdbVaultStaticRole, Remove-CrdbVaultStaticRole, Get-CrdbStaticCredential, Reset-CrdbStaticCredential.
 - CI: Set-CrdbPipelineVariable (secret variables for Azure DevOps and GitHub Actions); inside either, every secret the module hands out is registered for masking first.
 - Certificates from Vault PKI in the cockroach certs-dir layout: Initialize-CrdbCertificateAuthority, Get-CrdbCertificateAuthority, New-CrdbClientCert, New-CrdbNodeCert, Revoke-CrdbCertificate, Set-CrdbCertificateIssuerPolicy (issuers that can never get root or node, or only their own users).

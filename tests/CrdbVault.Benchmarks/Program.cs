@@ -15,17 +15,22 @@
 //               New-CrdbDynamicCredential vs the floor vs an empty binary cmdlet vs Invoke-RestMethod +
 //               ConvertTo-SecureString; the overhead in empty-cmdlet calls. --module PSD1 measures
 //               another build of the module (e.g. the commit before a change).
-// No argument = all five. --quick = a smoke run with few rounds.
+//   longjobs    100 credentials through Use-CrdbDynamicCredential vs New + Revoke-CrdbLease -Sync on the sandbox;
+//               the lease ledger's append rate with one writer and with two processes at once.
+// No argument = all six. --quick = a smoke run with few rounds.
 using CrdbVault.Benchmarks;
+
+// The ledger benchmark's writer processes: dotnet CrdbVault.Benchmarks.dll --ledger-writer <file> <lines> <go-file>
+if (args.Length == 4 && args[0] == "--ledger-writer") return LongJobBenchmark.Write(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3]);
 
 bool quick = args.Contains("--quick");
 string? pwsh = OptionValue("--pwsh"), module = OptionValue("--module");
 var selected = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--pwsh" or "--module")))
     .ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool all = selected.Count == 0;
-foreach (string unknown in selected.Except(["import", "credential", "bulk", "atmostonce", "percall"], StringComparer.OrdinalIgnoreCase))
+foreach (string unknown in selected.Except(["import", "credential", "bulk", "atmostonce", "percall", "longjobs"], StringComparer.OrdinalIgnoreCase))
 {
-    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk, atmostonce, percall and/or --quick, --pwsh PATH, --module PSD1");
+    Console.Error.WriteLine($"unknown benchmark '{unknown}'; use import, credential, bulk, atmostonce, percall, longjobs and/or --quick, --pwsh PATH, --module PSD1");
     return 2;
 }
 
@@ -39,6 +44,7 @@ try
     if (all || selected.Contains("bulk")) await BulkBenchmark.RunAsync(report, quick);
     if (all || selected.Contains("atmostonce")) await AtMostOnceBenchmark.RunAsync(report, quick);
     if (all || selected.Contains("percall")) await PerCallBenchmark.RunAsync(report, quick, pwsh, module);
+    if (all || selected.Contains("longjobs")) await LongJobBenchmark.RunAsync(report, quick);
 }
 catch (Exception ex)
 {

@@ -52,4 +52,18 @@ Describe 'Get-CrdbLease' {
         $e[0].FullyQualifiedErrorId | Should -Match '^InvalidLeaseId,'
         { Get-CrdbLease -Prefix 'a b' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidLeasePrefix,*'
     }
+
+    It 'Example 4: -Issued lists what the module issued with its live state and lifetimes' {
+        $cred = New-CrdbDynamicCredential -Role app
+        $gone = New-CrdbDynamicCredential -Role app
+        $gone | Revoke-CrdbLease -Sync
+        $issued = Get-CrdbLease -Issued
+        $mine = $issued | Where-Object LeaseId -eq $cred.LeaseId
+        $mine.State | Should -Be 'Live'
+        $mine.IssuedAs | Should -Be "SQL user $($cred.UserName)"
+        $mine.Ttl | Should -BeGreaterThan ([timespan]::Zero)
+        $mine.EffectiveExpiresAt | Should -Be $mine.ExpireTime   # the root token does not end
+        ($issued | Where-Object LeaseId -eq $gone.LeaseId).State | Should -Be 'Revoked'
+        $cred | Revoke-CrdbLease -Sync
+    }
 }

@@ -204,6 +204,12 @@ public sealed class PkiEngine
             throw new CertificateRejectedException($"{ex.Message} Nothing was written; {what}");
         }
         string serial = issued.SerialNumber ?? CertificateChecks.FormatSerial(cert);
+        if (r.LeaseId is string leaseId)
+        {
+            // A generate_lease role: the lease revokes the certificate, so it is recorded like a credential's.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            _client.Ledger?.RecordIssued(leaseId, MountPath, role, null, serial, now, r.LeaseDuration > TimeSpan.Zero ? now + r.LeaseDuration : null);
+        }
         return new IssuedCertificate
         {
             MountPath = MountPath,

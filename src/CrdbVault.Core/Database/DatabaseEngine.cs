@@ -193,17 +193,20 @@ public sealed class DatabaseEngine
         // handed over; the caller warns that nothing will revoke it (HasLease false).
         SecureString secret = SecureStrings.From(password);
         CiMasking.Register(secret); // before it is handed out (docs/ci-pipelines.md)
+        string? leaseId = string.IsNullOrEmpty(r.LeaseId) ? null : r.LeaseId;
         return new IssuedCredential
         {
             MountPath = MountPath,
             Role = role,
             UserName = user,
             Password = secret,
-            LeaseId = string.IsNullOrEmpty(r.LeaseId) ? null : r.LeaseId,
+            LeaseId = leaseId,
             LeaseDuration = r.LeaseDuration,
             Renewable = r.Renewable,
             IssuedAt = asked,
             Warnings = r.Warnings,
+            // The session's ledger: a clean-up step finds it there, and its end follows the issuing token's.
+            Ledger = leaseId is null ? null : _client.Ledger?.RecordIssued(leaseId, MountPath, role, user, null, asked, asked + r.LeaseDuration),
         };
     }
 }

@@ -41,6 +41,12 @@ public sealed class IssuedCredential
     public DateTimeOffset? ExpiresAt => HasLease ? IssuedAt + LeaseDuration : null;
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The session's record of the lease (null without a lease or a session): its token's end and its state live there.</summary>
+    public Leases.LedgerEntry? Ledger { get; init; }
+
+    /// <summary>When the issuing token ends, if known (the lease dies with it).</summary>
+    public DateTimeOffset? TokenExpiresAt => Ledger?.TokenExpiresAt;
+
     /// <summary>What to tell the user when there is no lease: the user must be dropped by hand.</summary>
     public string? NoLeaseWarning => HasLease ? null
         : $"Vault gave no lease for SQL user '{UserName}' ({MountPath}/creds/{Role} answered without lease_id): " +

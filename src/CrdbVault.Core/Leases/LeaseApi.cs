@@ -75,6 +75,7 @@ public sealed class LeaseApi(VaultClient client)
         }
         if (r is null) throw new VaultApiException($"Vault returned nothing renewing '{leaseId}'.", VaultErrorKind.Other, "sys/leases/renew");
         TimeSpan granted = r.LeaseDuration;
+        client.Ledger?.RecordRenewed(leaseId, asked + granted);
         return new LeaseInfo(r.LeaseId ?? leaseId, null, asked + granted, asked, r.Renewable, granted)
         {
             LeaseDuration = granted,
@@ -87,6 +88,34 @@ public sealed class LeaseApi(VaultClient client)
     {
         ValidateLeaseId(leaseId);
         await client.WriteAsync("sys/leases/revoke", new { lease_id = leaseId, sync }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        client.Ledger?.RecordEnded(leaseId, LeaseState.Revoked);
+    }
+
+    /// <summary>
+    /// Ends a lease the module issued (Revoke-CrdbLease -Issued, the end of Use-CrdbDynamicCredential): a lease Vault
+    /// no longer knows (expired, or gone with its token) is <see cref="LeaseState.AlreadyGone"/>, not an error; any
+    /// other is revoked and waited for (sync), so its SQL user is dropped when this returns. The ledger records the outcome.
+    /// </summary>
+    public async Task<LeaseState> EndIssuedAsync(string leaseId, CancellationToken ct)
+    {
+        ValidateLeaseId(leaseId);
+        // Vault answers a revocation of an unknown lease with success: only a lookup tells "gone" from "revoked".
+        try
+        {
+            await LookupAsync(leaseId, ct).ConfigureAwait(false);
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.NotFound)
+        {
+            client.Ledger?.RecordEnded(leaseId, LeaseState.AlreadyGone, fromFile: true);
+            return LeaseState.AlreadyGone;
+        }
+        catch (VaultApiException ex) when (ex.Kind == VaultErrorKind.PermissionDenied)
+        {
+            // A policy without lookup (Vault's default policy has it): revoke all the same, and call it revoked.
+        }
+        await client.WriteAsync("sys/leases/revoke", new { lease_id = leaseId, sync = true }, VaultRequestOptions.IdempotentWrite, ct).ConfigureAwait(false);
+        client.Ledger?.RecordEnded(leaseId, LeaseState.Revoked, fromFile: true);
+        return LeaseState.Revoked;
     }
 
     /// <summary>Revokes every lease under a prefix (needs sudo on sys/leases/revoke-prefix).</summary>

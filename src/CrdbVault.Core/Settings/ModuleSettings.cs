@@ -18,6 +18,12 @@ public static class ModuleSettings
     /// <summary>The Azure instance metadata service, for managed-identity logins (default http://169.254.169.254).</summary>
     public const string ImdsEndpointVariable = "CRDBVAULT_IMDS_ENDPOINT";
 
+    /// <summary>The lease ledger file (JSON lines) Connect-CrdbVault uses without -LedgerPath; <c>off</c> = none, even in CI.</summary>
+    public const string LedgerVariable = "CRDBVAULT_LEDGER";
+
+    /// <summary>The ledger's file name in a CI job's temporary folder.</summary>
+    public const string CiLedgerFileName = "crdbvault-leases.jsonl";
+
     /// <summary>The address of Azure's instance metadata service when nothing overrides it.</summary>
     public static readonly Uri DefaultImdsEndpoint = new("http://169.254.169.254");
 
@@ -39,6 +45,27 @@ public static class ModuleSettings
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
             : DefaultImdsEndpoint;
+
+    /// <summary>
+    /// The ledger file when Connect-CrdbVault is given none: <see cref="LedgerVariable"/> (<c>off</c> = none); else, in
+    /// Azure DevOps (<c>TF_BUILD</c>), <c>$AGENT_TEMPDIRECTORY/crdbvault-leases.jsonl</c>; in GitHub Actions,
+    /// <c>$RUNNER_TEMP/crdbvault-leases.jsonl</c> (both folders are the job's own and emptied after it); else null.
+    /// </summary>
+    public static string? DefaultLedgerPath
+    {
+        get
+        {
+            string? set = Environment.GetEnvironmentVariable(LedgerVariable)?.Trim();
+            if (!string.IsNullOrEmpty(set)) return set.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : set;
+            string? folder = Pipelines.CiEnvironment.Current().System switch
+            {
+                Pipelines.CiSystem.AzureDevOps => Environment.GetEnvironmentVariable("AGENT_TEMPDIRECTORY"),
+                Pipelines.CiSystem.GitHubActions => Environment.GetEnvironmentVariable("RUNNER_TEMP"),
+                _ => null,
+            };
+            return string.IsNullOrWhiteSpace(folder) ? null : Path.Combine(folder, CiLedgerFileName);
+        }
+    }
 
     /// <summary>A whole number of milliseconds from the environment; null when unset or not a number of at least 0.</summary>
     private static TimeSpan? Milliseconds(string variable) =>

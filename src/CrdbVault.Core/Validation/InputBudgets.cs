@@ -26,6 +26,12 @@ public static class InputBudgets
     /// <summary>Small files: a store key recovery record, ~/.vault-token, a private key file (PEM or PKCS#8 DER; an RSA-8192 key is 6 KiB).</summary>
     public const long SmallFileBytes = 64 * 1024;
 
+    /// <summary>A lease ledger file (JSON lines): about 400 bytes per lease, so ~20 000 issues and revocations.</summary>
+    public const long LedgerBytes = 8 * 1024 * 1024;
+
+    /// <summary>One ledger line: ours stay far below; a longer one is hostile or damaged and is skipped.</summary>
+    public const int LedgerLineBytes = 4096;
+
     /// <summary>
     /// Reads a whole file whose size must not exceed <paramref name="maxBytes"/>; the size is checked
     /// before reading, and reading stops at the cap in case the file grows meanwhile.

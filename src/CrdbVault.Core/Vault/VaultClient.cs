@@ -43,6 +43,9 @@ public sealed class VaultClient : IDisposable
     /// <summary>Where the token comes from; set by the session after login.</summary>
     public IVaultTokenSource? Tokens { get; set; }
 
+    /// <summary>Where engines record the leases they issue (the session's ledger); null for a bare client.</summary>
+    public Leases.LeaseLedger? Ledger { get; set; }
+
     public Task<VaultResponse?> ReadAsync(string path, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, path, null, VaultRequestOptions.Read, ct);
 

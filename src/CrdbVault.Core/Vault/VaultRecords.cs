@@ -2,14 +2,19 @@ namespace CrdbVault.Core.Vault;
 
 // The answers of Vault's own endpoints, one record each (read with VaultJson).
 
-/// <summary><c>auth/token/lookup-self</c>: who the token is and how long it lives.</summary>
+/// <summary>
+/// <c>auth/token/lookup-self</c>: who the token is and how long it lives. <c>explicit_max_ttl</c> (0 = none)
+/// caps the token from <c>issue_time</c>; a role's token_max_ttl does not show here (only in capped renewals).
+/// </summary>
 internal sealed record TokenLookupData(
     string? Accessor,
     string? DisplayName,
     IReadOnlyList<string>? Policies,
     IReadOnlyList<string>? IdentityPolicies,
     bool Renewable,
-    TimeSpan Ttl);
+    TimeSpan Ttl,
+    TimeSpan ExplicitMaxTtl = default,
+    DateTimeOffset? IssueTime = null);
 
 /// <summary>Every LIST: the keys under a path (a trailing slash marks a folder).</summary>
 internal sealed record KeyListData(IReadOnlyList<string>? Keys);

@@ -8,12 +8,18 @@ namespace CrdbVault.Core.Vault;
 /// A logged-in Vault connection: the client, the token (kept as SecureString) and what
 /// <c>auth/token/lookup-self</c> said about it. Renews a renewable token before it expires and logs
 /// in again when the auth method can (AppRole, JWT); a runbook that runs for hours keeps working.
+/// With <see cref="StartBackgroundRenewal"/> it does so at about 2/3 of the TTL even when no call is made
+/// (<see cref="RenewalLoop"/>); what the background learns is kept here (<see cref="RenewalError"/>,
+/// <see cref="LastRenewal"/>, <see cref="TakeNotices"/>) for the next command to show: it never writes anywhere.
 /// </summary>
-public sealed class VaultSession : IVaultTokenSource, IDisposable
+public sealed partial class VaultSession : IVaultTokenSource, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _clock;
+    private readonly object _noticeGate = new();
+    private readonly List<string> _notices = [];
     private SecureString _token;
+    private RenewalLoop? _renewal;
 
     private VaultSession(VaultClient client, IVaultAuthMethod auth, SecureString token, TimeProvider clock)
     {
@@ -22,6 +28,8 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
         _token = token;
         _clock = clock;
         client.Tokens = this;
+        Ledger = new Leases.LeaseLedger(() => Token, clock);
+        client.Ledger = Ledger;
     }
 
     public VaultClient Client { get; }
@@ -41,6 +49,21 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
 
     /// <summary>How many times the session renewed or logged in again (for verbose output and tests).</summary>
     public int Refreshes { get; private set; }
+
+    /// <summary>The current token's known end (leases issued under it die then); replaced at each new login.</summary>
+    public TokenLifetime Token { get; private set; } = new(null);
+
+    /// <summary>When the token was last renewed or replaced by a new login; null before the first time.</summary>
+    public DateTimeOffset? LastRenewal { get; private set; }
+
+    /// <summary>Why the last background renewal failed (null after a success); kept until a renewal works.</summary>
+    public string? RenewalError { get; private set; }
+
+    /// <summary>Every lease issued through this session (and the ledger file when one is set).</summary>
+    public Leases.LeaseLedger Ledger { get; }
+
+    /// <summary>True while the background renewal is waiting or renewing.</summary>
+    public bool RenewsInBackground => _renewal?.IsRunning == true;
 
     /// <summary>Logs in (or takes the given token) and verifies it with lookup-self.</summary>
     public static async Task<VaultSession> ConnectAsync(VaultClientOptions options, IVaultAuthMethod auth, CancellationToken ct, TimeProvider? clock = null)
@@ -86,6 +109,10 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
         TimeSpan ttl = token.Ttl;
         LastTtl = ttl;
         ExpiresAt = ttl > TimeSpan.Zero ? asked + ttl : null;
+        if (Token.Accessor is null || Token.Accessor != token.Accessor) Token = new TokenLifetime(token.Accessor);
+        if (!Renewable && ExpiresAt is DateTimeOffset end) Token.Learn(end, "the token is not renewable");
+        if (token.ExplicitMaxTtl > TimeSpan.Zero && token.IssueTime is DateTimeOffset issued)
+            Token.Learn(issued + token.ExplicitMaxTtl, "the token's explicit_max_ttl");
     }
 
     /// <inheritdoc />
@@ -131,6 +158,10 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
                     ExpiresAt = asked + a.LeaseDuration;
                     Renewable = a.Renewable;
                     Refreshes++;
+                    LastRenewal = asked;
+                    // A capped grant is the only way a role's token_max_ttl shows: the token (and its leases) end then.
+                    if (CappedRenewal.WasCapped(r.Warnings)) Token.Learn(asked + a.LeaseDuration, "a renewal capped at the max TTL (token_max_ttl)");
+                    if (!a.Renewable) Token.Learn(asked + a.LeaseDuration, "the token is not renewable");
                     if (a.LeaseDuration > LastTtl / 3 || !Auth.CanLogin) return;
                 }
             }
@@ -141,9 +172,13 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
         }
         if (Auth.CanLogin)
         {
+            DateTimeOffset at = _clock.GetUtcNow();
+            // The old token is no longer renewed after this: it (and every lease it issued) ends at its current expiry.
+            if (ExpiresAt is DateTimeOffset abandoned) Token.Learn(abandoned, "the session logged in again and no longer renews it");
             _token = await LoginToken(Client, Auth, ct).ConfigureAwait(false);
             await LookupSelfWithoutRefresh(ct).ConfigureAwait(false);
             Refreshes++;
+            LastRenewal = at;
         }
     }
 
@@ -170,6 +205,7 @@ public sealed class VaultSession : IVaultTokenSource, IDisposable
 
     public void Dispose()
     {
+        _renewal?.Dispose();
         Client.Dispose();
         _token.Dispose();
         _gate.Dispose();

@@ -183,6 +183,13 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     [Input(InputKind.Duration)]
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>A file where every lease this connection issues or revokes is appended as one JSON line (never a secret), so that
+    /// Revoke-CrdbLease -Issued in a later process can clean up. Default: CRDBVAULT_LEDGER; in Azure DevOps and GitHub Actions a file in the
+    /// job's temporary folder.</summary>
+    [Parameter]
+    [Input(InputKind.WritePath, ErrorId = "InvalidLedgerPath")]
+    public string? LedgerPath { get; set; }
+
     /// <summary>Return the connection without making it the session default.</summary>
     [Parameter]
     public SwitchParameter NoDefault { get; set; }
@@ -191,10 +198,13 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
     {
         VaultClientOptions options = BuildOptions();
         IVaultAuthMethod auth = BuildAuth();
+        string? ledger = ResolveLedgerPath();
         WriteVerbose($"Connecting to {options.Address.GetLeftPart(UriPartial.Authority)} with {auth.Name} " +
             $"authentication{(auth is TokenAuth t ? $" (token from {t.Source})" : "")}.");
         VaultSession session = Run(ct => VaultSession.ConnectAsync(options, auth, ct), options.Address.GetLeftPart(UriPartial.Authority));
         var connection = new VaultConnection(session);
+        session.Ledger.FilePath = ledger;
+        ConnectionStore.StartRenewal(connection);
         if (!NoDefault) ConnectionStore.Vault = connection;
         WriteVerbose($"Connected as '{ServerText.Printable(session.DisplayName ?? "")}' with policies " +
             $"{ServerText.Printable(string.Join(", ", session.Policies))}; " +
@@ -241,6 +251,30 @@ public sealed class ConnectCrdbVaultCommand : CrdbCmdlet
             MaxAttempts = EnvInt("VAULT_MAX_RETRIES") is int retries ? Math.Max(0, retries) + 1 : 3,
             Trace = VerboseSink.Write,
         };
+    }
+
+    /// <summary>-LedgerPath, else CRDBVAULT_LEDGER or the CI default, as a full path whose folder exists.</summary>
+    private string? ResolveLedgerPath()
+    {
+        bool explicitPath = LedgerPath is not null
+            || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Core.Settings.ModuleSettings.LedgerVariable));
+        string? path = LedgerPath ?? Core.Settings.ModuleSettings.DefaultLedgerPath;
+        if (path is null) return null;
+        if (!explicitPath && Path.GetDirectoryName(Path.GetFullPath(path)) is string ciTemp && !Directory.Exists(ciTemp))
+        {
+            // The CI default in a job whose temp folder is missing: no ledger, but say so (the clean-up step would find nothing).
+            WriteWarning($"The job's temporary folder '{ciTemp}' does not exist: leases are recorded in this session only, not in '{path}'. " +
+                $"Pass -LedgerPath or set CRDBVAULT_LEDGER to keep a ledger for the clean-up step.");
+            return null;
+        }
+        path = Checked(() => SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputValidator.WritePath(path, "LedgerPath")), "InvalidLedgerPath", path);
+        if (Directory.Exists(path))
+            ThrowInvalidArgument($"-LedgerPath '{path}' is a folder. Name a file, e.g. '{Path.Combine(path, "crdbvault-leases.jsonl")}'.",
+                "InvalidLedgerPath", path);
+        if (Path.GetDirectoryName(path) is string dir && !Directory.Exists(dir))
+            ThrowInvalidArgument($"The folder of -LedgerPath '{path}' does not exist. Create it first or choose another file.", "InvalidLedgerPath", path);
+        WriteVerbose($"Leases are recorded in the ledger '{path}'.");
+        return path;
     }
 
     private IVaultAuthMethod BuildAuth()

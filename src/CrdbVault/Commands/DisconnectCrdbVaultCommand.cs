@@ -6,7 +6,8 @@ namespace CrdbVault.Commands;
 /// <summary>
 /// <para type="synopsis">Forgets the Vault connection; with -Revoke also revokes its token.</para>
 /// <para type="description">Without -Vault it disconnects the session default. Revoking the token
-/// also revokes every lease created with it (credentials issued through this connection).</para>
+/// also revokes every lease created with it (credentials issued through this connection). The module stops
+/// renewing the token in the background either way.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "CrdbVault", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
@@ -33,6 +34,7 @@ public sealed class DisconnectCrdbVaultCommand : CrdbCmdlet
             Run(ct => connection.Session.RevokeSelfAsync(ct), connection);
             WriteVerbose($"Revoked the token with accessor {connection.TokenAccessor}.");
         }
+        ConnectionStore.StopRenewal(connection);
         if (ReferenceEquals(ConnectionStore.Vault, connection)) ConnectionStore.Vault = null;
     }
 }

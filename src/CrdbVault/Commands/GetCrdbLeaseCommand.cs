@@ -8,7 +8,9 @@ namespace CrdbVault.Commands;
 /// <para type="synopsis">Looks up a Vault lease, or lists every lease under a prefix.</para>
 /// <para type="description">-LeaseId binds from any object of this module that has one (credentials,
 /// renewals). -Prefix lists leases such as those of a role ('database/creds/app'; a trailing slash is
-/// optional) and needs sudo on sys/leases/lookup.</para>
+/// optional) and needs sudo on sys/leases/lookup. -Issued lists every lease the module issued through this connection, and those
+/// the lease ledger file (Connect-CrdbVault -LedgerPath, CRDBVAULT_LEDGER) records from any process and nobody revoked yet, with
+/// their State: Live (and Vault's lookup), or AlreadyGone when Vault no longer knows them (expired, or ended with their token).</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "CrdbLease", DefaultParameterSetName = ById)]
 [OutputType(typeof(VaultLease))]
@@ -16,6 +18,7 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
 {
     private const string ById = "LeaseId";
     private const string ByPrefix = "Prefix";
+    private const string ByIssued = "Issued";
 
     /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
@@ -27,9 +30,18 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
     [Input(InputKind.LeasePrefix)]
     public string Prefix { get; set; } = "";
 
+    /// <summary>List the leases the module issued (this session, and the ledger file's that nobody revoked yet), with their live state.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByIssued)]
+    public SwitchParameter Issued { get; set; }
+
     protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         var leases = new LeaseApi(vault.Client);
+        if (ParameterSetName == ByIssued)
+        {
+            WriteIssued(vault, leases);
+            return;
+        }
         if (ParameterSetName == ById)
         {
             if (TryRun(ct => leases.LookupAsync(LeaseId, ct), out LeaseInfo info, LeaseId))
@@ -55,6 +67,36 @@ public sealed class GetCrdbLeaseCommand : VaultCmdlet
             {
                 WriteMapped(ex, id);
             }
+        }
+    }
+
+    private void WriteIssued(VaultConnection vault, LeaseApi leases)
+    {
+        var (outstanding, all, skipped) = Run(_ => Task.FromResult(vault.Session.Ledger.Collect()), vault.LedgerPath ?? "session", "LedgerUnreadable");
+        if (skipped.Count > 0)
+            WriteWarning($"{skipped.Count} line(s) of the lease ledger '{vault.LedgerPath}' were skipped: {string.Join("; ", skipped.Take(5))}" +
+                $"{(skipped.Count > 5 ? "; …" : "")}.");
+        WriteVerbose($"{all.Count} lease(s) issued, {outstanding.Count} not revoked.");
+        foreach (LedgerEntry entry in all)
+        {
+            LeaseInfo? live = null;
+            if (entry.State == LeaseState.Live)
+            {
+                try
+                {
+                    live = Await(ct => leases.LookupAsync(entry.LeaseId, ct));
+                }
+                catch (Core.Vault.VaultApiException ex) when (ex.Kind == Core.Vault.VaultErrorKind.NotFound)
+                {
+                    entry.State = LeaseState.AlreadyGone;
+                }
+                catch (Exception ex) when (ex is not PipelineStoppedException)
+                {
+                    WriteMapped(ex, entry.LeaseId);
+                    continue;
+                }
+            }
+            WriteObject(VaultLease.From(entry, live));
         }
     }
 }

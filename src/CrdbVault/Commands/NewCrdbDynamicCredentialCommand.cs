@@ -10,7 +10,10 @@ namespace CrdbVault.Commands;
 /// statements and returns it with a lease. The password is a SecureString and inside Credential; pipe
 /// the object to Test-CrdbConnection, Get-CrdbConnectionString, Update-CrdbLease or Revoke-CrdbLease.
 /// The request is never retried: each call creates a user, and when the outcome is unknown the
-/// error says where to look for a stray lease.</para>
+/// error says where to look for a stray lease. The lease is recorded in the session's lease ledger (Get-CrdbLease -Issued,
+/// Revoke-CrdbLease -Issued). When the Vault token ends before the lease, the lease ends with it: TokenExpiresAt and
+/// EffectiveExpiresAt show when, and a warning says what to change. To use a credential for one block of work and
+/// have it revoked afterwards, use Use-CrdbDynamicCredential.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CrdbDynamicCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(DynamicCredential))]
@@ -42,6 +45,8 @@ public sealed class NewCrdbDynamicCredentialCommand : VaultCmdlet
         foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
         if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
         else WriteVerbose($"Issued user '{issued.UserName}' with lease {issued.LeaseId} for {issued.LeaseDuration}.");
+        if (issued.Ledger?.TokenEndsFirstWarning() is string tokenFirst) WriteWarning(tokenFirst);
+        ShowLedgerFailures(vault);
         WriteObject(DynamicCredential.From(issued));
     }
 }

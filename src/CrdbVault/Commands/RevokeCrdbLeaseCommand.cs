@@ -15,7 +15,11 @@ namespace CrdbVault.Commands;
 /// one role (a bare mount such as 'database', or 'database/creds') needs -Force as well.
 /// Certificates pipe in too: one with a LeaseId (issued from a generate_lease role) has its lease revoked,
 /// which revokes the certificate; one without a lease but with SerialNumber and MountPath is revoked through
-/// &lt;mount&gt;/revoke, like Revoke-CrdbCertificate.</para>
+/// &lt;mount&gt;/revoke, like Revoke-CrdbCertificate.
+/// -Issued revokes every lease the module issued and nobody revoked yet: this session's, and those recorded in the lease ledger
+/// file (Connect-CrdbVault -LedgerPath, CRDBVAULT_LEDGER, the CI default) by any process, so a clean-up step that runs after a
+/// crashed job removes what it left. It waits for each revocation, emits one lease per entry with State Revoked or AlreadyGone
+/// (expired, or ended with its token: not an error), an error record only for a real failure, and appends what it did to the file.</para>
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "CrdbLease", SupportsShouldProcess = true, DefaultParameterSetName = ById)]
 [OutputType(typeof(VaultLease))]
@@ -24,6 +28,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     private const string ById = "LeaseId";
     private const string ByCertificate = "Certificate";
     private const string ByPrefix = "Prefix";
+    private const string ByIssued = "Issued";
 
     /// <summary>The lease, e.g. database/creds/app/AbCd1234; binds from any object of this module that carries one (credentials, leases, leased
     /// certificates).</summary>
@@ -54,6 +59,11 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     [Parameter(ParameterSetName = ByPrefix)]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Revoke every lease the module issued and nobody revoked yet (this session's and the ledger file's); one lease is emitted per entry,
+    /// with State Revoked or AlreadyGone.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByIssued)]
+    public SwitchParameter Issued { get; set; }
+
     /// <summary>Wait until Vault has run the revocation (and report its failure).</summary>
     [Parameter]
     public SwitchParameter Sync { get; set; }
@@ -65,6 +75,11 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
     protected override void ProcessRecordWithSession(VaultConnection vault)
     {
         var leases = new LeaseApi(vault.Client);
+        if (ParameterSetName == ByIssued)
+        {
+            RevokeIssued(vault, leases);
+            return;
+        }
         if (ParameterSetName == ByPrefix)
         {
             string prefix = LeaseApi.NormalisePrefix(Prefix);
@@ -100,6 +115,25 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
             WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
             if (PassThru && before is not null) WriteObject(VaultLease.From(before));
         }
+    }
+
+    private void RevokeIssued(VaultConnection vault, LeaseApi leases)
+    {
+        var (outstanding, _, skipped) = Run(_ => Task.FromResult(vault.Session.Ledger.Collect()), vault.LedgerPath ?? "session", "LedgerUnreadable");
+        if (skipped.Count > 0)
+            WriteWarning($"{skipped.Count} line(s) of the lease ledger '{vault.LedgerPath}' were skipped (not revoked): " +
+                $"{string.Join("; ", skipped.Take(5))}{(skipped.Count > 5 ? "; …" : "")}.");
+        WriteVerbose($"{outstanding.Count} lease(s) issued and not revoked yet{(vault.LedgerPath is null ? "" : $" (ledger '{vault.LedgerPath}')")}.");
+        foreach (LedgerEntry entry in outstanding)
+        {
+            if (!ShouldProcess($"{entry.LeaseId} ({entry.IssuedAs})", "Revoke the lease the module issued")) continue;
+            if (TryEndIssued(leases, entry.LeaseId, out LeaseState state))
+            {
+                entry.State = state;
+                WriteObject(VaultLease.From(entry, null));
+            }
+        }
+        ShowLedgerFailures(vault);
     }
 
     private void RevokeCertificate(VaultConnection vault, string serialText, string mountText)

@@ -13,6 +13,8 @@ internal static class ConnectionStore
     {
         internal VaultConnection? Vault;
         internal object? Cloud;
+        internal readonly List<VaultConnection> Renewing = [];
+        internal bool WatchesRunspace;
     }
 
     private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new();
@@ -24,6 +26,42 @@ internal static class ConnectionStore
     {
         get => Current.Vault;
         set => Current.Vault = value;
+    }
+
+    /// <summary>
+    /// Starts the connection's background renewal and stops it when this runspace closes (a renewal loop must not
+    /// outlive the runspace that made it: a closed runspace's connections are unreachable and would renew forever).
+    /// </summary>
+    internal static void StartRenewal(VaultConnection connection)
+    {
+        connection.Session.StartBackgroundRenewal();
+        if (Runspace.DefaultRunspace is not Runspace rs) return;
+        Slot slot = Current;
+        lock (slot)
+        {
+            slot.Renewing.Add(connection);
+            if (slot.WatchesRunspace) return;
+            slot.WatchesRunspace = true;
+        }
+        rs.StateChanged += (_, e) =>
+        {
+            if (e.RunspaceStateInfo.State is not (RunspaceState.Closing or RunspaceState.Closed or RunspaceState.Broken)) return;
+            VaultConnection[] all;
+            lock (slot)
+            {
+                all = [.. slot.Renewing];
+                slot.Renewing.Clear();
+            }
+            foreach (VaultConnection c in all) c.Session.StopBackgroundRenewal();
+        };
+    }
+
+    /// <summary>Disconnect-CrdbVault: stops the background renewal and forgets the connection.</summary>
+    internal static void StopRenewal(VaultConnection connection)
+    {
+        connection.Session.StopBackgroundRenewal();
+        Slot slot = Current;
+        lock (slot) slot.Renewing.Remove(connection);
     }
 
     /// <summary>The default Cloud connection (typed by the Cloud cmdlets).</summary>

@@ -27,6 +27,14 @@ public abstract class SessionCmdlet<TConnection> : CrdbCmdlet where TConnection 
 
     protected override void ProcessCheckedRecord() => ProcessRecordWithSession(ResolveSession());
 
+    /// <summary>
+    /// Shows what background work learned about the connection since the last command (a failed renewal,
+    /// a token that will end): background threads never write to PowerShell streams, so the next command does.
+    /// </summary>
+    private protected virtual void ShowBackgroundNotices(TConnection connection)
+    {
+    }
+
     /// <summary>ProcessRecord of this cmdlet, after the record's input passed its checks, with the connection to use.</summary>
     protected virtual void ProcessRecordWithSession(TConnection session)
     {
@@ -39,7 +47,11 @@ public abstract class SessionCmdlet<TConnection> : CrdbCmdlet where TConnection 
     private protected TConnection ResolveSession()
     {
         TConnection? given = Given;
-        if (given is not null) return given;
+        if (given is not null)
+        {
+            ShowBackgroundNotices(given);
+            return given;
+        }
         if (Runspace.DefaultRunspace is null)
             throw new InvalidOperationException("Internal error: the connection was resolved off the pipeline thread. " +
                 "Resolve it before Run/TryRun/Await and capture it.");
@@ -49,6 +61,7 @@ public abstract class SessionCmdlet<TConnection> : CrdbCmdlet where TConnection 
             (string message, string errorId) = NotConnected;
             ThrowMapped(new NotConnectedException(message), null, errorId);
         }
+        ShowBackgroundNotices(connection!);
         return connection!;
     }
 }

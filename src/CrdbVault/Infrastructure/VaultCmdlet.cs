@@ -14,6 +14,40 @@ public abstract class VaultCmdlet : SessionCmdlet<VaultConnection>
 
     private protected override VaultConnection? SessionDefault => ConnectionStore.Vault;
 
+    private protected override void ShowBackgroundNotices(VaultConnection connection)
+    {
+        foreach (string notice in connection.Session.TakeNotices()) WriteWarning(notice);
+        foreach (string failure in connection.Session.Ledger.TakeFileFailures()) WriteWarning(failure);
+    }
+
+    /// <summary>
+    /// Ends a lease the module issued (<see cref="Core.Leases.LeaseApi.EndIssuedAsync"/>): Revoked or AlreadyGone, or a
+    /// non-terminating error LeaseRevocationFailed whose text names the lease (the SQL user may still exist).
+    /// </summary>
+    private protected bool TryEndIssued(Core.Leases.LeaseApi leases, string leaseId, out Core.Leases.LeaseState state)
+    {
+        try
+        {
+            state = Await(ct => leases.EndIssuedAsync(leaseId, ct));
+            return true;
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ErrorRecord record = ErrorMapper.ToErrorRecord(ex, leaseId, "LeaseRevocationFailed");
+            record.ErrorDetails = new ErrorDetails($"Lease {leaseId} was not revoked: {ex.Message} " +
+                $"What it issued may still exist; Revoke-CrdbLease -Issued tries again.");
+            WriteError(record);
+            state = default;
+            return false;
+        }
+    }
+
+    /// <summary>Warns when this command's lease could not be written to the ledger file (the lease itself was issued or revoked).</summary>
+    private protected void ShowLedgerFailures(VaultConnection connection)
+    {
+        foreach (string failure in connection.Session.Ledger.TakeFileFailures()) WriteWarning(failure);
+    }
+
     private protected override (string Message, string ErrorId) NotConnected =>
         ("Not connected to Vault. Run Connect-CrdbVault first (it reads VAULT_ADDR and VAULT_TOKEN), or pass -Vault with a connection.", "VaultNotConnected");
 

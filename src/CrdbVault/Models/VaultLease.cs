@@ -17,6 +17,18 @@ public sealed class VaultLease
     /// <summary>What a renewal granted (may be less than asked: max_ttl caps it). Null for lookups.</summary>
     public TimeSpan? LeaseDuration { get; init; }
 
+    /// <summary>For leases the module issued (-Issued): Live, Revoked or AlreadyGone (expired, or ended with its token). Null otherwise.</summary>
+    public string? State { get; init; }
+
+    /// <summary>For leases the module issued: what it is, e.g. 'SQL user v-app-x1' or 'certificate 1a:2b'.</summary>
+    public string? IssuedAs { get; init; }
+
+    /// <summary>When the token that issued the lease ends, if known (the lease dies with it).</summary>
+    public DateTimeOffset? TokenExpiresAt { get; init; }
+
+    /// <summary>The earlier of ExpireTime and TokenExpiresAt.</summary>
+    public DateTimeOffset? EffectiveExpiresAt => LedgerEntry.Earlier(ExpireTime, TokenExpiresAt);
+
     /// <summary>A lookup or a renewal, as users see it.</summary>
     internal static VaultLease From(LeaseInfo info) => new()
     {
@@ -27,6 +39,20 @@ public sealed class VaultLease
         Renewable = info.Renewable,
         Ttl = info.Ttl,
         LeaseDuration = info.LeaseDuration,
+    };
+
+    /// <summary>A lease the module issued, with what a lookup said (null when there was none: revoked or gone).</summary>
+    internal static VaultLease From(LedgerEntry entry, LeaseInfo? live) => new()
+    {
+        LeaseId = entry.LeaseId,
+        IssueTime = live?.IssueTime ?? entry.IssuedAt,
+        ExpireTime = live?.ExpireTime ?? entry.ExpiresAt,
+        LastRenewal = live?.LastRenewal,
+        Renewable = live?.Renewable ?? false,
+        Ttl = live?.Ttl ?? TimeSpan.Zero,
+        State = entry.State.ToString(),
+        IssuedAs = entry.IssuedAs,
+        TokenExpiresAt = entry.TokenExpiresAt,
     };
 
     public override string ToString() => LeaseId;

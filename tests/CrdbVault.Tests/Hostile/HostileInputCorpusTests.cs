@@ -30,6 +30,8 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
     [
         typeof(SwitchParameter).FullName!, typeof(int).FullName!, typeof(Guid).FullName!, typeof(object).FullName!, typeof(PSObject[]).FullName!,
         "CrdbVault.VaultConnection", "CrdbVault.CloudConnection", "CrdbVault.StoreKey",
+        // Use-CrdbDynamicCredential: the user's own code and its arguments, handed to it untouched.
+        typeof(ScriptBlock).FullName!, typeof(object[]).FullName!,
     ];
 
     /// <summary>The id each kind reports unless the parameter or its cmdlet names another (these are public: scripts catch them).</summary>
@@ -320,6 +322,7 @@ public sealed class HostileInputCorpusTests(SandboxFixture sandbox)
                 : p.PropertyType == typeof(int) ? "7"
                 : p.PropertyType == typeof(PSObject[]) ? "@([pscustomobject]@{ Region = 'us-east-1' })"
                 : p.PropertyType == typeof(object) ? "'sample-value'" // an untyped value the cmdlet judges itself (Set-CrdbPipelineVariable -Value)
+                : p.PropertyType == typeof(ScriptBlock) ? "{ }" // the user's own code (Use-CrdbDynamicCredential -ScriptBlock)
                 : throw new InvalidOperationException($"{c.Name} -{p.Name}: no valid sample");
             lines.Add($"$a['{p.Name}'] = {value}");
         }

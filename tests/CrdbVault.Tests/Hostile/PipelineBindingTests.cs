@@ -43,6 +43,8 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             ["Get-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "Name"))),
             ["Remove-CrdbVaultRole"] = ("", Binds((VaultDatabaseRole, "MountPath, Name"))),
             ["New-CrdbDynamicCredential"] = ("", Binds((Text, "Role"), (VaultDatabaseRole, "MountPath, Role"), (DynamicCredential, "MountPath, Role"))),
+            // Scoped use takes nothing from the pipeline: the block is the work, and a piped object would run it once per item.
+            ["Use-CrdbDynamicCredential"] = ("-Role app -ScriptBlock $Block", Binds()),
             ["Test-CrdbConnection"] = ("-Server 127.0.0.1 -Port 1 -Timeout 1", [.. Binds((DynamicCredential, "Credential"), (StaticCredential, "Credential")),
                 new Row(ClientCertificate, "User", "-Server 127.0.0.1 -Port 1 -Timeout 1 -CertsDir $Tmp")]),
             ["Get-CrdbConnectionString"] = ("-Server localhost", Binds((DynamicCredential, "Credential"), (StaticCredential, "Credential"))),
@@ -192,6 +194,7 @@ public sealed class PipelineBindingTests(SandboxFixture sandbox)
             ["Cert"] = cert,
             ["CaPem"] = cert.ExportCertificatePem(),
             ["Tmp"] = tmp,
+            ["Block"] = System.Management.Automation.ScriptBlock.Create("'the block ran'"),
         });
         // Connections exist as objects but are not the session default: whatever binds, no request can follow.
         ps.Run("""

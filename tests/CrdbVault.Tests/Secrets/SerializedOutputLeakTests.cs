@@ -120,7 +120,9 @@ public sealed class SerializedOutputLeakTests(SandboxFixture sandbox) : IDisposa
         {
             // Every type the module declares is among the objects made above.
             var declared = session.Run("Get-Command -Module CrdbVault | ForEach-Object OutputType | ForEach-Object Name | Sort-Object -Unique")
-                .AssertSuccess().Output.Select(o => o.ToString()).Where(n => n != "System.Void").ToList();
+                .AssertSuccess().Output.Select(o => o.ToString())
+                .Where(n => n != "System.Void" && n != "System.Object") // Object: Use-CrdbDynamicCredential writes what its block writes
+                .ToList();
             var made = session.Run("$out.Values | ForEach-Object { $_.GetType().FullName }").AssertSuccess().Output.Select(o => o.ToString()).ToHashSet();
             Assert.All(declared, type => Assert.Contains(type, made));
 
