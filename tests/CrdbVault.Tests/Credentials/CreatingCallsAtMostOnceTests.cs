@@ -43,6 +43,7 @@ public sealed partial class CreatingCallsAtMostOnceTests : CredentialTestBase, I
         "KeymgmtEngine.RotateKeyAsync",
         "KeymgmtEngine.DistributeAsync",
         "AppRoleAuth.LoginAsync",
+        "VaultLogin.SendAsync",
     ];
 
     public static TheoryData<string> Calls => new(CallNames);
@@ -74,6 +75,7 @@ public sealed partial class CreatingCallsAtMostOnceTests : CredentialTestBase, I
         "KeymgmtEngine.DistributeAsync" => new(ArrangeKmsAsync, "POST", $"{_keymgmt}/kms/aws/key/cmek",
             c => new KeymgmtEngine(c, _keymgmt).DistributeAsync("aws", "cmek", ["encrypt", "decrypt"], "hsm", default), $"vault read {_keymgmt}/kms/aws/key/cmek"),
         "AppRoleAuth.LoginAsync" => new(ArrangeAppRoleAsync, "POST", $"auth/{_approle}/login", LoginAsync, "A token may have been issued"),
+        "VaultLogin.SendAsync" => new(ArrangeUserpassAsync, "POST", $"auth/{_approle}-up/login/runner", PasswordLoginAsync, "A token may have been issued"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no case for this creating call"),
     };
 
@@ -210,6 +212,16 @@ public sealed partial class CreatingCallsAtMostOnceTests : CredentialTestBase, I
         _roleId = (await Sandbox.RootAsync("GET", $"auth/{_approle}/role/runner/role-id")).Data!["role_id"]!.GetValue<string>();
         _secretId = (await Sandbox.RootAsync("POST", $"auth/{_approle}/role/runner/secret-id")).Data!["secret_id"]!.GetValue<string>();
     }
+
+    // Every login but AppRole's (userpass, LDAP, jwt, azure) goes through VaultLogin.SendAsync.
+    private async Task ArrangeUserpassAsync()
+    {
+        await Root("POST", $"sys/auth/{_approle}-up", new { type = "userpass" });
+        await Root("POST", $"auth/{_approle}-up/users/runner", new { password = "runner-password", token_policies = "default" });
+    }
+
+    private Task PasswordLoginAsync(VaultClient client) =>
+        new PasswordAuth("userpass", "runner", SecureStrings.From("runner-password"), $"{_approle}-up").LoginAsync(client, CancellationToken.None);
 
     private Task LoginAsync(VaultClient client) =>
         new AppRoleAuth(_roleId!, SecureStrings.From(_secretId!), _approle).LoginAsync(client, CancellationToken.None);

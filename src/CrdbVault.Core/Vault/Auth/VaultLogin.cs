@@ -15,7 +15,13 @@ internal static class VaultLogin
         VaultResponse? r;
         try
         {
-            r = await client.WriteAsync(path, body, new VaultRequestOptions { Anonymous = true, Idempotent = false }, ct).ConfigureAwait(false);
+            r = await client.WriteAsync(path, body, new VaultRequestOptions
+            {
+                Anonymous = true,
+                Idempotent = false,
+                UnknownOutcomeHint = "A token may have been issued to this login: it expires with its TTL " +
+                    "(an admin sees it with vault list auth/token/accessors). Log in again.",
+            }, ct).ConfigureAwait(false);
         }
         catch (VaultApiException ex) when (IsRefusal(ex))
         {
