@@ -28,10 +28,11 @@ Describe 'Revoke-CrdbLease' {
         $e[0].FullyQualifiedErrorId | Should -Match '^SqlAuthenticationFailed,'
     }
 
-    It '-PassThru emits the lease as it was' {
+    It '-PassThru emits the lease as it was, marked Revoked' {
         $c = New-CrdbDynamicCredential app
         $l = $c | Revoke-CrdbLease -Sync -PassThru
         $l.LeaseId | Should -Be $c.LeaseId
+        $l.State | Should -Be 'Revoked'
         $l.PSObject.TypeNames | Should -Contain 'CrdbVault.VaultLease'
     }
 

@@ -113,7 +113,7 @@ public sealed class RevokeCrdbLeaseCommand : VaultCmdlet
         if (TryRun(async ct => { await leases.RevokeAsync(LeaseId, Sync, ct).ConfigureAwait(false); return true; }, out bool _, LeaseId))
         {
             WriteVerbose($"Revoked {LeaseId}{(Sync ? "" : " (queued at Vault)")}.");
-            if (PassThru && before is not null) WriteObject(VaultLease.From(before));
+            if (PassThru && before is not null) WriteObject(VaultLease.From(before, "Revoked"));
         }
     }
 

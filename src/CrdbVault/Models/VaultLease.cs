@@ -17,7 +17,10 @@ public sealed class VaultLease
     /// <summary>What a renewal granted (may be less than asked: max_ttl caps it). Null for lookups.</summary>
     public TimeSpan? LeaseDuration { get; init; }
 
-    /// <summary>For leases the module issued (-Issued): Live, Revoked or AlreadyGone (expired, or ended with its token). Null otherwise.</summary>
+    /// <summary>
+    /// For leases the module issued (-Issued): Live, Revoked or AlreadyGone (expired, or ended with its token); Revoked for what
+    /// Revoke-CrdbLease -PassThru revoked by id; null for a plain lookup or renewal.
+    /// </summary>
     public string? State { get; init; }
 
     /// <summary>For leases the module issued: what it is, e.g. 'SQL user v-app-x1' or 'certificate 1a:2b'.</summary>
@@ -29,9 +32,10 @@ public sealed class VaultLease
     /// <summary>The earlier of ExpireTime and TokenExpiresAt.</summary>
     public DateTimeOffset? EffectiveExpiresAt => LedgerEntry.Earlier(ExpireTime, TokenExpiresAt);
 
-    /// <summary>A lookup or a renewal, as users see it.</summary>
-    internal static VaultLease From(LeaseInfo info) => new()
+    /// <summary>A lookup or a renewal, as users see it; <paramref name="state"/> when the cmdlet knows it (Revoked).</summary>
+    internal static VaultLease From(LeaseInfo info, string? state = null) => new()
     {
+        State = state,
         LeaseId = info.LeaseId,
         IssueTime = info.IssueTime,
         ExpireTime = info.ExpireTime,
