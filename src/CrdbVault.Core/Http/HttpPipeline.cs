@@ -48,6 +48,9 @@ public sealed class HttpPipeline : IDisposable
     /// </summary>
     public async Task<HttpAnswer> SendAsync(HttpCall call, CancellationToken ct)
     {
+        // A path such as '//host/x' resolves to another authority: its headers (a token) must never go there.
+        if (!SameAuthority(new Uri(_options.BaseAddress, call.Path), _options.BaseAddress))
+            throw new InvalidOperationException($"{call.Display} would leave {_options.BaseAddress.GetLeftPart(UriPartial.Authority)}; nothing was sent.");
         try
         {
             if (call.Repeat == RepeatPolicy.Never || _options.MaxAttempts <= 1) return await AttemptAsync(call, ct).ConfigureAwait(false);
@@ -69,6 +72,9 @@ public sealed class HttpPipeline : IDisposable
             throw _failures.Map(call, failed.Failure);
         }
     }
+
+    private static bool SameAuthority(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     /// <summary>One attempt: admission, then the request and its answer under the per-request timeout.</summary>
     private async Task<HttpAnswer> AttemptAsync(HttpCall call, CancellationToken ct)

@@ -102,7 +102,7 @@ public sealed class ManagedIdentityAuth : IVaultAuthMethod
 
     private async Task<string> FromIdentityEndpointAsync(VaultClientOptions options, string value, CancellationToken ct)
     {
-        Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.IdentityEndpoint, value);
+        Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.IdentityEndpoint, value, linkLocalHttp: true);
         string? header = JobEnvironment.Read(JobEnvironment.IdentityHeader);
         var headers = new List<KeyValuePair<string, string>> { new("Metadata", "true") };
         if (header is not null) headers.Add(new("X-IDENTITY-HEADER", header));

@@ -1,0 +1,93 @@
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using CrdbVault.Core.Vault;
+using CrdbVault.Core.Vault.Auth;
+using CrdbVault.Tests.Infrastructure;
+using Xunit;
+
+namespace CrdbVault.Tests.Hostile;
+
+/// <summary>
+/// A hostile job environment against the secretless logins: the variables that say where a job's
+/// bearer token goes (SYSTEM_OIDCREQUESTURI, ACTIONS_ID_TOKEN_REQUEST_URL, IDENTITY_ENDPOINT) must
+/// never send it in the clear to another machine, nor to a host other than the one they name.
+/// Nothing here sends a byte off the machine: the refusals come before any connection, and "another
+/// host" is a second loopback listener.
+/// </summary>
+[Collection("sandbox")]
+public sealed class SecretlessEndpointTests(SandboxFixture sandbox)
+{
+    [Theory]
+    [InlineData("SYSTEM_OIDCREQUESTURI", "http://dev.azure.com/org/_apis/distributedtask/hubs/build/plans/1/jobs/2/oidctoken")]
+    [InlineData("ACTIONS_ID_TOKEN_REQUEST_URL", "http://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0")]
+    [InlineData("SYSTEM_OIDCREQUESTURI", "http://10.0.0.5:8080/oidc")]
+    [InlineData("SYSTEM_OIDCREQUESTURI", "http://169.254.169.254/oidc")]
+    [InlineData("IDENTITY_ENDPOINT", "http://10.1.2.3:8081/msi/token")]
+    [InlineData("IDENTITY_ENDPOINT", "http://identity.example:8081/msi/token")]
+    public void Plain_http_to_another_machine_is_refused_before_the_token_is_sent(string variable, string value)
+    {
+        var e = Assert.Throws<ExternalTokenUnavailableException>(() =>
+            JobEnvironment.Endpoint(variable, value, linkLocalHttp: variable == "IDENTITY_ENDPOINT"));
+        Assert.Equal(variable, e.TokenSource);
+        Assert.Contains("plain http://", e.Message);
+    }
+
+    [Theory]
+    [InlineData("SYSTEM_OIDCREQUESTURI", "https://dev.azure.com/org/_apis/oidctoken", false)]
+    [InlineData("SYSTEM_OIDCREQUESTURI", "http://127.0.0.1:5000/oidc", false)]
+    [InlineData("ACTIONS_ID_TOKEN_REQUEST_URL", "http://localhost:5000/idtoken?x=1", false)]
+    [InlineData("IDENTITY_ENDPOINT", "http://127.0.0.1:41741/MSI/token/", true)]
+    [InlineData("IDENTITY_ENDPOINT", "http://169.254.129.3:8081/msi/token", true)]
+    [InlineData("IDENTITY_ENDPOINT", "http://[::1]:42356/msi/token", true)]
+    public void What_the_platforms_set_is_accepted(string variable, string value, bool linkLocalHttp) =>
+        Assert.Equal(new Uri(value), JobEnvironment.Endpoint(variable, value, linkLocalHttp));
+
+    [Theory]
+    [InlineData("https://dev.azure.com//evil.example/x")]
+    [InlineData("http://127.0.0.1:5000//127.0.0.2:5001/x")]
+    [InlineData("https://user:pw@dev.azure.com/x")]
+    [InlineData("ftp://dev.azure.com/x")]
+    public void A_URL_that_names_another_host_in_its_path_or_has_user_info_is_refused(string value)
+    {
+        var e = Assert.Throws<ExternalTokenUnavailableException>(() => JobEnvironment.Endpoint("SYSTEM_OIDCREQUESTURI", value));
+        Assert.DoesNotContain("pw", e.Message);
+    }
+
+    [Fact]
+    public async Task A_path_starting_with_two_slashes_never_carries_the_bearer_to_the_host_it_names()
+    {
+        // "Another host": a listener on 127.0.0.2 that counts the connections it gets.
+        var other = new TcpListener(IPAddress.Parse("127.0.0.2"), 0);
+        other.Start();
+        try
+        {
+            int port = ((IPEndPoint)other.LocalEndpoint).Port;
+            var identity = new Uri(sandbox.World.Identity.SystemOidcRequestUri);
+            string hostile = $"{identity.GetLeftPart(UriPartial.Authority)}//127.0.0.2:{port}/oidctoken";
+            using var job = new EnvironmentScope(new Dictionary<string, string?>
+            {
+                ["SYSTEM_OIDCREQUESTURI"] = hostile,
+                ["SYSTEM_ACCESSTOKEN"] = sandbox.World.Identity.Facts.SystemAccessToken,
+                ["CRDBVAULT_RETRY_DELAY_MS"] = "10",
+            });
+            using var ps = new PowerShellSession(new Dictionary<string, object?> { ["VaultAddress"] = sandbox.World.VaultAddress });
+            ErrorRecord e = ps.Run("Connect-CrdbVault -Address $VaultAddress -AzureDevOps -Role pipeline").SingleError();
+            Assert.StartsWith("ExternalTokenUnavailable", e.FullyQualifiedErrorId);
+            Assert.False(other.Pending(), "the job's access token went to the host named in the path");
+
+            // The pipeline itself refuses such a path whatever built it (a request made without JobEnvironment).
+            var request = new ExternalTokenRequest(HttpMethod.Get, new Uri(hostile), "test")
+            {
+                Headers = [new("Authorization", "Bearer secret")],
+            };
+            await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                ExternalTokenClient.GetJsonAsync(new VaultClientOptions { Address = new Uri(sandbox.World.VaultAddress) }, request, default));
+            Assert.False(other.Pending(), "the pipeline sent a request to the host named in the path");
+        }
+        finally
+        {
+            other.Stop();
+        }
+    }
+}
