@@ -1,6 +1,9 @@
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using CrdbVault.Core.Settings;
+using CrdbVault.Core.Validation;
 using CrdbVault.Core.Vault;
 using CrdbVault.Core.Vault.Auth;
 using CrdbVault.Tests.Infrastructure;
@@ -90,4 +93,53 @@ public sealed class SecretlessEndpointTests(SandboxFixture sandbox)
             other.Stop();
         }
     }
+
+    private sealed class Answering(int status, string body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+            Task.FromResult(new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+    }
+
+    [Theory]
+    [InlineData(500, "message")]
+    [InlineData(401, "error_description")]
+    [InlineData(403, "error")]
+    public async Task An_endpoint_that_echoes_the_bearer_token_never_gets_it_into_the_error(int status, string field)
+    {
+        const string bearer = "c5FyNap9LKUMwLeC_e1XinSdYu4mPz2QrY8_AKAgtoA";
+        const string header = "ni44OXvM3UtGxpBS0jwktpk_BMkrMNQ8reCj3ioYkEo";
+        string body = $$"""{"{{field}}": "refused Authorization: Bearer {{bearer}} and X-IDENTITY-HEADER {{header}}"}""";
+        using IDisposable hook = InternalHooks.UseHttpHandler(new Answering(status, body));
+        var request = new ExternalTokenRequest(HttpMethod.Get, new Uri("https://dev.azure.com/org/oidctoken"), "SYSTEM_OIDCREQUESTURI")
+        {
+            Headers = [new("Authorization", "Bearer " + bearer), new("X-IDENTITY-HEADER", header)],
+        };
+        var e = await Assert.ThrowsAsync<ExternalTokenUnavailableException>(() =>
+            ExternalTokenClient.GetJsonAsync(new VaultClientOptions { Address = new Uri("https://vault.example:8200"), MaxAttempts = 1 }, request, default));
+        Assert.Contains("refused Authorization", e.Message); // the endpoint's words are still shown...
+        Assert.DoesNotContain(bearer, e.Message); // ...without what we sent it
+        Assert.DoesNotContain(header, e.Message);
+    }
+
+    [Theory]
+    [InlineData("bad\r\n##vso[task.setvariable variable=PATH]/evil")]
+    [InlineData("bad ##VSO[task.setsecret]x")]
+    [InlineData("bad ##vso [task.complete result=Succeeded;]")]
+    [InlineData("bad\u2028##vso[task.setvariable variable=X]y")]
+    [InlineData("bad\u0085::set-env name=X::y")]
+    [InlineData("bad\u202e\u200b##vso[task.uploadfile]/etc/passwd")]
+    public async Task An_endpoint_cannot_put_a_logging_command_or_a_line_break_into_the_error(string words)
+    {
+        using IDisposable hook = InternalHooks.UseHttpHandler(new Answering(500, System.Text.Json.JsonSerializer.Serialize(new { message = words })));
+        var request = new ExternalTokenRequest(HttpMethod.Get, new Uri("https://dev.azure.com/org/oidctoken"), "SYSTEM_OIDCREQUESTURI");
+        var e = await Assert.ThrowsAsync<ExternalTokenUnavailableException>(() =>
+            ExternalTokenClient.GetJsonAsync(new VaultClientOptions { Address = new Uri("https://vault.example:8200"), MaxAttempts = 1 }, request, default));
+        Assert.Contains("bad", e.Message); // the endpoint's words are shown, defused
+        Assert.DoesNotMatch("(?i)##vso\\[", e.Message);
+        Assert.DoesNotContain(e.Message, c => c is '\r' or '\n' or '\u2028' or '\u0085' or '\u202e' or '\u200b');
+    }
+
+    [Fact]
+    public void Server_text_keeps_ordinary_words() =>
+        Assert.Equal("permission denied (## not a command [x])", ServerText.Printable("permission denied (## not a command [x])"));
 }
