@@ -97,6 +97,18 @@ public sealed class CertsDirectory
     }
 
     /// <summary>
+    /// Whether ca.crt holds at least one certificate (read within its budget). An empty or unreadable
+    /// ca.crt trusts nobody: CockroachDB fails on it, and it is no CA choice of anyone to keep.
+    /// </summary>
+    public bool CaFileHasCertificates()
+    {
+        var present = new X509Certificate2Collection();
+        try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException) { return false; }
+        return present.Count > 0;
+    }
+
+    /// <summary>
     /// The files of a client certificate in the order they are placed: ca.crt when needed, key (0600),
     /// optional PKCS#8 DER key, certificate (+ intermediates) last.
     /// </summary>
