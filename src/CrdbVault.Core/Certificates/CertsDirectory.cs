@@ -92,7 +92,7 @@ public sealed class CertsDirectory
         var present = new X509Certificate2Collection();
         try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
         // Unreadable or oversized: another file, replaced only with -Force.
-        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException) { return false; }
         return present.Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
     }
 

@@ -176,7 +176,7 @@ public static class LedgerFile
         if (info.LinkTarget is not null)
             throw new IOException($"The lease ledger '{path}' is a symbolic link: refused (a link could point the ledger at another file). " +
                 $"Use the file itself.");
-        if (Files.FileOwner.IsCurrentUser(path) == false)
+        if (Files.UnixFileStatus.IsOwnedByCurrentUser(path) == false)
             throw new IOException($"The lease ledger '{path}' belongs to another user, who can write it whatever its mode and so add leases for this " +
                 $"job to revoke: refused. Use a file of your own (a new -LedgerPath, or delete this one if it is not yours).");
         if (!OperatingSystem.IsWindows() && (info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)

@@ -117,13 +117,13 @@ public sealed class LeaseLedgerTests : IDisposable
         string path = PathOf("theirs.jsonl");
         File.WriteAllText(path, Good.Replace("app", "other", StringComparison.Ordinal) + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        Assert.True(CrdbVault.Core.Files.FileOwner.IsCurrentUser(path)); // ours: read as before
+        Assert.True(CrdbVault.Core.Files.UnixFileStatus.IsOwnedByCurrentUser(path)); // ours: read as before
         Assert.Single(NewLedger(path).Collect().All);
 
         // Only root can hand a file to another user; CI containers and this machine's tests run as root.
         if (Environment.UserName != "root") return;
         using (var chown = System.Diagnostics.Process.Start("chown", ["nobody", path])) chown.WaitForExit();
-        Assert.False(CrdbVault.Core.Files.FileOwner.IsCurrentUser(path));
+        Assert.False(CrdbVault.Core.Files.UnixFileStatus.IsOwnedByCurrentUser(path));
         Assert.Contains("belongs to another user", Assert.Throws<IOException>(() => NewLedger(path).Collect()).Message);
         LeaseLedger writer = NewLedger(path);
         writer.RecordIssued("database/creds/app/Q2", "database", "app", "v-2", null, DateTimeOffset.UtcNow, null);
