@@ -17,7 +17,7 @@ public sealed class PasswordAuth : IVaultAuthMethod
         if (method is not ("userpass" or "ldap"))
             throw new ArgumentException($"-AuthMethod '{method}' is not a password method. Use userpass or ldap.", nameof(method));
         Name = method;
-        UserName = InputValidator.PathSegment(userName, "Credential user name");
+        UserName = InputValidator.VaultLoginName(userName, "Credential user name");
         InputValidator.Secret(password, "Credential password");
         _password = password;
         Mount = InputValidator.VaultPath(mount ?? method, "AuthMount", $"the auth mount such as '{method}'");
