@@ -90,9 +90,11 @@ public sealed class HttpPipeline : IDisposable
             (HttpAnswer answer, Uri? location) = await TransmitAsync(call, target, timeout.Token).ConfigureAwait(false);
             if (answer.Status == (int)HttpStatusCode.TemporaryRedirect && _options.FollowOneRedirect && location is not null)
             {
-                // A standby points at the active node; follow once, never from https to http.
+                // A standby points at the active node; follow once, never from https to http, nor from a plain-http address on
+                // this machine to plain http on another one (the headers carry the token; the user was warned of neither).
                 Uri next = location.IsAbsoluteUri ? location : new Uri(target, location);
-                if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                if ((target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                    || (Vault.PlaintextTransport.ExposesSecrets(next) && !Vault.PlaintextTransport.ExposesSecrets(target)))
                     throw new HttpFailureException(new HttpFailure(HttpFailureKind.InsecureRedirect, Status: 307,
                         Detail: next.GetLeftPart(UriPartial.Authority)));
                 (answer, _) = await TransmitAsync(call, next, timeout.Token).ConfigureAwait(false);
