@@ -128,7 +128,13 @@ public sealed class HttpPipeline : IDisposable
     private async Task<(HttpAnswer Answer, Uri? Location)> TransmitAsync(HttpCall call, Uri target, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(call.Method, target);
-        foreach (KeyValuePair<string, string> header in call.Headers) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        foreach (KeyValuePair<string, string> header in call.Headers)
+        {
+            // Unvalidated adding keeps odd but legal values; a line break would start a header of the value's choosing.
+            if (header.Value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+                throw new InvalidOperationException($"The {header.Key} header of {call.Display} holds a line break; nothing was sent.");
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
         if (call.Body is not null)
         {
             request.Content = new ByteArrayContent(call.Body);

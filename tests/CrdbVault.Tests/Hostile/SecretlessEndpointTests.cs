@@ -96,8 +96,13 @@ public sealed class SecretlessEndpointTests(SandboxFixture sandbox)
 
     private sealed class Answering(int status, string body) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
-            Task.FromResult(new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            Calls++;
+            return Task.FromResult(new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+        }
     }
 
     [Theory]
@@ -142,4 +147,52 @@ public sealed class SecretlessEndpointTests(SandboxFixture sandbox)
     [Fact]
     public void Server_text_keeps_ordinary_words() =>
         Assert.Equal("permission denied (## not a command [x])", ServerText.Printable("permission denied (## not a command [x])"));
+
+    [Theory]
+    [InlineData("SYSTEM_ACCESSTOKEN", "-AzureDevOps -Role pipeline")]
+    [InlineData("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "-GitHubActions -Role deploy")]
+    [InlineData("IDENTITY_HEADER", "-ManagedIdentity -Role automation -ResourceId $ResourceId")]
+    public void A_job_secret_with_a_line_break_is_refused_before_it_is_sent(string variable, string login)
+    {
+        var identity = sandbox.World.Identity;
+        using var job = new EnvironmentScope(new Dictionary<string, string?>
+        {
+            ["SYSTEM_OIDCREQUESTURI"] = identity.SystemOidcRequestUri,
+            ["SYSTEM_ACCESSTOKEN"] = identity.Facts.SystemAccessToken,
+            ["ACTIONS_ID_TOKEN_REQUEST_URL"] = identity.ActionsIdTokenRequestUrl,
+            ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = identity.Facts.GitHubRequestToken,
+            ["IDENTITY_ENDPOINT"] = identity.ManagedIdentityEndpoint,
+            ["IDENTITY_HEADER"] = identity.Facts.IdentityHeader,
+            ["CRDBVAULT_IMDS_ENDPOINT"] = null,
+        });
+        // What a step that maps a multi-line value, or a hostile one, puts there: the second line would be a header of its own.
+        job.Set(variable, "job-secret-0123456789\r\nX-Evil: injected");
+        using var ps = new PowerShellSession(new Dictionary<string, object?>
+        {
+            ["VaultAddress"] = sandbox.World.VaultAddress,
+            ["ResourceId"] = identity.Facts.AutomationResourceId,
+        });
+        int before = Enum.GetValues<CrdbVault.Sandbox.Identity.IdentityEndpoint>().Sum(identity.Count);
+
+        ErrorRecord e = ps.Run($"Connect-CrdbVault -Address $VaultAddress {login}").SingleError();
+
+        Assert.StartsWith("ExternalTokenUnavailable", e.FullyQualifiedErrorId);
+        Assert.Contains(variable, e.Exception.Message);
+        Assert.DoesNotContain("job-secret", e.Exception.Message);
+        Assert.Equal(before, Enum.GetValues<CrdbVault.Sandbox.Identity.IdentityEndpoint>().Sum(identity.Count));
+    }
+
+    [Fact]
+    public async Task The_pipeline_never_sends_a_header_with_a_line_break()
+    {
+        var handler = new Answering(200, """{"oidcToken":"x"}""");
+        using IDisposable hook = InternalHooks.UseHttpHandler(handler);
+        var request = new ExternalTokenRequest(HttpMethod.Get, new Uri("https://dev.azure.com/org/oidctoken"), "test")
+        {
+            Headers = [new("Authorization", "Bearer a\r\nX-Evil: injected")],
+        };
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ExternalTokenClient.GetJsonAsync(new VaultClientOptions { Address = new Uri("https://vault.example:8200"), MaxAttempts = 1 }, request, default));
+        Assert.Equal(0, handler.Calls);
+    }
 }

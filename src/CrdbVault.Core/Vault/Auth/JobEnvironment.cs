@@ -18,6 +18,25 @@ internal static class JobEnvironment
         Environment.GetEnvironmentVariable(name) is string v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
     /// <summary>
+    /// A secret the job sends as a header (SYSTEM_ACCESSTOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, IDENTITY_HEADER), or null when
+    /// unset. A line break in it would add headers of its choosing to the request (and split the value, so that an endpoint
+    /// echoing part of it gets past the redaction of errors): anything but one plain token is refused before it is sent.
+    /// </summary>
+    internal static string? ReadSecret(string name)
+    {
+        if (Read(name) is not string value) return null;
+        try
+        {
+            return Validation.InputValidator.Secret(value, name);
+        }
+        catch (ArgumentException)
+        {
+            throw new ExternalTokenUnavailableException($"{name} is not one token: it holds a line break, a control or invisible character, or is " +
+                "too long (the value is not shown). The platform sets a single token; check what the step maps into it.", name);
+        }
+    }
+
+    /// <summary>
     /// An endpoint URL from a variable: absolute http(s), no user info, a path that cannot name another
     /// host ('//host/…' is read as a new authority when resolved). Plain http only to this machine, or to
     /// a link-local address when <paramref name="linkLocalHttp"/> (Azure's own identity endpoints live
