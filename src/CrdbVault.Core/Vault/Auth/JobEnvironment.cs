@@ -55,7 +55,7 @@ internal static class JobEnvironment
             throw new ExternalTokenUnavailableException(
                 $"{name} is plain http:// to another machine ({uri.GetLeftPart(UriPartial.Authority)}): the job's token would cross the network " +
                 $"readable by anyone on the path, so it is not sent. The platform sets an https:// address" +
-                (linkLocalHttp ? " or one on this machine." : ".") + " Unset the variable or fix it.", name);
+                (linkLocalHttp ? ", one on this machine or a link-local one." : " (or one on this machine).") + " Unset the variable or fix it.", name);
         return uri;
     }
 
