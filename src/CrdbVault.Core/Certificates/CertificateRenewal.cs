@@ -139,6 +139,8 @@ public static class CertificateRenewal
         if (!File.Exists(files.CertificatePath) && !File.Exists(files.KeyPath)) return Renew($"there is no {cert} yet");
         if (setProblems.Count > 0) return Renew($"the files do not belong together ({string.Join("; ", setProblems)})");
         if (!File.Exists(files.CaPath)) return Renew($"{Path.GetFileName(files.CaPath)} is missing");
+        if (!new CertsDirectory(Path.GetDirectoryName(files.CaPath)!).CaFileHasCertificates())
+            return Renew($"{Path.GetFileName(files.CaPath)} holds no certificate (empty or damaged), so nothing it would verify is trusted");
         try
         {
             CertsDirectory.CheckKeyFile(files.KeyPath);
@@ -227,7 +229,8 @@ public static class CertificateRenewal
     /// <summary>A ca.crt of another CA is replaced only with -Force (checked only when a renewal would write).</summary>
     private static void RefuseForeignCa(CertsDirectory dir, CaInfo ca, bool force, string command)
     {
-        if (force || dir.CaFileHolds(ca.Certificate, out bool exists) || !exists) return;
+        // An empty or damaged ca.crt is no other CA: it is replaced like a missing one.
+        if (force || dir.CaFileHolds(ca.Certificate, out bool exists) || !exists || !dir.CaFileHasCertificates()) return;
         throw new IOException($"'{dir.CaPath}' does not hold the CA that '{ca.MountPath}' issues from now ({ca.Certificate.Subject}), and renewing " +
             $"would replace it. ca.crt is shared by every certificate in the folder and decides whom a node trusts, so -RenewWithin does not replace " +
             $"it by itself: add the new CA to ca.crt first (new CA first, then the old; then SIGHUP the nodes), or run {command} -RenewWithin ... -Force " +

@@ -92,8 +92,20 @@ public sealed class CertsDirectory
         var present = new X509Certificate2Collection();
         try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
         // Unreadable or oversized: another file, replaced only with -Force.
-        catch (Exception e) when (e is CryptographicException or ArgumentException) { return false; }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException) { return false; }
         return present.Any(c => c.RawData.AsSpan().SequenceEqual(ca.RawData));
+    }
+
+    /// <summary>
+    /// Whether ca.crt holds at least one certificate (read within its budget). An empty or unreadable
+    /// ca.crt trusts nobody: CockroachDB fails on it, and it is no CA choice of anyone to keep.
+    /// </summary>
+    public bool CaFileHasCertificates()
+    {
+        var present = new X509Certificate2Collection();
+        try { present.ImportFromPem(Validation.InputBudgets.ReadPemFile(CaPath)); }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException) { return false; }
+        return present.Count > 0;
     }
 
     /// <summary>

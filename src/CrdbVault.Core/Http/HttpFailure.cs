@@ -21,7 +21,7 @@ public enum HttpFailureKind
     /// <summary>The answer is larger than the budget this module reads.</summary>
     AnswerTooLarge,
 
-    /// <summary>The server redirected from https to http; the call was not sent there.</summary>
+    /// <summary>The server redirected to plain http from https or from this machine; the call was not sent there.</summary>
     InsecureRedirect,
 }
 

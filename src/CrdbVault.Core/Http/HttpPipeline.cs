@@ -48,6 +48,9 @@ public sealed class HttpPipeline : IDisposable
     /// </summary>
     public async Task<HttpAnswer> SendAsync(HttpCall call, CancellationToken ct)
     {
+        // A path such as '//host/x' resolves to another authority: its headers (a token) must never go there.
+        if (!SameAuthority(new Uri(_options.BaseAddress, call.Path), _options.BaseAddress))
+            throw new InvalidOperationException($"{call.Display} would leave {_options.BaseAddress.GetLeftPart(UriPartial.Authority)}; nothing was sent.");
         try
         {
             if (call.Repeat == RepeatPolicy.Never || _options.MaxAttempts <= 1) return await AttemptAsync(call, ct).ConfigureAwait(false);
@@ -70,6 +73,9 @@ public sealed class HttpPipeline : IDisposable
         }
     }
 
+    private static bool SameAuthority(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
     /// <summary>One attempt: admission, then the request and its answer under the per-request timeout.</summary>
     private async Task<HttpAnswer> AttemptAsync(HttpCall call, CancellationToken ct)
     {
@@ -84,9 +90,11 @@ public sealed class HttpPipeline : IDisposable
             (HttpAnswer answer, Uri? location) = await TransmitAsync(call, target, timeout.Token).ConfigureAwait(false);
             if (answer.Status == (int)HttpStatusCode.TemporaryRedirect && _options.FollowOneRedirect && location is not null)
             {
-                // A standby points at the active node; follow once, never from https to http.
+                // A standby points at the active node; follow once, never from https to http, nor from a plain-http address on
+                // this machine to plain http on another one (the headers carry the token; the user was warned of neither).
                 Uri next = location.IsAbsoluteUri ? location : new Uri(target, location);
-                if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                if ((target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                    || (Vault.PlaintextTransport.ExposesSecrets(next) && !Vault.PlaintextTransport.ExposesSecrets(target)))
                     throw new HttpFailureException(new HttpFailure(HttpFailureKind.InsecureRedirect, Status: 307,
                         Detail: next.GetLeftPart(UriPartial.Authority)));
                 (answer, _) = await TransmitAsync(call, next, timeout.Token).ConfigureAwait(false);
@@ -120,7 +128,13 @@ public sealed class HttpPipeline : IDisposable
     private async Task<(HttpAnswer Answer, Uri? Location)> TransmitAsync(HttpCall call, Uri target, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(call.Method, target);
-        foreach (KeyValuePair<string, string> header in call.Headers) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        foreach (KeyValuePair<string, string> header in call.Headers)
+        {
+            // Unvalidated adding keeps odd but legal values; a line break would start a header of the value's choosing.
+            if (header.Value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+                throw new InvalidOperationException($"The {header.Key} header of {call.Display} holds a line break; nothing was sent.");
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
         if (call.Body is not null)
         {
             request.Content = new ByteArrayContent(call.Body);

@@ -26,7 +26,7 @@ public sealed class HttpPipelineOptions
     /// <summary>The statuses after which a <see cref="RepeatPolicy.Safe"/> call is sent again.</summary>
     public Func<int, bool> IsRetryableStatus { get; init; } = static status => status == 429 || (status >= 500 && status != 501);
 
-    /// <summary>Follow one 307 (a Vault standby pointing at the active node), never from https to http.</summary>
+    /// <summary>Follow one 307 (a Vault standby pointing at the active node), never from https, or from this machine, to plain http.</summary>
     public bool FollowOneRedirect { get; init; }
 
     /// <summary>Server certificate checks; null = the system's trust store (see <see cref="TlsTrust"/>).</summary>

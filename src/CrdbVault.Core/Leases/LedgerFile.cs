@@ -15,7 +15,7 @@ namespace CrdbVault.Core.Leases;
 /// available through .NET's FileStream, which writes at its own remembered offset (pwrite), so two processes
 /// appending with it could write over each other's lines; the exclusive open needs no native code.
 /// The file is input too: it may have been damaged or written by someone else. Reading has a size budget,
-/// a line budget, refuses a file others may write or a symbolic link, and skips (and counts) every line that
+/// a line budget, refuses a file others may write or own (Linux) or a symbolic link, and skips (and counts) every line that
 /// is not JSON, is too long, or names a lease that our own issue could not have produced.
 /// </remarks>
 public static class LedgerFile
@@ -176,6 +176,9 @@ public static class LedgerFile
         if (info.LinkTarget is not null)
             throw new IOException($"The lease ledger '{path}' is a symbolic link: refused (a link could point the ledger at another file). " +
                 $"Use the file itself.");
+        if (Files.UnixFileStatus.IsOwnedByCurrentUser(path) == false)
+            throw new IOException($"The lease ledger '{path}' belongs to another user, who can write it whatever its mode and so add leases for this " +
+                $"job to revoke: refused. Use a file of your own (a new -LedgerPath, or delete this one if it is not yours).");
         if (!OperatingSystem.IsWindows() && (info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
             throw new IOException($"The lease ledger '{path}' can be written by other users, who could add leases for this job to revoke: refused. " +
                 $"Make it the owner's only (chmod 600 '{path}') or use a new file.");

@@ -39,6 +39,9 @@ public static class InputBudgets
     /// <param name="tooLarge">Builds the exception for a file over the cap, from its size in bytes.</param>
     public static byte[] ReadFile(string path, long maxBytes, Func<long, Exception> tooLarge)
     {
+        // A FIFO blocks the open until someone writes to it (no Ctrl+C helps), a device may never end: only regular files are read.
+        if (Files.UnixFileStatus.IsRegularFile(path) == false)
+            throw new IOException($"'{path}' is not a regular file (a FIFO, a device, a socket or a folder): it is not read.");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         if (stream.CanSeek && stream.Length > maxBytes) throw tooLarge(stream.Length);
         var buffer = new MemoryStream();

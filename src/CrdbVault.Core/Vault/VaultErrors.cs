@@ -31,7 +31,8 @@ internal sealed class VaultErrors(Uri address) : IHttpFailureMapper
                 + $"Is the address a Vault server, and is nothing in between rewriting answers?{hint}",
                 VaultErrorKind.Other, path, failure.Status, mayHaveExecuted: mayHave),
             HttpFailureKind.InsecureRedirect => new VaultApiException(
-                $"Vault redirected {call.Display} from https to http ({failure.Detail}); refusing to send the token unencrypted.",
+                $"Vault redirected {call.Display} to plain http ({failure.Detail}), from https or from this machine; refusing to send the token " +
+                "unencrypted.",
                 VaultErrorKind.ConnectionFailed, path, 307),
             _ => Unreachable(call, failure, path),
         };

@@ -54,59 +54,78 @@ public sealed class UseCrdbDynamicCredentialCommand : VaultCmdlet
         bool revoke = ShouldProcess($"the lease of the credential from {path}", "Revoke the lease when the script block ends (drops the SQL user)");
         if (!issue || !revoke) return;
 
-        IssuedCredential issued = Run(ct => engine.IssueCredentialAsync(Role, ct), path);
-        foreach (string warning in issued.Warnings) WriteWarning($"Vault: {warning}");
-        if (issued.NoLeaseWarning is string noLease) WriteWarning(noLease);
-        string? tokenFirst = issued.Ledger?.TokenEndsFirstWarning();
-        if (tokenFirst is not null) WriteWarning(tokenFirst);
-        ShowLedgerFailures(vault);
-        DynamicCredential credential = DynamicCredential.From(issued);
         var leases = new LeaseApi(vault.Client);
-        using LeaseRenewer? renewer = issued.LeaseId is string id ? new LeaseRenewer(leases, id, issued.LeaseDuration, issued.Renewable) : null;
-        credential.LiveRenewalState = () => Map(renewer?.State);
-        WriteVerbose($"Running the script block as '{issued.UserName}' (lease {issued.LeaseId}).");
-
-        Collection<PSObject> output;
+        IssuedCredential? issued = null;
+        LeaseRenewer? renewer = null;
+        DynamicCredential? credential = null;
+        string? tokenFirst = null;
+        // From the issue on, every write can end this command: a stop preference on a warning or on the issue's own trace line,
+        // Ctrl+C. So the lease is ended on every way out after the issue, not only the block's (the result is kept even when
+        // the trace line written after the call throws).
         try
         {
-            output = ScriptBlock.InvokeWithContext(null, [new PSVariable("_", credential)], [credential, .. ArgumentList]);
+            Run(async ct => issued = await engine.IssueCredentialAsync(Role, ct).ConfigureAwait(false), path);
+            IssuedCredential got = issued!;
+            foreach (string warning in got.Warnings) WriteWarning($"Vault: {warning}");
+            if (got.NoLeaseWarning is string noLease) WriteWarning(noLease);
+            tokenFirst = got.Ledger?.TokenEndsFirstWarning();
+            if (tokenFirst is not null) WriteWarning(tokenFirst);
+            ShowLedgerFailures(vault);
+            credential = DynamicCredential.From(got);
+            renewer = got.LeaseId is string id ? new LeaseRenewer(leases, id, got.LeaseDuration, got.Renewable) : null;
+            LeaseRenewer? renewing = renewer;
+            credential.LiveRenewalState = () => Map(renewing?.State);
+            WriteVerbose($"Running the script block as '{got.UserName}' (lease {got.LeaseId}).");
+
+            Collection<PSObject> output = ScriptBlock.InvokeWithContext(null, [new PSVariable("_", credential)], [credential, .. ArgumentList]);
+            EndLease(leases, got, credential, renewer, tokenFirst);
+            // Written after the revocation: a downstream Select-Object -First stops this command at its first write, and the user must be gone by then.
+            WriteObject(output, enumerateCollection: true);
         }
         catch (PipelineStoppedException)
         {
             // Ctrl+C or a stopped runbook: revoke with a fresh, time-limited cancellation and write nothing (streams throw now).
             renewer?.Stop();
-            RevokeAfterStop(leases, issued);
+            if (issued is not null && !_endTried) RevokeAfterStop(leases, issued);
             throw;
         }
-        catch (Exception)
+        catch (Exception) when (issued is not null && !_endTried)
         {
-            EndLease(leases, issued, credential, renewer, tokenFirst);
+            // The block threw (or a break/exit left it), or a write stopped the command: end the lease, then let the reason through.
+            EndLease(leases, issued, credential ?? DynamicCredential.From(issued), renewer, tokenFirst);
             throw;
         }
-        EndLease(leases, issued, credential, renewer, tokenFirst);
-        // Written after the revocation: a downstream Select-Object -First stops this command at its first write, and the user must be gone by then.
-        WriteObject(output, enumerateCollection: true);
+        finally
+        {
+            renewer?.Dispose();
+        }
     }
+
+    /// <summary>Whether the revocation was tried (it reports its own failure): no second attempt on the way out.</summary>
+    private bool _endTried;
 
     /// <summary>Stops renewing, shows what the background learned, and revokes the lease (waiting for it); a failure is an error record.</summary>
     private void EndLease(LeaseApi leases, IssuedCredential issued, DynamicCredential credential, LeaseRenewer? renewer, string? shownAtIssue)
     {
         renewer?.Stop();
-        foreach (string notice in renewer?.TakeNotices() ?? []) WriteWarning(notice);
-        if (issued.Ledger?.TokenEndsFirstWarning() is string tokenFirst && shownAtIssue is null) WriteWarning(tokenFirst);
         if (issued.LeaseId is not string leaseId)
         {
+            _endTried = true;
             credential.RenewalState = CredentialRenewalState.NotRenewable;
-            return;
         }
-        if (TryEndIssued(leases, leaseId, out LeaseState state))
+        else
         {
-            credential.RenewalState = CredentialRenewalState.Revoked;
-            WriteVerbose(state == LeaseState.Revoked
-                ? $"Revoked lease {leaseId}: SQL user '{issued.UserName}' is dropped."
-                : $"Lease {leaseId} had already ended (expired, or with its token): SQL user '{issued.UserName}' is gone.");
+            // Revoked before anything is written: a write may end this command (a stop preference), the revocation must not wait for it.
+            bool ended = TryEndIssued(leases, leaseId, out LeaseState state);
+            _endTried = true;
+            credential.RenewalState = ended ? CredentialRenewalState.Revoked : Map(renewer?.State);
+            if (ended)
+                WriteVerbose(state == LeaseState.Revoked
+                    ? $"Revoked lease {leaseId}: SQL user '{issued.UserName}' is dropped."
+                    : $"Lease {leaseId} had already ended (expired, or with its token): SQL user '{issued.UserName}' is gone.");
         }
-        else credential.RenewalState = Map(renewer?.State);
+        foreach (string notice in renewer?.TakeNotices() ?? []) WriteWarning(notice);
+        if (issued.Ledger?.TokenEndsFirstWarning() is string tokenFirst && shownAtIssue is null) WriteWarning(tokenFirst);
     }
 
     private static void RevokeAfterStop(LeaseApi leases, IssuedCredential issued)

@@ -244,6 +244,32 @@ public sealed class CertificateRenewalTests : IDisposable
         Assert.Contains(expected, d.Reason);
     }
 
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("garbage")]
+    [InlineData("keyonly")]
+    [InlineData("huge")]
+    [InlineData("directory")]
+    public void A_ca_crt_that_holds_no_certificate_is_never_current_and_is_replaced_without_Force(string kind)
+    {
+        using X509Certificate2 leaf = Leaf(_ca, "alice");
+        CertsDirectory dir = ClientSet(leaf);
+        File.Delete(dir.CaPath);
+        switch (kind)
+        {
+            case "empty": File.WriteAllText(dir.CaPath, ""); break;
+            case "garbage": File.WriteAllText(dir.CaPath, "garbage\n"); break;
+            case "keyonly": File.WriteAllText(dir.CaPath, _ca.Key.ExportSubjectPublicKeyInfoPem() + "\n"); break;
+            case "huge": using (var s = new FileStream(dir.CaPath, FileMode.Create)) s.SetLength(3L << 30); break;
+            default: Directory.CreateDirectory(dir.CaPath); break;
+        }
+
+        RenewalDecision d = Client(dir); // no IOException: an empty or damaged ca.crt is no other CA to protect
+
+        Assert.False(d.IsCurrent, d.Reason);
+        Assert.Contains("ca.crt", d.Reason);
+    }
+
     [Fact]
     public void Huge_certificate_and_key_files_are_renewed_without_being_read()
     {

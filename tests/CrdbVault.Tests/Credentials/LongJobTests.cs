@@ -128,6 +128,49 @@ public sealed class LongJobTests : CredentialTestBase
         Assert.False(await Sandbox.PgRoleExistsAsync((string)r.Output[1].BaseObject));
     }
 
+    /// <summary>Every lease this session issued is ended and its SQL user is gone.</summary>
+    private async Task AssertNothingLiveAsync(string vault = "")
+    {
+        var leases = Session.Run($"Get-CrdbLease -Issued {vault}").AssertSuccess().Output;
+        Assert.NotEmpty(leases);
+        foreach (dynamic lease in leases)
+        {
+            Assert.NotEqual("Live", (string)lease.State.ToString());
+            string user = ((string)lease.IssuedAs).Replace("SQL user ", "", StringComparison.Ordinal);
+            Assert.False(await Sandbox.PgRoleExistsAsync(user), $"SQL user {user} is left");
+        }
+    }
+
+    [Fact]
+    public async Task Scoped_use_drops_the_user_when_a_preference_stops_it_before_the_block_runs()
+    {
+        // The issue's own trace line (GET .../creds/app -> 200) is the first write after the issue: it stops the command.
+        var r = Session.Run("""
+            & {
+                $VerbosePreference = 'Stop'
+                try { Use-CrdbDynamicCredential -Role app -MountPath $Mount -ScriptBlock { 'the block ran' } } catch { "caught: $($_.FullyQualifiedErrorId)" }
+            }
+            """).AssertSuccess();
+        Assert.StartsWith("caught: ActionPreferenceStop", (string)r.Output.Last().BaseObject);
+        await AssertNothingLiveAsync();
+    }
+
+    [Fact]
+    public async Task Scoped_use_drops_the_user_when_the_warning_at_issue_stops_it()
+    {
+        // A token that ends before the lease: the issue warns, and $WarningPreference = 'Stop' turns the warning into a stop.
+        await ConnectAppRoleAsync(new { token_ttl = "10s", token_explicit_max_ttl = "25s" });
+        var r = Session.Run("""
+            & {
+                $WarningPreference = 'Stop'
+                try { Use-CrdbDynamicCredential -Vault $v -Role app -MountPath $Mount -ScriptBlock { 'the block ran' } } catch { "caught: $($_.FullyQualifiedErrorId)" }
+            }
+            """).AssertSuccess();
+        Assert.StartsWith("caught: ActionPreferenceStop", (string)r.Output.Last().BaseObject);
+        await AssertNothingLiveAsync("-Vault $v");
+        Session.Run("Disconnect-CrdbVault -Vault $v").AssertSuccess();
+    }
+
     [Fact]
     public async Task Scoped_use_drops_the_user_after_the_pipeline_is_stopped()
     {

@@ -182,6 +182,19 @@ public sealed class SecretlessConnectTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task An_ldap_login_name_with_an_at_sign_connects()
+    {
+        // The cmdlet's input check took 'alice.smith@corp.example' while the core refused it as a path segment (System.ArgumentException).
+        const string user = "alice.smith@corp.example";
+        var ldap = (CrdbVault.Sandbox.Vault.Auth.LdapAuthMethod)sandbox.World.Vault.Mounts.Get("auth/" + SecretlessLogins.LdapMount)!.Engine;
+        ldap.AddDirectoryUser(user, sandbox.World.Logins.LdapPassword, sandbox.World.Logins.LdapGroup);
+        using var job = Job();
+        using PowerShellSession ps = await SessionAsync();
+        AssertNoSecret(ConnectIssueAndLogIn(ps, "Connect-CrdbVault -Address $VaultAddress -AuthMethod ldap -Credential " +
+            $"([pscredential]::new('{user}', (ConvertTo-SecureString $Logins.LdapPassword -AsPlainText)))", "ldap"));
+    }
+
+    [Fact]
     public async Task Userpass_and_ldap_users_connect_with_a_credential()
     {
         using var job = Job();

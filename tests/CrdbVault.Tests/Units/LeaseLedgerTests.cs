@@ -111,6 +111,26 @@ public sealed class LeaseLedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_ledger_another_user_owns_is_refused_even_when_only_its_owner_may_write_it()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string path = PathOf("theirs.jsonl");
+        File.WriteAllText(path, Good.Replace("app", "other", StringComparison.Ordinal) + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Assert.True(CrdbVault.Core.Files.UnixFileStatus.IsOwnedByCurrentUser(path)); // ours: read as before
+        Assert.Single(NewLedger(path).Collect().All);
+
+        // Only root can hand a file to another user; CI containers and this machine's tests run as root.
+        if (Environment.UserName != "root") return;
+        using (var chown = System.Diagnostics.Process.Start("chown", ["nobody", path])) chown.WaitForExit();
+        Assert.False(CrdbVault.Core.Files.UnixFileStatus.IsOwnedByCurrentUser(path));
+        Assert.Contains("belongs to another user", Assert.Throws<IOException>(() => NewLedger(path).Collect()).Message);
+        LeaseLedger writer = NewLedger(path);
+        writer.RecordIssued("database/creds/app/Q2", "database", "app", "v-2", null, DateTimeOffset.UtcNow, null);
+        Assert.Contains("belongs to another user", Assert.Single(writer.TakeFileFailures()));
+    }
+
+    [Fact]
     public void Revocations_from_the_file_mark_entries_and_stray_revocations_are_ignored()
     {
         string path = PathOf("r.jsonl");

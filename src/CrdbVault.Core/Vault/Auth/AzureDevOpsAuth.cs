@@ -38,7 +38,7 @@ public sealed class AzureDevOpsAuth : IVaultAuthMethod
         string uri = JobEnvironment.Read(JobEnvironment.SystemOidcRequestUri) ?? throw new ExternalTokenUnavailableException(
             "SYSTEM_OIDCREQUESTURI is not set: this is not an Azure DevOps pipeline job (the agent sets it for every job). Outside a pipeline, " +
             "log in another way (-ManagedIdentity, -Jwt, -Credential).", JobEnvironment.SystemOidcRequestUri);
-        string access = JobEnvironment.Read(JobEnvironment.SystemAccessToken) ?? throw new ExternalTokenUnavailableException(
+        string access = JobEnvironment.ReadSecret(JobEnvironment.SystemAccessToken) ?? throw new ExternalTokenUnavailableException(
             "SYSTEM_ACCESSTOKEN is not set: Azure DevOps gives a script the job's access token only when the step maps it. Add to the step: " +
             "`env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`.", JobEnvironment.SystemAccessToken);
         Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.SystemOidcRequestUri, uri);

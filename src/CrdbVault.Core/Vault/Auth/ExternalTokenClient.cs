@@ -50,7 +50,7 @@ internal static class ExternalTokenClient
         {
             string advice = answer.Status is 401 or 403 ? request.RefusedAdvice : "";
             throw new ExternalTokenUnavailableException(
-                $"{request.Source} ({Where(request.Url)}) answered {answer.Status}{Words(json)} instead of a token.{Space(advice)}", request.Source);
+                $"{request.Source} ({Where(request.Url)}) answered {answer.Status}{Words(json, request)} instead of a token.{Space(advice)}", request.Source);
         }
         if (json is not JsonElement { ValueKind: JsonValueKind.Object } obj)
             throw new ExternalTokenUnavailableException(
@@ -109,19 +109,33 @@ internal static class ExternalTokenClient
         }
     }
 
-    /// <summary>The endpoint's own words (Azure DevOps 'message', OAuth 'error_description', GitHub 'message'), printable and short.</summary>
-    private static string Words(JsonElement? json)
+    /// <summary>
+    /// The endpoint's own words (Azure DevOps 'message', OAuth 'error_description', GitHub 'message'),
+    /// printable and short, with every header value we sent blanked: an endpoint that echoes the job's
+    /// bearer token or IDENTITY_HEADER must not put it into an error, a transcript or $Error.
+    /// </summary>
+    private static string Words(JsonElement? json, ExternalTokenRequest request)
     {
         if (json is not JsonElement { ValueKind: JsonValueKind.Object } o) return "";
         foreach (string field in new[] { "error_description", "message", "error" })
         {
             if (o.TryGetProperty(field, out JsonElement v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s)
             {
-                string words = ServerText.Printable(s);
+                string words = ServerText.Printable(WithoutHeaderValues(s, request));
                 return $" ('{(words.Length > 300 ? words[..300] + "…" : words)}')";
             }
         }
         return "";
+    }
+
+    private static string WithoutHeaderValues(string text, ExternalTokenRequest request)
+    {
+        foreach (KeyValuePair<string, string> header in request.Headers)
+        {
+            string value = header.Value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header.Value[7..].Trim() : header.Value;
+            if (value.Length >= 8) text = text.Replace(value, "***", StringComparison.Ordinal);
+        }
+        return text;
     }
 
     private sealed class Failures(ExternalTokenRequest request) : IHttpFailureMapper

@@ -33,7 +33,7 @@ public sealed class GitHubActionsAuth : IVaultAuthMethod
         string url = JobEnvironment.Read(JobEnvironment.ActionsIdTokenRequestUrl) ?? throw new ExternalTokenUnavailableException(
             "ACTIONS_ID_TOKEN_REQUEST_URL is not set: this is not a GitHub Actions job, or the job may not ask for an OIDC token. " + PermissionFix,
             JobEnvironment.ActionsIdTokenRequestUrl);
-        string bearer = JobEnvironment.Read(JobEnvironment.ActionsIdTokenRequestToken) ?? throw new ExternalTokenUnavailableException(
+        string bearer = JobEnvironment.ReadSecret(JobEnvironment.ActionsIdTokenRequestToken) ?? throw new ExternalTokenUnavailableException(
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set. " + PermissionFix, JobEnvironment.ActionsIdTokenRequestToken);
         Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.ActionsIdTokenRequestUrl, url);
         string audience = Audience is null ? "" : (endpoint.Query.Length == 0 ? "?" : "&") + "audience=" + Uri.EscapeDataString(Audience);

@@ -102,8 +102,8 @@ public sealed class ManagedIdentityAuth : IVaultAuthMethod
 
     private async Task<string> FromIdentityEndpointAsync(VaultClientOptions options, string value, CancellationToken ct)
     {
-        Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.IdentityEndpoint, value);
-        string? header = JobEnvironment.Read(JobEnvironment.IdentityHeader);
+        Uri endpoint = JobEnvironment.Endpoint(JobEnvironment.IdentityEndpoint, value, linkLocalHttp: true);
+        string? header = JobEnvironment.ReadSecret(JobEnvironment.IdentityHeader);
         var headers = new List<KeyValuePair<string, string>> { new("Metadata", "true") };
         if (header is not null) headers.Add(new("X-IDENTITY-HEADER", header));
         var request = new ExternalTokenRequest(HttpMethod.Get, new Uri(endpoint.AbsoluteUri + (endpoint.Query.Length == 0 ? "?" : "&") + Query("2019-08-01")),
