@@ -268,8 +268,10 @@ public sealed class LongJobTests : CredentialTestBase
             """).AssertSuccess();
         // The background looks at about 2/3 of the TTL, finds it cannot renew or log in again, notes it and stops: no call is made.
         Assert.True(await Eventually(() => !Read<bool>("$short.RenewsInBackground")));
-        var next = Session.Run("Get-CrdbVaultRole -Vault $short -MountPath $Mount -Name app | Out-Null").AssertSuccess();
-        Assert.Contains(next.Warnings, w => w.Contains("cannot be renewed", StringComparison.Ordinal) && w.Contains("Connect again", StringComparison.Ordinal));
-        Assert.Empty(Session.Run("Get-CrdbVaultRole -Vault $short -MountPath $Mount -Name app | Out-Null").AssertSuccess().Warnings);
+        // The notice is shown before the command's own call, so it does not matter whether the 3-second token has
+        // already ended by the time a loaded machine gets here: the call may fail, the warning must come, once.
+        const string next = "Get-CrdbVaultRole -Vault $short -MountPath $Mount -Name app -ErrorAction SilentlyContinue | Out-Null";
+        Assert.Contains(Session.Run(next).Warnings, w => w.Contains("cannot be renewed", StringComparison.Ordinal) && w.Contains("Connect again", StringComparison.Ordinal));
+        Assert.DoesNotContain(Session.Run(next).Warnings, w => w.Contains("cannot be renewed", StringComparison.Ordinal));
     }
 }
