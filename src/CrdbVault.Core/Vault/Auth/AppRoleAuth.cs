@@ -41,5 +41,6 @@ public sealed class AppRoleAuth : IVaultAuthMethod
             $"block.", VaultErrorKind.Other, $"auth/{Mount}/login");
     }
 
-    public override string ToString() => $"approle role_id={RoleId} mount={Mount}";
+    // role_id is checked as a secret on input (some treat it as one): it is not repeated here either.
+    public override string ToString() => $"approle mount={Mount}";
 }
