@@ -18,15 +18,8 @@ internal static class BulkBenchmark
         int count = quick ? 50 : 1000;
         Console.WriteLine($"bulk: {count} credentials issued then revoked by prefix, on the sandbox");
         await using SandboxWorld world = await SandboxWorld.StartAsync();
-        using Runspace rs = Harness.OpenRunspace();
+        using Runspace rs = Harness.OpenSandboxRunspace(world, count);
         var pg = world.Postgres;
-        rs.SessionStateProxy.SetVariable("addr", world.VaultAddress);
-        rs.SessionStateProxy.SetVariable("token", world.RootToken);
-        rs.SessionStateProxy.SetVariable("pgUser", pg.AdminUser);
-        rs.SessionStateProxy.SetVariable("pgPassword", pg.AdminPassword);
-        rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}");
-        rs.SessionStateProxy.SetVariable("count", count);
-        Harness.Run(rs, $"Import-Module '{Harness.ModuleManifest}'");
         // Users get their rights through membership of one SQL role (-GrantRole, the recommended form).
         // Per-user privilege grants (-Grant 'CONNECT ON DATABASE ...') would make every revocation
         // REVOKE on the same catalog row, which PostgreSQL refuses under concurrency

@@ -75,6 +75,24 @@ internal static class Harness
         return rs;
     }
 
+    /// <summary>
+    /// A runspace with the module imported and what a sandbox benchmark's scripts use: $addr, $token (Vault),
+    /// $pgUser, $pgPassword and $pgUrl (its PostgreSQL, TLS verified against the sandbox CA), $count.
+    /// </summary>
+    public static Runspace OpenSandboxRunspace(CrdbVault.Sandbox.SandboxWorld world, int count)
+    {
+        Runspace rs = OpenRunspace();
+        var pg = world.Postgres;
+        rs.SessionStateProxy.SetVariable("addr", world.VaultAddress);
+        rs.SessionStateProxy.SetVariable("token", world.RootToken);
+        rs.SessionStateProxy.SetVariable("pgUser", pg.AdminUser);
+        rs.SessionStateProxy.SetVariable("pgPassword", pg.AdminPassword);
+        rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}");
+        rs.SessionStateProxy.SetVariable("count", count);
+        Run(rs, $"Import-Module '{ModuleManifest}'");
+        return rs;
+    }
+
     /// <summary>Repository root (the folder with CrdbVault.sln) above the running binary.</summary>
     public static string RepoRoot
     {

@@ -38,15 +38,8 @@ internal static class LongJobBenchmark
         int rounds = quick ? 1 : 3;
         Console.WriteLine($"longjobs: {count} credentials through Use-CrdbDynamicCredential vs New + Revoke-CrdbLease -Sync, {rounds} round(s) each");
         await using SandboxWorld world = await SandboxWorld.StartAsync();
-        using Runspace rs = Harness.OpenRunspace();
+        using Runspace rs = Harness.OpenSandboxRunspace(world, count);
         var pg = world.Postgres;
-        rs.SessionStateProxy.SetVariable("addr", world.VaultAddress);
-        rs.SessionStateProxy.SetVariable("token", world.RootToken);
-        rs.SessionStateProxy.SetVariable("pgUser", pg.AdminUser);
-        rs.SessionStateProxy.SetVariable("pgPassword", pg.AdminPassword);
-        rs.SessionStateProxy.SetVariable("pgUrl", $"postgresql://{pg.Host}:{pg.Port}/postgres?sslmode=verify-full&sslrootcert={pg.CaCertificatePath}");
-        rs.SessionStateProxy.SetVariable("count", count);
-        Harness.Run(rs, $"Import-Module '{Harness.ModuleManifest}'");
         await using (var conn = new NpgsqlConnection(pg.AdminConnectionString))
         {
             await conn.OpenAsync();
